@@ -1,0 +1,1 @@
+"""Working-day calendar of Vietnam: public holidays, government swaps, working-day arithmetic."""
