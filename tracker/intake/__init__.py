@@ -1,0 +1,1 @@
+"""Intake: registering incoming letters (văn bản đến) and the tasks they carry."""

@@ -1,0 +1,1 @@
+"""Tasks handed to agencies by a letter, their workflow and their record."""

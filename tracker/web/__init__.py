@@ -1,0 +1,143 @@
+"""Web layer: blueprints, sign-in, the per-request database session, error pages. Views stay thin."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, current_app, g, render_template, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from tracker.accounts.permissions import PermissionDenied, can
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+csrf = CSRFProtect()
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def db() -> Session:
+    """The database session of this request: write transactions for POST and the like, deferred otherwise."""
+    if "db_session" not in g:
+        kind = "write" if request.method in WRITE_METHODS else "read"
+        g.db_session = current_app.extensions[f"tracker.{kind}_sessions"]()
+    return g.db_session
+
+
+def workflow():
+    """The task workflow the app was started with."""
+    return current_app.extensions["tracker.workflow"]
+
+
+@login_manager.user_loader
+def _load_user(identity: str):
+    from tracker.accounts.models import User
+
+    user_id, _, token = identity.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db().get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def _format_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        from zoneinfo import ZoneInfo
+
+        local = value.astimezone(ZoneInfo(current_app.extensions["tracker.settings"].timezone))
+        return local.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+
+
+def _format_number(value) -> str:
+    """Vietnamese thousands separator: 1.234."""
+    return f"{int(value):,}".replace(",", ".")
+
+
+def register_web(app: Flask) -> None:
+    """Attach extensions, blueprints, template helpers and error pages to ``app``."""
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from tracker.web import admin, auth, letters, main, tasks
+
+    for module in (auth, main, letters, tasks, admin):
+        app.register_blueprint(module.bp)
+
+    app.jinja_env.filters["vndate"] = _format_date
+    app.jinja_env.filters["vnnumber"] = _format_number
+    app.jinja_env.filters["weekday"] = lambda d: WEEKDAYS[d.weekday()] if d else ""
+    app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
+    app.jinja_env.globals["workflow"] = workflow
+    app.jinja_env.globals["url_rules"] = app.view_functions
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.teardown_appcontext
+    def _close_session(exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+        return response
+
+    def _error(status: int, title: str, message: str):
+        if request.path.startswith("/api/"):
+            return {"error": {"status": status, "message": message}}, status
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(PermissionDenied)
+    def _forbidden(exc):
+        return _error(403, "Không có quyền truy cập", exc.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return _error(400, "Phiên làm việc đã hết hạn",
+                      "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc):
+        limit = app.extensions["tracker.settings"].max_upload_bytes // (1024 * 1024)
+        return _error(413, "Tệp quá lớn", f"Tệp tải lên vượt quá giới hạn {limit} MB.")
+
+    messages = {
+        400: ("Yêu cầu không hợp lệ", "Yêu cầu không hợp lệ. Vui lòng kiểm tra lại."),
+        403: ("Không có quyền truy cập", "Bạn không có quyền xem trang này."),
+        404: ("Không tìm thấy", "Trang hoặc dữ liệu bạn tìm không tồn tại hoặc đã bị xóa."),
+        405: ("Thao tác không được hỗ trợ", "Thao tác này không được hỗ trợ tại địa chỉ này."),
+        500: ("Lỗi hệ thống", "Đã xảy ra lỗi ngoài dự kiến. Dữ liệu của bạn chưa bị thay đổi; vui lòng thử lại sau."),
+    }
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        title, message = messages.get(exc.code, (exc.name, exc.description))
+        return _error(exc.code, title, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        title, message = messages[500]
+        return _error(500, title, message)

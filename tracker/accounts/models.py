@@ -1,0 +1,107 @@
+"""Users, their roles and sign-in throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.agencies.models import Agency
+from tracker.db import Base, utcnow
+
+
+class Role(str, enum.Enum):
+    """What a user does in the office."""
+
+    ADMIN = "admin"
+    CLERK = "clerk"
+    LEADER = "leader"
+    OFFICER = "officer"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese name of the role."""
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Quản trị hệ thống",
+    Role.CLERK: "Văn thư",
+    Role.LEADER: "Lãnh đạo",
+    Role.OFFICER: "Cán bộ cơ quan",
+}
+
+
+class User(Base):
+    """A person who signs in."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin','clerk','leader','officer')", name="role_valid"),
+        CheckConstraint("role <> 'officer' OR agency_id IS NOT NULL", name="officer_has_agency"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: sign-in name, stored lower-case
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    #: name shown on pages and in the record
+    full_name: Mapped[str] = mapped_column(String(160))
+    #: address for reminders and reports
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: scrypt hash from werkzeug
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: one of Role
+    role: Mapped[str] = mapped_column(String(20))
+    #: the agency an officer works for (leaders and clerks may have one too)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"), index=True)
+    #: a deactivated user cannot sign in; their history stays
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: changes at every password change and deactivation, ending open sessions
+    session_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()
+
+    agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def role_enum(self) -> Role:
+        """The role as an enum member."""
+        return Role(self.role)
+
+    # Flask-Login protocol, plain attributes so this module needs no Flask import.
+    @property
+    def is_authenticated(self) -> bool:
+        """Always true for a stored user (Flask-Login)."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the account may sign in (Flask-Login)."""
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Never anonymous (Flask-Login)."""
+        return False
+
+    def get_id(self) -> str:
+        """Session identity: id and session token, so a password change signs out other sessions."""
+        return f"{self.id}:{self.session_token}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per user name, whether or not the name exists, to slow down guessing."""
+
+    __tablename__ = "login_throttle"
+
+    #: folded user name as typed
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    #: failures since the last success
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    #: no attempt is checked before this time
+    blocked_until: Mapped[dt.datetime | None] = mapped_column()

@@ -1,0 +1,76 @@
+"""Who may do what: the one place every view, API call, CLI command and operation asks.
+
+Rules are plain functions of the user and the object; ``require`` raises PermissionDenied, which
+the web layer turns into a 403 page.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from tracker.accounts.models import Role
+
+
+class PermissionDenied(Exception):
+    """The user may not do this; the message is shown to them in Vietnamese."""
+
+    def __init__(self, message: str = "Bạn không có quyền thực hiện thao tác này."):
+        super().__init__(message)
+        self.message = message
+
+
+def _role(user: Any) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+        return None
+    return user.role
+
+
+def _own_agency(user: Any, agency_id: int | None) -> bool:
+    return agency_id is not None and getattr(user, "agency_id", None) == agency_id
+
+
+def _view_task(user: Any, task: Any) -> bool:
+    role = _role(user)
+    if role in {Role.ADMIN, Role.CLERK, Role.LEADER}:
+        return True
+    return role == Role.OFFICER and _own_agency(user, task.agency_id)
+
+
+def _view_letter(user: Any, letter: Any) -> bool:
+    role = _role(user)
+    if role in {Role.ADMIN, Role.CLERK, Role.LEADER}:
+        return True
+    return role == Role.OFFICER and any(_own_agency(user, t.agency_id) for t in letter.tasks)
+
+
+RULES: dict[str, Callable[[Any, Any], bool]] = {
+    # Letters
+    "letter.register": lambda u, _: _role(u) in {Role.ADMIN, Role.CLERK},
+    "letter.list": lambda u, _: _role(u) in {Role.ADMIN, Role.CLERK, Role.LEADER},
+    "letter.view": _view_letter,
+    "letter.edit": lambda u, _: _role(u) in {Role.ADMIN, Role.CLERK},
+    # Tasks
+    "task.view": _view_task,
+    "task.list_all": lambda u, _: _role(u) in {Role.ADMIN, Role.CLERK, Role.LEADER},
+    "task.list_own_agency": lambda u, _: _role(u) == Role.OFFICER and getattr(u, "agency_id", None) is not None,
+    "task.work": lambda u, t: _role(u) == Role.OFFICER and _own_agency(u, t.agency_id),
+    "task.decide": lambda u, _: _role(u) == Role.LEADER,
+    "task.edit": lambda u, _: _role(u) in {Role.ADMIN, Role.CLERK},
+    # Overview and administration
+    "overview.view": lambda u, _: _role(u) in {Role.ADMIN, Role.LEADER},
+    "admin.users": lambda u, _: _role(u) == Role.ADMIN,
+    "admin.agencies": lambda u, _: _role(u) == Role.ADMIN,
+    "agency.list": lambda u, _: _role(u) is not None,
+}
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """True when ``user`` may perform ``action`` (on ``obj``). Unknown actions are refused."""
+    rule = RULES.get(action)
+    return bool(rule and rule(user, obj))
+
+
+def require(user: Any, action: str, obj: Any = None) -> None:
+    """Raise PermissionDenied unless ``user`` may perform ``action`` (on ``obj``)."""
+    if not can(user, action, obj):
+        raise PermissionDenied()

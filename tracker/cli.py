@@ -1,0 +1,219 @@
+"""The ``tracker`` command: a Flask CLI group. Commands are thin: they parse, call operations, commit, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from tracker.app import create_app
+
+
+def _app_factory():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False,
+             help="Tracker: theo dõi văn bản chỉ đạo và nhiệm vụ (follow-up of official directives).")
+def cli():
+    """Root group."""
+
+
+def _engine():
+    return current_app.extensions["tracker.engine"]
+
+
+def _sessions():
+    return current_app.extensions["tracker.write_sessions"]
+
+
+@cli.command("init")
+@click.option("--demo", is_flag=True, help="Also load the demo province, users and letters.")
+@with_appcontext
+def init_command(demo: bool):
+    """Create the database or upgrade it to the current schema (never loses data)."""
+    from tracker.migrate import current_revision, head_revision, upgrade
+
+    engine = _engine()
+    before = current_revision(engine)
+    upgrade(engine)
+    after = head_revision()
+    if before == after:
+        click.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).")
+    else:
+        click.echo(f"Đã nâng cấp cơ sở dữ liệu: {before or 'trống'} → {after}.")
+    if demo:
+        from tracker.demo import load_demo
+
+        report = load_demo(_sessions(), current_app.extensions["tracker.settings"])
+        click.echo(report)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the scheduler in this process.")
+@with_appcontext
+def serve_command(host: str, port: int, threads: int, no_scheduler: bool):
+    """Serve the application with a production WSGI server (waitress)."""
+    from waitress import serve
+
+    from tracker.migrate import current_revision, head_revision
+
+    engine = _engine()
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        click.echo(f"Cơ sở dữ liệu chưa được cập nhật (đang ở {current or 'trống'}, cần {head}). "
+                   "Hãy chạy: tracker init", err=True)
+        sys.exit(2)
+    app = current_app._get_current_object()
+    scheduler = None
+    if not no_scheduler:
+        try:
+            from tracker.reminders.scheduler import start_in_process
+        except ImportError:
+            start_in_process = None
+        if start_in_process is not None:
+            scheduler = start_in_process(app)
+    click.echo(f"Tracker đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="tracker")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+
+
+@cli.group("user")
+def user_group():
+    """Manage user accounts."""
+
+
+@user_group.command("create")
+@click.option("--username", prompt="Tên đăng nhập")
+@click.option("--full-name", prompt="Họ và tên")
+@click.option("--role", type=click.Choice(["admin", "clerk", "leader", "officer"]), prompt="Vai trò")
+@click.option("--agency", default=None, help="Agency code or exact name (required for officers).")
+@click.option("--email", default=None)
+@click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def user_create(username, full_name, role, agency, email, password):
+    """Create a user account."""
+    from sqlalchemy import or_, select
+
+    from tracker.accounts.operations import AccountError, create_user
+    from tracker.agencies.models import Agency
+    from tracker.db import transaction
+
+    with transaction(_sessions()) as session:
+        agency_id = None
+        if agency:
+            found = session.scalar(select(Agency).where(or_(Agency.code == agency, Agency.name == agency)))
+            if found is None:
+                raise click.ClickException(f"Không tìm thấy cơ quan “{agency}”.")
+            agency_id = found.id
+        try:
+            user = create_user(session, username=username, full_name=full_name, password=password, role=role,
+                               email=email, agency_id=agency_id)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Đã tạo người dùng {user.username} ({user.role_enum.label}).")
+
+
+@cli.group("agencies")
+def agencies_group():
+    """Manage the agency catalog."""
+
+
+@agencies_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def agencies_import(file: Path):
+    """Load or update agencies from a catalog FILE (.toml or .csv) without duplicating rows."""
+    from tracker.agencies.catalog import CatalogError, read_catalog
+    from tracker.agencies.operations import import_catalog
+    from tracker.db import transaction
+
+    try:
+        with transaction(_sessions()) as session:
+            result = import_catalog(session, read_catalog(file))
+    except CatalogError as exc:
+        raise click.ClickException(f"Không nhập được danh mục: {exc}") from None
+    click.echo(result.summary())
+
+
+@agencies_group.command("merge")
+@click.argument("old")
+@click.argument("successor")
+@with_appcontext
+def agencies_merge(old: str, successor: str):
+    """Merge agency OLD into SUCCESSOR (codes): open tasks move, history is kept."""
+    from tracker.agencies.operations import MergeError, merge_agency
+    from tracker.db import transaction
+
+    try:
+        with transaction(_sessions()) as session:
+            moved = merge_agency(session, old, successor, actor=None,
+                                     open_states=current_app.extensions["tracker.workflow"].open_states)
+    except MergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Đã sáp nhập; {moved} nhiệm vụ đang mở được chuyển sang cơ quan kế thừa.")
+
+
+@cli.command("extract")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
+def extract_command(file: Path, as_json: bool):
+    """Read a letter (.txt, .docx, .pdf, edXML) and print its header and proposed tasks. Needs no database."""
+    from tracker.extraction.letter import extract_file
+    from tracker.extraction.readers import UnreadableDocument
+
+    try:
+        result = extract_file(file)
+    except (UnreadableDocument, OSError) as exc:
+        click.echo(f"Không đọc được tệp {file}: {getattr(exc, 'message', None) or exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_extraction(result))
+
+
+def format_extraction(result: dict, indent: str = "") -> str:
+    """A readable Vietnamese summary of an extraction, for people at a terminal."""
+    labels = [("number", "Số, ký hiệu"), ("doc_type", "Loại văn bản"), ("issuer", "Cơ quan ban hành"),
+              ("place", "Nơi ban hành"), ("issued_on", "Ngày ban hành"), ("subject", "Trích yếu"),
+              ("signer", "Người ký"), ("signer_title", "Chức vụ")]
+    lines = [f"{indent}{label}: {result.get(key) or '—'}" for key, label in labels]
+    lines.append(f"{indent}Kính gửi: {'; '.join(result.get('recipients') or []) or '—'}")
+    received = result.get("received")
+    if received:
+        lines.append(f"{indent}Số đến: {received.get('number')} ngày {received.get('date')}")
+    for ref in result.get("references") or []:
+        lines.append(f"{indent}Dẫn chiếu: {ref.get('number')} ngày {ref.get('date') or '?'} của {ref.get('issuer') or '?'}")
+    for inner in result.get("enclosed") or []:
+        lines.append(f"{indent}Văn bản kèm theo:")
+        lines.append(format_extraction({**inner, "tasks": []}, indent + "    "))
+    tasks = result.get("tasks") or []
+    if indent == "" or tasks:
+        lines.append(f"{indent}Nhiệm vụ đề xuất ({len(tasks)}):")
+    for i, task in enumerate(tasks, 1):
+        role = "Chủ trì" if task.get("role") == "lead" else "Phối hợp"
+        deadline = task.get("deadline") or ("định kỳ " + task["recurrence"] if task.get("recurrence") else "không có hạn")
+        lines.append(f"{indent}  {i}. [{role}] {task.get('agency')} — hạn: {deadline}")
+        if task.get("summary"):
+            lines.append(f"{indent}     {task['summary']}")
+    return "\n".join(lines)
+
+
+def main():
+    """Console-script entry point."""
+    cli(prog_name="tracker")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Incoming letters, their stored files and the incoming-number sequence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.accounts.models import User
+from tracker.agencies.models import Agency
+from tracker.db import Base, utcnow
+
+
+class IncomingCounter(Base):
+    """The last incoming number (số đến) given in a year: one sequence per year (Nghị định 30/2020, Art. 22)."""
+
+    __tablename__ = "incoming_counter"
+
+    #: calendar year of receipt
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: last number handed out that year
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoredFile(Base):
+    """An uploaded original, stored once by content hash in the instance folder."""
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: hex SHA-256 of the content; the file lives at instance/files/ab/cdef...
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    #: size in bytes
+    size: Mapped[int] = mapped_column(Integer)
+    #: MIME type detected from the content
+    content_type: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Letter(Base):
+    """An incoming letter as registered by a clerk."""
+
+    __tablename__ = "letter"
+    __table_args__ = (
+        UniqueConstraint("received_year", "received_number", name="received_number_unique"),
+        UniqueConstraint("identity_key", name="identity_unique"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: year of the incoming number's sequence
+    received_year: Mapped[int] = mapped_column(Integer)
+    #: số đến: the position in the year's incoming register
+    received_number: Mapped[int] = mapped_column(Integer)
+    #: ngày đến: the day the letter arrived
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    #: số và ký hiệu as printed, e.g. "871/VP-VHXH"; blank on some e-signed letters
+    number: Mapped[str | None] = mapped_column(String(120))
+    #: tên loại: Công văn, Quyết định, Thông báo...
+    doc_type: Mapped[str | None] = mapped_column(String(60))
+    #: cơ quan ban hành as printed and written out
+    issuer: Mapped[str | None] = mapped_column(String(255))
+    #: the catalog agency of the issuer, when known
+    issuer_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"))
+    #: place of issue, e.g. "Kiên Giang"
+    place: Mapped[str | None] = mapped_column(String(120))
+    #: ngày ban hành
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: trích yếu, without "V/v"
+    subject: Mapped[str | None] = mapped_column(Text)
+    #: names from "Kính gửi"
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: who signed, and as what ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH")
+    signer: Mapped[str | None] = mapped_column(String(160))
+    signer_title: Mapped[str | None] = mapped_column(String(160))
+    #: độ khẩn (Khẩn, Thượng khẩn, Hỏa tốc) and độ mật, when marked
+    urgency: Mapped[str | None] = mapped_column(String(40))
+    secrecy: Mapped[str | None] = mapped_column(String(40))
+    #: cited letters: [{"number", "date", "issuer"}]
+    references: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    #: the whole text as read, for search and for the record
+    full_text: Mapped[str] = mapped_column(Text, default="")
+    #: the original file, if one was uploaded
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="RESTRICT"))
+    #: the file name as uploaded
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    #: the cover letter this one was enclosed in
+    enclosed_in_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    #: folded "number|issuer|issued_on"; a second registration of the same letter collides here
+    identity_key: Mapped[str | None] = mapped_column(String(400))
+    #: diacritic-free text of number, subject, issuer and full text, for search without diacritics
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    #: who registered it
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: optimistic lock: an edit of a stale copy is refused
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    issuer_agency: Mapped[Agency | None] = relationship(foreign_keys=[issuer_agency_id])
+    registered_by: Mapped[User | None] = relationship()
+    file: Mapped[StoredFile | None] = relationship()
+    enclosed: Mapped[list[Letter]] = relationship(back_populates="enclosed_in", order_by="Letter.id")
+    enclosed_in: Mapped[Letter | None] = relationship(back_populates="enclosed", remote_side=[id])
+    tasks: Mapped[list["Task"]] = relationship(back_populates="letter", order_by="Task.id")  # noqa: F821
+
+    @property
+    def received_label(self) -> str:
+        """The incoming number as shown in the register, e.g. "913"."""
+        return str(self.received_number)
+
+    def __repr__(self) -> str:
+        return f"<Letter {self.received_year}/{self.received_number} {self.number!r}>"

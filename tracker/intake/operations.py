@@ -1,0 +1,152 @@
+"""Registering incoming letters: the incoming number, the stored original, the tasks. The caller commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from tracker.accounts.models import User
+from tracker.intake.models import IncomingCounter, Letter, StoredFile
+from tracker.tasks.models import Task
+from tracker.tasks.operations import TaskSpec, create_task
+from tracker.text import fold
+
+
+class DuplicateLetter(Exception):
+    """The letter is already in the register; ``letter`` is the registered one."""
+
+    def __init__(self, letter: Letter):
+        super().__init__(f"Văn bản này đã được vào sổ: số đến {letter.received_number}/{letter.received_year}.")
+        self.letter = letter
+
+
+@dataclass
+class LetterSpec:
+    """The header of a letter as confirmed by the clerk."""
+
+    number: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    place: str | None = None
+    issued_on: dt.date | None = None
+    subject: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    signer: str | None = None
+    signer_title: str | None = None
+    urgency: str | None = None
+    secrecy: str | None = None
+    references: list[dict] = field(default_factory=list)
+    full_text: str = ""
+    issuer_agency_id: int | None = None
+
+
+def identity_key(number: str | None, issuer: str | None, issued_on: dt.date | None) -> str | None:
+    """The key that makes two registrations the same letter; None when the letter has no number."""
+    if not number or not number.strip():
+        return None
+    compact = fold(number).replace(" ", "")
+    return f"{compact}|{fold(issuer)}|{issued_on.isoformat() if issued_on else ''}"
+
+
+def next_incoming_number(session: Session, year: int) -> int:
+    """Take the next incoming number of ``year`` inside the caller's transaction.
+
+    One atomic upsert: concurrent registrations serialise on the counter row, so numbers are unique,
+    and because the letter is inserted in the same transaction, a rollback gives the number back (no gaps).
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(IncomingCounter).values(year=year, last_number=1)
+        .on_conflict_do_update(index_elements=[IncomingCounter.year],
+                               set_={"last_number": IncomingCounter.last_number + 1})
+        .returning(IncomingCounter.last_number)
+    )
+    return session.execute(statement).scalar_one()
+
+
+def find_duplicate(session: Session, spec: LetterSpec) -> Letter | None:
+    """The registered letter with the same number, issuer and date, if any."""
+    key = identity_key(spec.number, spec.issuer, spec.issued_on)
+    if key is None:
+        return None
+    return session.scalar(select(Letter).where(Letter.identity_key == key))
+
+
+def store_file(session: Session, files_dir: Path, data: bytes, content_type: str) -> StoredFile:
+    """Keep an uploaded original once, by content hash, under ``files_dir``."""
+    digest = hashlib.sha256(data).hexdigest()
+    existing = session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
+    target = files_dir / digest[:2] / digest[2:]
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    if existing is not None:
+        return existing
+    stored = StoredFile(sha256=digest, size=len(data), content_type=content_type)
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def stored_path(files_dir: Path, stored: StoredFile) -> Path:
+    """Where the content of ``stored`` lives."""
+    return files_dir / stored.sha256[:2] / stored.sha256[2:]
+
+
+def register_letter(
+    session: Session,
+    spec: LetterSpec,
+    tasks: list[TaskSpec],
+    *,
+    actor: User | None,
+    received_on: dt.date,
+    stored: StoredFile | None = None,
+    file_name: str | None = None,
+    enclosed_in: Letter | None = None,
+) -> Letter:
+    """Register a letter with the next incoming number of its year and create its tasks.
+
+    Raises DuplicateLetter when the same letter (number, issuer, date) is already registered.
+    """
+    duplicate = find_duplicate(session, spec)
+    if duplicate is not None:
+        raise DuplicateLetter(duplicate)
+    letter = Letter(
+        received_year=received_on.year,
+        received_number=next_incoming_number(session, received_on.year),
+        received_on=received_on,
+        number=spec.number, doc_type=spec.doc_type, issuer=spec.issuer, place=spec.place,
+        issued_on=spec.issued_on, subject=spec.subject, recipients=list(spec.recipients), signer=spec.signer,
+        signer_title=spec.signer_title, urgency=spec.urgency, secrecy=spec.secrecy,
+        references=list(spec.references), full_text=spec.full_text, issuer_agency_id=spec.issuer_agency_id,
+        file=stored, file_name=file_name, enclosed_in=enclosed_in,
+        identity_key=identity_key(spec.number, spec.issuer, spec.issued_on),
+        registered_by=actor,
+    )
+    letter.search_text = letter_search_text(letter)
+    session.add(letter)
+    session.flush()
+    for task_spec in tasks:
+        create_task(session, letter, task_spec, actor=actor)
+    return letter
+
+
+def letter_search_text(letter: Letter) -> str:
+    """Diacritic-free text searched by the register: number, subject, issuer, signer and the full text."""
+    parts = [letter.number, letter.subject, letter.issuer, letter.doc_type, letter.signer, letter.full_text]
+    return fold(" \n ".join(p for p in parts if p))
+
+
+def tasks_of(session: Session, letter: Letter) -> list[Task]:
+    """The tasks of a letter in creation order."""
+    return list(session.scalars(select(Task).where(Task.letter_id == letter.id).order_by(Task.id)))
