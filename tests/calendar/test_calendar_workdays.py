@@ -1,8 +1,5 @@
 """Working days of state agencies: holidays by year, swaps, make-up Saturdays, counting conventions."""
 
-# No __init__.py in this folder on purpose: a package named "calendar" on sys.path would shadow the
-# standard library's calendar module.
-
 from __future__ import annotations
 
 import datetime as dt
