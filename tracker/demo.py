@@ -37,22 +37,38 @@ DEMO_USERS = [
 ]
 
 
+#: Agencies the 2025 reorganisation created; the demo shows the province as it was before.
+CREATED_IN_2025 = {"so-nnmt", "so-dan-toc-ton-giao", "thue-tinh", "nhnn-khu-vuc"}
+
+
 def _catalog_files() -> list[Path]:
     files = sorted(SHIPPED_CATALOGS.glob("*.toml"))
     # The province template first: the provinces' files refer to its codes.
     return sorted(files, key=lambda p: (not p.name.startswith("province"), p.name))
 
 
-def _resolve(session, matcher, name: str) -> int:
+def _as_before_2025(entries):
+    """The catalog as it was when the example letters (2019, 2022) were written."""
+    for entry in entries:
+        if entry.successor:
+            entry.active, entry.successor = True, None
+        elif entry.code in CREATED_IN_2025:
+            entry.active = False
+    return entries
+
+
+def _resolve(session, matcher, name: str, created: dict[str, int]) -> int:
     """The catalog agency for a printed name, created (kind other) when the catalog does not know it."""
     found = matcher.match(name)
     if found is not None:
         return found.agency_id
-    agency = Agency(name=name, kind="other", aliases=[], emails=[], active=True)
-    refresh_search_text(agency)
-    session.add(agency)
-    session.flush()
-    return agency.id
+    if name not in created:
+        agency = Agency(name=name, kind="other", aliases=[], emails=[], active=True)
+        refresh_search_text(agency)
+        session.add(agency)
+        session.flush()
+        created[name] = agency.id
+    return created[name]
 
 
 def _district_codes(province_file: str) -> list[str]:
@@ -64,6 +80,7 @@ def _district_codes(province_file: str) -> list[str]:
 
 def _example_letters(session, clerk: User) -> int:
     matcher = build_matcher(session)
+    created: dict[str, int] = {}
     groups = {"kien-giang": _district_codes("kien-giang.toml"), "thai-nguyen": _district_codes("thai-nguyen.toml")}
     count = 0
     for path in sorted(DEMO_DATA.glob("*.json")):
@@ -81,7 +98,7 @@ def _example_letters(session, clerk: User) -> int:
                     agency = session.scalar(select(Agency).where(Agency.code == code))
                     specs.append(TaskSpec(agency_id=agency.id, group_label=task["agency"], **common))
             else:
-                specs.append(TaskSpec(agency_id=_resolve(session, matcher, task["agency"]), **common))
+                specs.append(TaskSpec(agency_id=_resolve(session, matcher, task["agency"], created), **common))
         spec = LetterSpec(**{k: data.get(k) for k in ("number", "doc_type", "issuer", "place", "subject",
                                                          "recipients", "signer", "signer_title", "references")},
                           issued_on=issued, full_text=text)
@@ -135,6 +152,7 @@ RECENT = [
 
 def _recent_letters(session, clerk: User, leader: User, today: dt.date) -> int:
     matcher = build_matcher(session)
+    created: dict[str, int] = {}
     calendar = default_calendar()
     for index, (days_ago, number, subject, tasks) in enumerate(RECENT):
         received = today - dt.timedelta(days=days_ago)
@@ -142,7 +160,7 @@ def _recent_letters(session, clerk: User, leader: User, today: dt.date) -> int:
         specs = []
         for agency, role, summary, offset, _state, _progress in tasks:
             deadline = None if offset is None else calendar.add_working_days(today, offset)
-            specs.append(TaskSpec(agency_id=_resolve(session, matcher, agency), role=role, summary=summary,
+            specs.append(TaskSpec(agency_id=_resolve(session, matcher, agency, created), role=role, summary=summary,
                                   deadline=deadline, deadline_text=f"trước ngày {deadline:%d/%m/%Y}" if deadline else None,
                                   recurrence="monthly:20" if "hằng tháng" in summary else None))
         spec = LetterSpec(number=number.format(n=4100 + 37 * index), doc_type="Công văn",
@@ -174,7 +192,8 @@ def load_demo(sessions, settings: Settings, today: dt.date | None = None) -> str
             return "Dữ liệu minh họa đã có sẵn; không nạp lại."
         lines = []
         for path in _catalog_files():
-            lines.append(f"Danh mục {path.name}: {import_catalog(session, read_catalog(path)).summary()}")
+            entries = _as_before_2025(read_catalog(path))
+            lines.append(f"Danh mục {path.name}: {import_catalog(session, entries).summary()}")
         passwords = {}
         users = {}
         for username, full_name, role, code in DEMO_USERS:

@@ -75,9 +75,24 @@ def active_agencies(session: Session) -> list[Agency]:
     return list(session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)))
 
 
+def current_agency(agency: Agency) -> Agency | None:
+    """The active agency that stands for ``agency`` today: itself, or its successor after mergers."""
+    seen = set()
+    while agency is not None and not agency.active and agency.id not in seen:
+        seen.add(agency.id)
+        agency = agency.successor
+    return agency if agency is not None and agency.active else None
+
+
 def build_matcher(session: Session) -> AgencyMatcher:
-    """A matcher over the active catalog."""
-    return AgencyMatcher([(a.id, a.display_name, a.all_names()) for a in active_agencies(session)])
+    """A matcher over the catalog: names of merged agencies lead to their active successor."""
+    agencies = list(session.scalars(select(Agency).order_by(Agency.active.desc(), Agency.id)))
+    entries = []
+    for agency in agencies:
+        target = current_agency(agency)
+        if target is not None:
+            entries.append((target.id, target.display_name, agency.all_names()))
+    return AgencyMatcher(entries)
 
 
 def members_of_group(session: Session, kind: str) -> list[Agency]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
@@ -45,15 +45,18 @@ class Letter(Base):
     __table_args__ = (
         UniqueConstraint("received_year", "received_number", name="received_number_unique"),
         UniqueConstraint("identity_key", name="identity_unique"),
+        Index("uq_letter_submission_key", "submission_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: year of the incoming number's sequence
-    received_year: Mapped[int] = mapped_column(Integer)
-    #: số đến: the position in the year's incoming register
-    received_number: Mapped[int] = mapped_column(Integer)
+    #: year of the incoming number's sequence; None for a letter enclosed in a cover letter
+    received_year: Mapped[int | None] = mapped_column(Integer)
+    #: số đến: the position in the year's incoming register; None for an enclosed letter
+    received_number: Mapped[int | None] = mapped_column(Integer)
     #: ngày đến: the day the letter arrived
     received_on: Mapped[dt.date] = mapped_column(Date)
+    #: an incoming stamp printed on the letter itself ({"number", "date", "by"}), e.g. of another office
+    printed_stamp: Mapped[dict | None] = mapped_column(JSON)
     #: số và ký hiệu as printed, e.g. "871/VP-VHXH"; blank on some e-signed letters
     number: Mapped[str | None] = mapped_column(String(120))
     #: tên loại: Công văn, Quyết định, Thông báo...
@@ -90,6 +93,8 @@ class Letter(Base):
     identity_key: Mapped[str | None] = mapped_column(String(400))
     #: diacritic-free text of number, subject, issuer and full text, for search without diacritics
     search_text: Mapped[str] = mapped_column(Text, default="")
+    #: the confirm form's one-time key: a double click or a resubmitted form registers once
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     #: who registered it
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

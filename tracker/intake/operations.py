@@ -46,6 +46,7 @@ class LetterSpec:
     references: list[dict] = field(default_factory=list)
     full_text: str = ""
     issuer_agency_id: int | None = None
+    printed_stamp: dict | None = None
 
 
 def identity_key(number: str | None, issuer: str | None, issued_on: dt.date | None) -> str | None:
@@ -121,10 +122,11 @@ def register_letter(
     duplicate = find_duplicate(session, spec)
     if duplicate is not None:
         raise DuplicateLetter(duplicate)
+    # An enclosed letter is part of its cover letter's registration and takes no number of its own.
     letter = Letter(
-        received_year=received_on.year,
-        received_number=next_incoming_number(session, received_on.year),
-        received_on=received_on,
+        received_year=None if enclosed_in else received_on.year,
+        received_number=None if enclosed_in else next_incoming_number(session, received_on.year),
+        received_on=received_on, printed_stamp=spec.printed_stamp,
         number=spec.number, doc_type=spec.doc_type, issuer=spec.issuer, place=spec.place,
         issued_on=spec.issued_on, subject=spec.subject, recipients=list(spec.recipients), signer=spec.signer,
         signer_title=spec.signer_title, urgency=spec.urgency, secrecy=spec.secrecy,

@@ -81,6 +81,7 @@ def register_web(app: Flask) -> None:
 
     app.jinja_env.filters["vndate"] = _format_date
     app.jinja_env.filters["vnnumber"] = _format_number
+    app.jinja_env.filters["vnpercent"] = lambda v: "—" if v is None else f"{v:.1f}".replace(".", ",") + "%"
     app.jinja_env.filters["weekday"] = lambda d: WEEKDAYS[d.weekday()] if d else ""
     app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
     app.jinja_env.globals["workflow"] = workflow

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from tracker.accounts.models import ROLE_LABELS, Role, User
 from tracker.accounts.operations import AccountError, create_user
@@ -22,10 +25,17 @@ from tracker.web.pagination import paginate, sort_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+#: a plain shape check; delivery is what really validates an address
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _choices(pairs):
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 def _agency_choices():
     agencies = db().scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name))
-    return [("", "— Không —")] + [(str(a.id), a.name) for a in agencies]
+    return _choices([("", "— Không —")] + [(str(a.id), a.name) for a in agencies])
 
 
 class UserForm(FlaskForm):
@@ -33,8 +43,9 @@ class UserForm(FlaskForm):
 
     username = StringField("Tên đăng nhập", validators=[DataRequired("Bắt buộc."), Length(max=80)])
     full_name = StringField("Họ và tên", validators=[DataRequired("Bắt buộc."), Length(max=160)])
-    email = EmailField("Thư điện tử", validators=[Optional(), Email("Địa chỉ thư không hợp lệ."), Length(max=254)])
-    role = SelectField("Vai trò", choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    email = EmailField("Thư điện tử", validators=[Optional(), Regexp(EMAIL_PATTERN, message="Địa chỉ thư không hợp lệ."),
+                                                      Length(max=254)])
+    role = SelectField("Vai trò", choices=_choices((r.value, ROLE_LABELS[r]) for r in Role))
     agency_id = SelectField("Cơ quan", choices=[], validate_choice=False)
     password = PasswordField("Mật khẩu", validators=[DataRequired("Bắt buộc."), Length(min=8, max=200,
                                                                                         message="Ít nhất 8 ký tự.")])
@@ -92,7 +103,7 @@ class AgencyForm(FlaskForm):
     short_name = StringField("Tên ngắn", validators=[Optional(), Length(max=120)])
     abbreviation = StringField("Viết tắt", validators=[Optional(), Length(max=40)])
     aliases = TextAreaField("Tên gọi khác (mỗi dòng một tên)", validators=[Optional(), Length(max=4000)])
-    kind = SelectField("Loại", choices=[(k.value, label) for k, label in AGENCY_KIND_LABELS.items()])
+    kind = SelectField("Loại", choices=_choices((k.value, label) for k, label in AGENCY_KIND_LABELS.items()))
     parent_id = SelectField("Trực thuộc", choices=[], validate_choice=False)
     emails = TextAreaField("Địa chỉ thư (mỗi dòng một địa chỉ)", validators=[Optional(), Length(max=2000)])
     active = BooleanField("Đang hoạt động", default=True)
@@ -156,13 +167,13 @@ def edit_agency(agency_id: int | None):
     if agency_id and agency is None:
         abort(404)
     form = AgencyForm(obj=agency) if request.method == "GET" and agency else AgencyForm()
-    form.parent_id.choices = [c for c in _agency_choices() if not agency or c[0] != str(agency.id)]
+    form.parent_id.choices = [c for c in _agency_choices() if not agency or c.value != str(agency.id)]
     if request.method == "GET" and agency:
         form.aliases.data = "\n".join(agency.aliases or [])
         form.emails.data = "\n".join(agency.emails or [])
         form.parent_id.data = str(agency.parent_id or "")
     if form.validate_on_submit():
-        bad = [e for e in _lines(form.emails.data) if "@" not in e or " " in e]
+        bad = [e for e in _lines(form.emails.data) if not re.match(EMAIL_PATTERN, e)]
         if bad:
             form.emails.errors = list(form.emails.errors) + [f"Địa chỉ không hợp lệ: {', '.join(bad)}"]
         else:

@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 
 from tracker.accounts.permissions import require
 from tracker.intake.models import Letter
+from tracker.intake.search import apply_search
 from tracker.tasks import queries
 from tracker.tasks.models import Task
 from tracker.text import fold
@@ -47,8 +48,7 @@ def register():
     require(current_user, "letter.list")
     query = queries.letters_query()
     q = request.args.get("q", "").strip()
-    for word in fold(q).split()[:10]:
-        query = query.where(Letter.search_text.contains(word))
+    query = apply_search(query, q, db().get_bind().dialect.name)
     start, end = _date_arg("from"), _date_arg("to")
     if start:
         query = query.where(Letter.received_on >= start)

@@ -86,9 +86,10 @@ def upgrade() -> None:
 
     op.create_table('letter',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('received_year', sa.Integer(), nullable=False),
-    sa.Column('received_number', sa.Integer(), nullable=False),
+    sa.Column('received_year', sa.Integer(), nullable=True),
+    sa.Column('received_number', sa.Integer(), nullable=True),
     sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('printed_stamp', sa.JSON(), nullable=True),
     sa.Column('number', sa.String(length=120), nullable=True),
     sa.Column('doc_type', sa.String(length=60), nullable=True),
     sa.Column('issuer', sa.String(length=255), nullable=True),
@@ -108,6 +109,7 @@ def upgrade() -> None:
     sa.Column('enclosed_in_id', sa.Integer(), nullable=True),
     sa.Column('identity_key', sa.String(length=400), nullable=True),
     sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('submission_key', sa.String(length=64), nullable=True),
     sa.Column('registered_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
@@ -122,6 +124,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('letter', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_letter_enclosed_in_id'), ['enclosed_in_id'], unique=False)
+        batch_op.create_index('uq_letter_submission_key', ['submission_key'], unique=True)
 
     op.create_table('task',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -188,6 +191,7 @@ def downgrade() -> None:
 
     op.drop_table('task')
     with op.batch_alter_table('letter', schema=None) as batch_op:
+        batch_op.drop_index('uq_letter_submission_key')
         batch_op.drop_index(batch_op.f('ix_letter_enclosed_in_id'))
 
     op.drop_table('letter')

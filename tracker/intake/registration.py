@@ -1,0 +1,154 @@
+"""Confirming a registration: rows resolved to catalog agencies, groups fanned out, letter and tasks saved.
+
+The view collects the clerk's corrected form into a ``Confirmation`` and calls ``confirm``; all checks
+happen before anything is written, so a refused confirmation leaves no half-saved record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker.accounts.models import User
+from tracker.agencies.models import Agency
+from tracker.agencies.operations import build_matcher, members_of_group, refresh_search_text
+from tracker.intake.models import Letter, StoredFile
+from tracker.intake.operations import DuplicateLetter, LetterSpec, find_duplicate, register_letter
+from tracker.intake.proposal import group_kinds
+from tracker.tasks.operations import TaskSpec
+
+
+@dataclass
+class ConfirmedRow:
+    """One task row as the clerk left it."""
+
+    agency: str
+    role: str = "lead"
+    summary: str = ""
+    deadline: dt.date | None = None
+    deadline_text: str | None = None
+    recurrence: str | None = None
+    create_agency: bool = False
+
+
+@dataclass
+class Confirmation:
+    """Everything the confirm form carries."""
+
+    letter: LetterSpec
+    received_on: dt.date
+    rows: list[ConfirmedRow] = field(default_factory=list)
+    enclosed: list[LetterSpec] = field(default_factory=list)
+    submission_key: str | None = None
+    file_sha256: str | None = None
+    file_name: str | None = None
+    file_content_type: str | None = None
+
+
+class RegistrationRefused(Exception):
+    """Nothing was saved; ``row_errors`` maps row positions to messages, ``message`` is for the whole form."""
+
+    def __init__(self, message: str, row_errors: dict[int, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.row_errors = row_errors or {}
+
+
+def already_registered(session: Session, submission_key: str | None) -> Letter | None:
+    """The letter a form with this one-time key already registered (a double click, a resubmission)."""
+    if not submission_key:
+        return None
+    return session.scalar(select(Letter).where(Letter.submission_key == submission_key))
+
+
+def _task_specs(session: Session, rows: list[ConfirmedRow]) -> list[TaskSpec]:
+    matcher = build_matcher(session)
+    errors: dict[int, str] = {}
+    planned: list[tuple[ConfirmedRow, list[int], str | None] | None] = []
+    new_agencies: dict[str, None] = {}
+    for position, row in enumerate(rows):
+        name = row.agency.strip()
+        if row.role not in {"lead", "cooperate"}:
+            errors[position] = "Vai trò phải là chủ trì hoặc phối hợp."
+            continue
+        if not row.summary.strip():
+            errors[position] = "Nhập nội dung nhiệm vụ."
+            continue
+        kinds = group_kinds(name)
+        if kinds:
+            members = [a.id for kind in kinds for a in members_of_group(session, kind)]
+            if not members:
+                errors[position] = f"Danh mục chưa có cơ quan nào thuộc nhóm “{name}”."
+                continue
+            planned.append((row, members, name))
+            continue
+        match = matcher.match(name)
+        if match is not None:
+            planned.append((row, [match.agency_id], None))
+        elif row.create_agency:
+            new_agencies[name] = None
+            planned.append((row, [], None))
+        else:
+            errors[position] = (f"Cơ quan “{name}” chưa có trong danh mục. Chọn một cơ quan trong danh sách "
+                                "hoặc đánh dấu “Thêm vào danh mục”.")
+    if errors:
+        raise RegistrationRefused("Vui lòng sửa các dòng nhiệm vụ được đánh dấu.", errors)
+    created: dict[str, int] = {}
+    for name in new_agencies:
+        agency = Agency(name=name, kind="other", aliases=[], emails=[], active=True)
+        refresh_search_text(agency)
+        session.add(agency)
+        session.flush()
+        created[name] = agency.id
+    specs = []
+    for row, agency_ids, group in planned:
+        for agency_id in agency_ids or [created[row.agency.strip()]]:
+            specs.append(TaskSpec(agency_id=agency_id, role=row.role, summary=row.summary.strip(),
+                                  deadline=row.deadline, deadline_text=row.deadline_text,
+                                  recurrence=row.recurrence, group_label=group))
+    return specs
+
+
+def confirm(session: Session, confirmation: Confirmation, *, actor: User, files_dir: Path) -> Letter:
+    """Register the confirmed letter with its tasks and enclosed letters, in the caller's transaction.
+
+    Raises DuplicateLetter when the letter is already in the register and RegistrationRefused when a
+    row cannot be resolved; the caller rolls back.
+    """
+    if confirmation.received_on > dt.date.today() + dt.timedelta(days=1):
+        raise RegistrationRefused("Ngày đến không thể ở tương lai.")
+    if confirmation.letter.issued_on and confirmation.letter.issued_on > confirmation.received_on:
+        raise RegistrationRefused("Ngày văn bản sau ngày đến: vui lòng kiểm tra lại.")
+    duplicate = find_duplicate(session, confirmation.letter)
+    if duplicate is not None:
+        raise DuplicateLetter(duplicate)
+    specs = _task_specs(session, confirmation.rows)
+    stored = None
+    if confirmation.file_sha256:
+        from tracker.intake.operations import stored_path
+
+        stored = session.scalar(select(StoredFile).where(StoredFile.sha256 == confirmation.file_sha256))
+        if stored is None:
+            probe = StoredFile(sha256=confirmation.file_sha256, size=0, content_type="")
+            path = stored_path(files_dir, probe)
+            if not path.exists():
+                raise RegistrationRefused("Không tìm thấy tệp đã tải lên; vui lòng tải lại tệp.")
+            stored = StoredFile(sha256=confirmation.file_sha256, size=path.stat().st_size,
+                                content_type=confirmation.file_content_type or "application/octet-stream")
+            session.add(stored)
+            session.flush()
+    letter = register_letter(session, confirmation.letter, specs, actor=actor, received_on=confirmation.received_on,
+                             stored=stored, file_name=confirmation.file_name)
+    letter.submission_key = confirmation.submission_key
+    for inner in confirmation.enclosed:
+        register_letter(session, inner, [], actor=actor, received_on=confirmation.received_on, enclosed_in=letter)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise RegistrationRefused("Văn bản vừa được vào sổ bởi một thao tác khác; vui lòng kiểm tra sổ.") from exc
+    return letter

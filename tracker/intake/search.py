@@ -1,0 +1,35 @@
+"""Search of the incoming register without diacritics: SQLite FTS5, PostgreSQL full-text search."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Select, func, text
+
+from tracker.intake.models import Letter
+from tracker.text import fold
+
+MAX_TERMS = 12
+
+
+def search_terms(query: str) -> list[str]:
+    """Folded words of a query, letters and digits only ("871/VP-VHXH" -> 871, vp, vhxh)."""
+    return re.findall(r"[a-z0-9]+", fold(query))[:MAX_TERMS]
+
+
+def apply_search(statement: Select, query: str, dialect: str) -> Select:
+    """Restrict a letters query to those whose text has every word of ``query`` (as a prefix)."""
+    terms = search_terms(query)
+    if not terms:
+        return statement
+    if dialect == "sqlite":
+        match = " AND ".join(f'"{t}"*' for t in terms)
+        ids = text("SELECT rowid FROM letter_fts WHERE letter_fts MATCH :match").bindparams(match=match)
+        return statement.where(Letter.id.in_(ids.columns(rowid=Letter.id.type)))
+    if dialect == "postgresql":
+        tsquery = " & ".join(f"{t}:*" for t in terms)
+        return statement.where(
+            func.to_tsvector("simple", Letter.search_text).op("@@")(func.to_tsquery("simple", tsquery)))
+    for term in terms:
+        statement = statement.where(Letter.search_text.contains(term))
+    return statement
