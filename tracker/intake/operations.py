@@ -83,14 +83,8 @@ def find_duplicate(session: Session, spec: LetterSpec) -> Letter | None:
 
 def store_file(session: Session, files_dir: Path, data: bytes, content_type: str) -> StoredFile:
     """Keep an uploaded original once, by content hash, under ``files_dir``."""
-    digest = hashlib.sha256(data).hexdigest()
+    digest = keep_upload(files_dir, data)
     existing = session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
-    target = files_dir / digest[:2] / digest[2:]
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
     if existing is not None:
         return existing
     stored = StoredFile(sha256=digest, size=len(data), content_type=content_type)
@@ -152,3 +146,35 @@ def letter_search_text(letter: Letter) -> str:
 def tasks_of(session: Session, letter: Letter) -> list[Task]:
     """The tasks of a letter in creation order."""
     return list(session.scalars(select(Task).where(Task.letter_id == letter.id).order_by(Task.id)))
+
+
+_SIGNATURES = [
+    (b"%PDF", "application/pdf"),
+    (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (b"<?xml", "application/xml"),
+]
+
+
+def content_type_of(data: bytes, file_name: str | None) -> str:
+    """The MIME type from the content's first bytes (the name is only a hint for text)."""
+    for magic, content_type in _SIGNATURES:
+        if data.startswith(magic):
+            return content_type
+    if (file_name or "").lower().endswith((".xml", ".edxml")):
+        return "application/xml"
+    return "text/plain"
+
+
+def keep_upload(files_dir: Path, data: bytes) -> str:
+    """Write an upload to the content store before it is confirmed; return its SHA-256.
+
+    The database row is created when the clerk confirms; a file never confirmed stays unreferenced.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    target = files_dir / digest[:2] / digest[2:]
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    return digest

@@ -10,3 +10,35 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Registration: add a task row by copying the last one with the next index.
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.getElementById("add-task");
+  const body = document.getElementById("task-rows");
+  if (!button || !body) return;
+  button.addEventListener("click", () => {
+    const rows = body.querySelectorAll("tr.task-row");
+    const last = rows[rows.length - 1];
+    if (!last) return;
+    const index = rows.length;
+    const clone = last.cloneNode(true);
+    clone.dataset.index = String(index);
+    clone.classList.remove("has-error");
+    clone.querySelectorAll(".error, .hint").forEach((el) => el.remove());
+    clone.querySelectorAll("input, select, textarea").forEach((el) => {
+      ["name", "id"].forEach((attr) => {
+        const value = el.getAttribute(attr);
+        if (value) el.setAttribute(attr, value.replace(/tasks-\d+-/, `tasks-${index}-`));
+      });
+      const label = el.getAttribute("aria-label");
+      if (label) el.setAttribute("aria-label", label.replace(/\d+$/, String(index + 1)));
+      if (el.type === "checkbox") el.checked = false;
+      else if (el.tagName === "SELECT") el.selectedIndex = 0;
+      else el.value = "";
+    });
+    clone.querySelector("td.num").textContent = String(index + 1);
+    body.appendChild(clone);
+    const first = clone.querySelector("input[list]");
+    if (first) first.focus();
+  });
+});

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, render_template, request
+import json
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 
 from tracker.accounts.permissions import require
+from tracker.app import files_dir
+from tracker.intake.operations import DuplicateLetter, LetterSpec, find_duplicate
+from tracker.intake.registration import Confirmation, ConfirmedRow, RegistrationRefused, already_registered, confirm
 from tracker.intake.models import Letter
 from tracker.intake.search import apply_search
+from tracker.text import fold
 from tracker.tasks import queries
 from tracker.tasks.models import Task
-from tracker.text import fold
 from tracker.web import db, workflow
 from tracker.web.clock import today
 from tracker.web.deadlines import annotate
+from tracker.web.intake_forms import URGENCIES, ConfirmForm, UploadForm
 from tracker.web.pagination import paginate, sort_arg
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -101,3 +108,182 @@ def detail(letter_id: int):
         abort(404)
     require(current_user, "letter.view", letter)
     return render_template("letters/detail.html", letter=letter, tasks=annotate(letter.tasks), rollup=rollup(letter))
+
+
+# --------------------------------------------------------------------------- registration
+
+def _agency_names() -> list[str]:
+    from tracker.agencies.operations import active_agencies
+
+    names = []
+    for agency in active_agencies(db()):
+        names.append(agency.name)
+        if agency.short_name and agency.short_name != agency.name:
+            names.append(agency.short_name)
+    return names
+
+
+def _fill_confirm_form(form, proposal, *, text: str, stored_sha: str | None, file_name: str | None,
+                       content_type: str | None):
+    header = proposal.header
+    form.submission_key.data = uuid.uuid4().hex
+    form.file_sha256.data = stored_sha or ""
+    form.file_name.data = file_name or ""
+    form.file_content_type.data = content_type or ""
+    form.full_text.data = text
+    form.extras.data = json.dumps({"references": header.get("references") or [],
+                                   "enclosed": proposal.enclosed}, ensure_ascii=False)
+    form.received_on.data = today()
+    form.number.data = header.get("number") or ""
+    form.doc_type.data = header.get("doc_type") or ""
+    form.issuer.data = header.get("issuer") or ""
+    form.place.data = header.get("place") or ""
+    form.issued_on.data = _iso(header.get("issued_on"))
+    form.subject.data = header.get("subject") or ""
+    form.recipients.data = "\n".join(header.get("recipients") or [])
+    form.signer.data = header.get("signer") or ""
+    form.signer_title.data = header.get("signer_title") or ""
+    form.urgency.data = header.get("urgency") if header.get("urgency") in URGENCIES else ""
+    for row in proposal.tasks:
+        form.tasks.append_entry({
+            "agency": row.agency_text, "role": row.role, "summary": row.summary, "deadline": row.deadline,
+            "deadline_text": row.deadline_text or "", "recurrence": row.recurrence or "",
+            "create_agency": False, "remove": False})
+    form.tasks.append_entry({"role": "lead"})
+
+
+def _iso(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _render_confirm(form, status: int = 200, *, message: str | None = None, duplicate=None, row_errors=None,
+                    proposal_notes=None):
+    return render_template("letters/confirm.html", form=form, agency_names=_agency_names(), message=message,
+                           duplicate=duplicate, row_errors=row_errors or {}, notes=proposal_notes or []), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Upload or paste a letter; show what was read as an editable proposal."""
+    from tracker.agencies.operations import build_matcher
+    from tracker.extraction.letter import extract_text
+    from tracker.extraction.readers import UnreadableDocument, read_document
+    from tracker.intake.operations import content_type_of, keep_upload
+    from tracker.intake.proposal import build_proposal
+
+    require(current_user, "letter.register")
+    upload = UploadForm()
+    if not upload.validate_on_submit():
+        return render_template("letters/new.html", form=upload)
+    file = upload.file.data
+    data = file.read() if file and getattr(file, "filename", "") else b""
+    pasted = (upload.text.data or "").strip()
+    if not data and not pasted:
+        upload.file.errors = ["Chọn một tệp hoặc dán nội dung văn bản."]
+        return render_template("letters/new.html", form=upload), 400
+    file_name = secure_display_name(file.filename) if data else None
+    try:
+        text = read_document(data, file_name) if data else read_document(pasted.encode("utf-8"), "van-ban.txt")
+        extraction = extract_text(text)
+    except UnreadableDocument as exc:
+        upload.file.errors = [str(exc)]
+        return render_template("letters/new.html", form=upload), 400
+    stored_sha = content_type = None
+    if data:
+        content_type = content_type_of(data, file_name)
+        stored_sha = keep_upload(files_dir(current_app), data)
+    proposal = build_proposal(extraction, build_matcher(db()), full_text=text)
+    form = ConfirmForm(formdata=None)
+    _fill_confirm_form(form, proposal, text=text, stored_sha=stored_sha, file_name=file_name,
+                       content_type=content_type)
+    notes = []
+    if not proposal.tasks:
+        notes.append("Không tìm thấy nhiệm vụ nào trong văn bản; có thể thêm nhiệm vụ bằng tay.")
+    unknown = [r.agency_text for r in proposal.tasks if r.agency_id is None and not r.group]
+    if unknown:
+        notes.append("Cơ quan chưa có trong danh mục: " + "; ".join(dict.fromkeys(unknown)) +
+                     ". Chọn cơ quan trong danh sách hoặc đánh dấu “Thêm vào danh mục”.")
+    duplicate = find_duplicate(db(), LetterSpec(number=form.number.data, issuer=form.issuer.data,
+                                                issued_on=form.issued_on.data))
+    return _render_confirm(form, duplicate=duplicate, proposal_notes=notes)
+
+
+def _confirmation(form) -> Confirmation:
+    extras = json.loads(form.extras.data or "{}") if form.extras.data else {}
+    recipients = [line.strip() for line in (form.recipients.data or "").splitlines() if line.strip()]
+    letter = LetterSpec(number=(form.number.data or "").strip() or None, doc_type=(form.doc_type.data or "").strip() or None,
+                        issuer=form.issuer.data.strip(), place=(form.place.data or "").strip() or None,
+                        issued_on=form.issued_on.data, subject=form.subject.data.strip(), recipients=recipients,
+                        signer=(form.signer.data or "").strip() or None,
+                        signer_title=(form.signer_title.data or "").strip() or None,
+                        urgency=form.urgency.data or None, references=list(extras.get("references") or []),
+                        full_text=form.full_text.data or "")
+    enclosed = []
+    for inner in extras.get("enclosed") or []:
+        enclosed.append(LetterSpec(
+            number=inner.get("number"), doc_type=inner.get("doc_type"), issuer=inner.get("issuer"),
+            place=inner.get("place"), issued_on=_iso(inner.get("issued_on")), subject=inner.get("subject"),
+            recipients=list(inner.get("recipients") or []), signer=inner.get("signer"),
+            signer_title=inner.get("signer_title"), references=list(inner.get("references") or []),
+            printed_stamp=inner.get("received")))
+    rows = []
+    for entry in form.tasks:
+        row = entry.form
+        if row.remove.data or not ((row.agency.data or "").strip() or (row.summary.data or "").strip()):
+            continue
+        rows.append(ConfirmedRow(agency=(row.agency.data or "").strip(), role=row.role.data,
+                                 summary=(row.summary.data or "").strip(), deadline=row.deadline.data,
+                                 deadline_text=row.deadline_text.data or None, recurrence=row.recurrence.data or None,
+                                 create_agency=bool(row.create_agency.data)))
+    return Confirmation(letter=letter, received_on=form.received_on.data, rows=rows, enclosed=enclosed,
+                        submission_key=form.submission_key.data or None, file_sha256=form.file_sha256.data or None,
+                        file_name=form.file_name.data or None, file_content_type=form.file_content_type.data or None)
+
+
+@bp.route("/confirm", methods=["POST"])
+@login_required
+def confirm_registration():
+    """Register the corrected proposal: the next incoming number, the stored original, the tasks."""
+    require(current_user, "letter.register")
+    form = ConfirmForm()
+    session = db()
+    earlier = already_registered(session, form.submission_key.data)
+    if earlier is not None:
+        flash(f"Văn bản này đã được vào sổ (số đến {earlier.received_number}).", "info")
+        return redirect(url_for("letters.detail", letter_id=earlier.id))
+    if not form.validate_on_submit():
+        return _render_confirm(form, 400, message="Vui lòng sửa các ô được đánh dấu.")
+    try:
+        confirmation = _confirmation(form)
+    except (ValueError, TypeError):
+        return _render_confirm(form, 400, message="Dữ liệu biểu mẫu bị hỏng; vui lòng vào sổ lại từ đầu.")
+    try:
+        letter = confirm(session, confirmation, actor=current_user, files_dir=files_dir(current_app))
+        session.commit()
+    except DuplicateLetter as exc:
+        session.rollback()
+        return _render_confirm(form, 409, message=str(exc), duplicate=exc.letter)
+    except RegistrationRefused as exc:
+        session.rollback()
+        # Row errors are keyed by position among the kept rows; map them back to the form's rows.
+        kept = [i for i, entry in enumerate(form.tasks) if not entry.form.remove.data and
+                ((entry.form.agency.data or "").strip() or (entry.form.summary.data or "").strip())]
+        row_errors = {kept[i]: message for i, message in exc.row_errors.items()}
+        earlier = already_registered(session, form.submission_key.data)
+        if earlier is not None:
+            return redirect(url_for("letters.detail", letter_id=earlier.id))
+        return _render_confirm(form, 400, message=exc.message, row_errors=row_errors)
+    flash(f"Đã vào sổ văn bản đến số {letter.received_number}/{letter.received_year} "
+          f"với {len(letter.tasks)} nhiệm vụ.", "success")
+    return redirect(url_for("letters.detail", letter_id=letter.id))
+
+
+def secure_display_name(name: str | None) -> str:
+    """A file name safe to show and store: no folders, no control characters, at most 200 characters."""
+    base = (name or "van-ban").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip() or "van-ban"
+    return base[-200:]

@@ -1,0 +1,62 @@
+"""Forms of the registration pages: the upload or paste form, and the proposal the clerk corrects."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+INVALID_DATE = "Ngày không hợp lệ (ví dụ: 30/09/2019)."
+URGENCIES = ["", "Khẩn", "Thượng khẩn", "Hỏa tốc"]
+
+
+class UploadForm(FlaskForm):
+    """A letter file, or its text pasted."""
+
+    file = FileField("Tệp văn bản (.docx, .pdf, .txt, .xml)")
+    text = TextAreaField("Hoặc dán nội dung văn bản", validators=[Optional(), Length(max=400_000)])
+
+
+class TaskRowForm(Form):
+    """One proposed task."""
+
+    agency = StringField("Cơ quan", validators=[Optional(), Length(max=255)])
+    role = SelectField("Vai trò", choices=[SelectChoice("lead", "Chủ trì"), SelectChoice("cooperate", "Phối hợp")])
+    summary = TextAreaField("Nội dung", validators=[Optional(), Length(max=4000)])
+    deadline = DateField("Hạn xử lý", validators=[Optional()], format=["%Y-%m-%d", "%d/%m/%Y"])
+    deadline_text = HiddenField()
+    recurrence = HiddenField()
+    create_agency = BooleanField("Thêm vào danh mục")
+    remove = BooleanField("Bỏ dòng này")
+
+
+class ConfirmForm(FlaskForm):
+    """The header and the task table, as proposed and then corrected."""
+
+    submission_key = HiddenField()
+    file_sha256 = HiddenField()
+    file_name = HiddenField()
+    file_content_type = HiddenField()
+    full_text = HiddenField()
+    extras = HiddenField()  # JSON: references, enclosed letters, printed stamp — carried unchanged
+    received_on = DateField("Ngày đến", validators=[DataRequired(INVALID_DATE)], format=["%Y-%m-%d", "%d/%m/%Y"])
+    number = StringField("Số, ký hiệu", validators=[Optional(), Length(max=120)])
+    doc_type = StringField("Loại văn bản", validators=[Optional(), Length(max=60)])
+    issuer = StringField("Cơ quan ban hành", validators=[DataRequired("Nhập cơ quan ban hành."), Length(max=255)])
+    place = StringField("Nơi ban hành", validators=[Optional(), Length(max=120)])
+    issued_on = DateField("Ngày văn bản", validators=[Optional()], format=["%Y-%m-%d", "%d/%m/%Y"])
+    subject = TextAreaField("Trích yếu", validators=[DataRequired("Nhập trích yếu."), Length(max=4000)])
+    recipients = TextAreaField("Kính gửi (mỗi dòng một nơi)", validators=[Optional(), Length(max=4000)])
+    signer = StringField("Người ký", validators=[Optional(), Length(max=160)])
+    signer_title = StringField("Chức vụ người ký", validators=[Optional(), Length(max=160)])
+    urgency = SelectField("Độ khẩn", choices=[SelectChoice(u, u or "Thường") for u in URGENCIES])
+    tasks = FieldList(FormField(TaskRowForm), min_entries=0, max_entries=300)
+
+    def validate(self, extra_validators=None):
+        """Standard checks, with Vietnamese messages for dates that do not exist."""
+        valid = super().validate(extra_validators)
+        for field in (self.received_on, self.issued_on, *(row.form.deadline for row in self.tasks)):
+            field.errors = [INVALID_DATE if "Not a valid date" in str(e) else e for e in field.errors]
+        return valid
