@@ -169,13 +169,13 @@ def _render_confirm(form, status: int = 200, *, message: str | None = None, dupl
 @login_required
 def new():
     """Upload or paste a letter; show what was read as an editable proposal."""
+    require(current_user, "letter.register")
     from tracker.agencies.operations import build_matcher
     from tracker.extraction.letter import extract_text
     from tracker.extraction.readers import UnreadableDocument, read_document
     from tracker.intake.operations import content_type_of, keep_upload
     from tracker.intake.proposal import build_proposal
 
-    require(current_user, "letter.register")
     upload = UploadForm()
     if not upload.validate_on_submit():
         return render_template("letters/new.html", form=upload)
