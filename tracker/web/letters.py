@@ -287,3 +287,22 @@ def secure_display_name(name: str | None) -> str:
     base = (name or "van-ban").replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip() or "van-ban"
     return base[-200:]
+
+
+@bp.route("/<int:letter_id>/file")
+@login_required
+def original_file(letter_id: int):
+    """Download the original file of a letter as it was uploaded."""
+    from flask import send_file
+
+    from tracker.intake.operations import stored_path
+
+    letter = db().get(Letter, letter_id)
+    if letter is None or letter.file is None:
+        abort(404)
+    require(current_user, "letter.view", letter)
+    path = stored_path(files_dir(current_app), letter.file)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=letter.file.content_type, as_attachment=True,
+                     download_name=letter.file_name or f"van-ban-{letter.id}")
