@@ -124,6 +124,29 @@ def user_create(username, full_name, role, agency, email, password):
         click.echo(f"Đã tạo người dùng {user.username} ({user.role_enum.label}).")
 
 
+@user_group.command("password")
+@click.argument("username")
+@click.option("--password", prompt="Mật khẩu mới", hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def user_password(username: str, password: str):
+    """Set a new password for USERNAME (signs out their open sessions)."""
+    from sqlalchemy import select
+
+    from tracker.accounts.models import User
+    from tracker.accounts.operations import AccountError, set_password
+    from tracker.db import transaction
+
+    with transaction(_sessions()) as session:
+        user = session.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"Không có người dùng “{username}”.")
+        try:
+            set_password(user, password)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Đã đặt mật khẩu mới cho {username}.")
+
+
 @cli.group("agencies")
 def agencies_group():
     """Manage the agency catalog."""

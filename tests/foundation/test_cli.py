@@ -101,6 +101,8 @@ def test_user_create_and_agency_import_from_the_command_line(tmp_path):
     result = run(["user", "create", "--username", "cb1", "--full-name", "Cán bộ 1", "--role", "officer",
                   "--agency", "so-tc", "--password", "mat-khau-dai-1"], tmp_path)
     assert "Đã tạo người dùng cb1" in result.output
+    assert "Đã đặt mật khẩu mới" in run(["user", "password", "cb1", "--password", "mat-khau-moi-2"], tmp_path).output
+    assert run(["user", "password", "khong-co", "--password", "mat-khau-moi-2"], tmp_path).exit_code != 0
     refused = run(["user", "create", "--username", "cb2", "--full-name", "Cán bộ 2", "--role", "officer",
                    "--agency", "khong-co", "--password", "mat-khau-dai-1"], tmp_path)
     assert refused.exit_code != 0 and "Không tìm thấy cơ quan" in refused.output
