@@ -1,0 +1,574 @@
+"""Deadlines in the text of a letter: absolute dates, month and quarter ends, working days, recurrences.
+
+:func:`find_deadlines` returns every deadline expression of a text with the date it resolves to,
+relative to the letter's date. Only expressions introduced by a deadline cue count ("trước ngày",
+"chậm nhất", "hoàn thành trong tháng", "trong quý", "trong thời hạn N ngày làm việc", "hằng tháng"...):
+a bare date ("Công văn số 12 ngày 13/02/2019", "Ngày 19/6/2026, UBND tỉnh tổ chức cuộc họp") is never
+a deadline. Plan periods ("giai đoạn 2026-2030"), horizons ("đến hết năm 2026"), statistics cut-offs
+("tính đến ngày 30/6") and planned events ("dự kiến tổ chức trong tháng 6") are ignored.
+
+Recurring duties ("trước ngày 20 hằng tháng", "định kỳ hằng quý", "trước 16 giờ thứ Sáu hằng tuần")
+get a recurrence string -- "daily", "weekly" or "weekly:friday", "monthly" or "monthly:20",
+"quarterly", "semiannual", "annual" or "annual:12-15" -- and **no date**: the deadline of a recurring
+task is its rule, and the tracker schedules each occurrence (``Deadline.first_due`` gives the first
+one after the letter's date when the rule names a day, for callers that want it).
+
+Dates without a year take the letter's year (the next year when the day would fall before the
+letter). Working days are counted with ``tracker.calendar.workdays.default_calendar`` (public holidays
+including the lunar ones and the government's swaps), from the letter's date when the text says
+"kể từ ngày ký/ban hành" or gives no start, from the received date when it says "kể từ ngày nhận".
+"""
+
+from __future__ import annotations
+
+import calendar as _pycal
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from tracker.extraction.names import LETTER, fold
+
+__all__ = ["Deadline", "find_deadlines", "best_deadline", "get_calendar", "parse_iso", "last_day_of_month"]
+
+
+# -- calendar --------------------------------------------------------------------------------------
+
+
+class _FallbackCalendar:
+    """Weekends and the fixed-date public holidays, used only if the project calendar is missing."""
+
+    _FIXED = {(1, 1), (4, 30), (5, 1), (9, 2)}
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return day.weekday() < 5 and (day.month, day.day) not in self._FIXED
+
+    def add_working_days(self, day: dt.date, n: int) -> dt.date:
+        step = 1 if n >= 0 else -1
+        remaining = abs(n)
+        while remaining:
+            day += dt.timedelta(days=step)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, a: dt.date, b: dt.date) -> int:
+        count, day = 0, a
+        while day < b:
+            day += dt.timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
+
+def get_calendar():
+    """The project's working-day calendar (``default_calendar()``), or a weekend-only fallback."""
+    try:
+        from tracker.calendar.workdays import default_calendar
+    except ImportError:  # pragma: no cover - the calendar package ships with the project
+        return _FallbackCalendar()
+    return default_calendar()
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def parse_iso(value) -> dt.date | None:
+    """A date from an ISO string, a date, or None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def last_day_of_month(year: int, month: int) -> dt.date:
+    """The last day of ``month`` in ``year``."""
+    return dt.date(year, month, _pycal.monthrange(year, month)[1])
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year4(text: str | None) -> int | None:
+    if not text:
+        return None
+    y = int(text)
+    if y < 100:
+        y += 2000
+    return y if 1945 <= y <= 2100 else None
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_WEEKDAYS = {
+    "hai": "monday", "2": "monday", "ba": "tuesday", "3": "tuesday", "tu": "wednesday", "4": "wednesday",
+    "nam": "thursday", "5": "thursday", "sau": "friday", "6": "friday", "bay": "saturday", "7": "saturday",
+}
+_WEEKDAY_INDEX = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+
+
+@dataclass
+class Deadline:
+    """A deadline expression found in a text.
+
+    ``date`` is None for recurring duties and for expressions that cannot be resolved (a relative
+    delay when the letter's date is unknown). ``text`` is the phrase as printed, from the action
+    verb that the deadline closes when there is one ("hoàn thành trước ngày 30/7/2026").
+    """
+
+    start: int
+    end: int
+    text: str
+    date: dt.date | None
+    recurrence: str | None = None
+    kind: str = "date"
+    first_due: dt.date | None = None
+
+    @property
+    def iso(self) -> str | None:
+        """The date as an ISO string, or None."""
+        return self.date.isoformat() if self.date else None
+
+
+# -- patterns --------------------------------------------------------------------------------------
+
+_D = r"(?P<d>\d{1,2})"
+_M = r"(?P<m>\d{1,2})"
+_Y = r"(?P<y>\d{4})"
+_NUMERIC_DATE = rf"{_D}\s*[/.\-]\s*{_M}(?:\s*[/.\-]\s*{_Y})?(?![\d/])"
+_WORDS_DATE = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*(?:năm|/)\s*(?P<y2>\d{4}))?"
+_HOUR = r"(?:(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút)?)?|\d{1,2}:\d{2})\s*,?\s*)"
+
+# "trước ngày 30/9/2019", "chậm nhất ngày 15/9", "trước 16 giờ 00 ngày 14/9/2017", "hạn chót: 20/10/2020"
+_ABSOLUTE_RE = re.compile(
+    r"(?P<cue>(?<![^\W\d_])(?:trước|chậm\s+nhất(?:\s+(?:là|vào|trước))?|muộn\s+nhất(?:\s+(?:là|vào))?|không\s+quá|không\s+muộn\s+hơn"
+    r"|hạn\s+(?:chót|cuối)(?:\s+là)?|thời\s+hạn(?:\s+(?:hoàn\s+thành|báo\s+cáo|nộp|gửi|thực\s+hiện))?(?:\s*(?:là|:))?"
+    r"|thời\s+gian\s+(?:hoàn\s+thành|gửi|nộp|báo\s+cáo)(?:\s*(?:là|:))?(?:\s+trước)?"
+    r"|(?:hoàn\s+thành|xong|nộp|gửi)\s+(?:trong|vào|đến)(?=\s+ngày)"
+    r"|(?:báo\s+cáo|gửi|nộp|hoàn\s+thành|xong)\s+trong(?=\s+ngày\s+\d))"
+    rf"\s*(?:{_HOUR})?(?:ngày\s*)?(?:thứ\s+\S+\s*,?\s*)?(?:ngày\s*)?)"
+    rf"(?:{_NUMERIC_DATE}|{_WORDS_DATE})",
+    re.IGNORECASE,
+)
+# "trong tháng 9/2019", "trong tháng 9 năm 2026", "trước tháng 10/2026", "cuối tháng 8"
+_MONTH_RE = re.compile(
+    r"(?P<cue>(?<![^\W\d_])(?:trong|trước|chậm\s+nhất(?:\s+(?:là|trong|vào))?|cuối|hết|vào\s+cuối|ngay\s+trong)\s+)"
+    r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?![\d/])",
+    re.IGNORECASE,
+)
+# "trong quý II/2026", "xong trong quý II năm 2026", "trước quý III/2017"
+_QUARTER_RE = re.compile(
+    r"(?P<cue>(?<![^\W\d_])(?:trong|trước|chậm\s+nhất(?:\s+(?:là|trong|vào))?|cuối|hết|hoàn\s+thành|xong)\s+)"
+    r"quý\s+(?P<q>IV|III|II|I|[1-4])(?![^\W\d_])(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?",
+    re.IGNORECASE,
+)
+# "6 tháng đầu năm 2026"
+_HALF_RE = re.compile(
+    r"(?P<cue>(?<![^\W\d_])(?:trong|trước|chậm\s+nhất\s+trong|hoàn\s+thành|xong)\s+)(?P<n>6|sáu)\s+tháng\s+(?P<which>đầu|cuối)\s+năm(?:\s+(?P<y>\d{4}))?",
+    re.IGNORECASE,
+)
+# "trong năm 2026", "trước năm 2027", "cuối năm 2026"
+_YEAR_RE = re.compile(
+    r"(?P<cue>(?<![^\W\d_])(?:trong|trước|cuối|chậm\s+nhất(?:\s+(?:là|trong|vào))?|ngay\s+trong)\s+)năm\s+(?P<y>\d{4})(?![\d/\-])",
+    re.IGNORECASE,
+)
+# "trong thời hạn 10 ngày làm việc kể từ ngày ký", "trong vòng 05 ngày kể từ ngày nhận được văn bản"
+_RELATIVE_RE = re.compile(
+    r"(?P<cue>(?<![^\W\d_])(?:trong|chậm\s+nhất|sau|không\s+quá)(?:\s+(?:thời\s+hạn|vòng|phạm\s+vi|thời\s+gian))?\s+)"
+    r"(?P<n>\d{1,3})\s*(?:\([^)]{0,30}\)\s*)?(?P<unit>ngày\s+làm\s+việc|ngày|tháng|tuần)"
+    r"(?P<from>\s*,?\s*(?:kể\s+từ|tính\s+từ|từ)\s+(?:ngày|khi|thời\s+điểm)\s*(?P<what>[^\n.;]{0,60}))?",
+    re.IGNORECASE,
+)
+_RECURRENCE_RE = re.compile(
+    r"(?<![^\W\d_])(?P<kw>(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tuần|tháng|quý|năm)|định\s+kỳ(?:\s+(?P<period>(?:6|sáu)\s+tháng|01\s+năm|1\s+năm|năm|quý|tháng|tuần|hằng\s+\S+|hàng\s+\S+))?|(?:6|sáu)\s+tháng\s+một\s+lần)",
+    re.IGNORECASE,
+)
+_NOT_DEADLINE_BEFORE = re.compile(
+    r"(?i)(?:dự\s+kiến|diễn\s+ra|khai\s+mạc|tổ\s+chức\s+(?:hội\s+nghị|cuộc\s+họp|hội\s+thảo|lễ)|tính\s+đến|số\s+liệu|"
+    r"kể\s+từ|có\s+hiệu\s+lực|ban\s+hành\s+ngày|từ\s+ngày|giai\s+đoạn|đến\s+hết|nhận\s+định|dự\s+báo)[^.;:]{0,25}$"
+)
+_COMPLETION_BEFORE = re.compile(
+    r"(?i)(?:hoàn\s+thành|xong|dứt\s+điểm|kết\s+thúc|trình|ban\s+hành|báo\s+cáo|gửi|nộp|công\s+bố|triển\s+khai|phê\s+duyệt|"
+    r"thực\s+hiện|hoàn\s+thiện|tổ\s+chức\s+thực\s+hiện|đưa\s+vào|cấp|giải\s+ngân|quyết\s+toán|bàn\s+giao|khắc\s+phục)"
+)
+
+
+def _resolve_numeric(m: re.Match, letter_date: dt.date | None, year_hint: int | None) -> dt.date | None:
+    day = int(m.group("d") or m.group("d2"))
+    month = int(m.group("m") or m.group("m2"))
+    year = _year4(m.group("y") or m.group("y2"))
+    if year is None:
+        if letter_date:
+            candidate = _safe_date(letter_date.year, month, day)
+            if candidate and candidate < letter_date - dt.timedelta(days=31):
+                candidate = _safe_date(letter_date.year + 1, month, day)
+            return candidate
+        if year_hint:
+            return _safe_date(year_hint, month, day)
+        return None
+    return _safe_date(year, month, day)
+
+
+def _year_for_period(y: str | None, month: int, letter_date: dt.date | None, year_hint: int | None) -> int | None:
+    year = _year4(y)
+    if year:
+        return year
+    if letter_date:
+        return letter_date.year + (1 if month < letter_date.month - 1 else 0)
+    return year_hint
+
+
+def _phrase_start(text: str, cue_start: int) -> int:
+    """Start of the phrase a deadline closes: back to the action verb, within the same clause."""
+    window_start = max(0, cue_start - 120)
+    window = text[window_start:cue_start]
+    cut = max(window.rfind(";"), window.rfind("."), window.rfind(":"), window.rfind("\n"), window.rfind("("))
+    clause_start = window_start + cut + 1 if cut >= 0 else window_start
+    segment = text[clause_start:cue_start]
+    comma = segment.rfind(",")
+    if comma >= 0:
+        before_words = len(segment[comma + 1:].split())
+        if before_words >= 2 or comma == -1:
+            clause_start += comma + 1
+        else:
+            earlier = segment[:comma].rfind(",")
+            clause_start += earlier + 1 if earlier >= 0 else 0
+    words = text[clause_start:cue_start].split()
+    if len(words) > 12:
+        # keep the last twelve words
+        keep = " ".join(words[-12:])
+        return cue_start - len(keep) - 1 if cue_start - len(keep) - 1 > clause_start else clause_start
+    while clause_start < cue_start and text[clause_start] in " ,;-+\t":
+        clause_start += 1
+    return clause_start
+
+
+def _context_blocks(text: str, start: int) -> bool:
+    """Whether the words right before a date expression make it a non-deadline (event, cut-off, period)."""
+    before = text[max(0, start - 60):start]
+    return bool(_NOT_DEADLINE_BEFORE.search(before))
+
+
+def _recurrence_at(text: str, start: int, end: int) -> tuple[str | None, int, int]:
+    """A recurrence rule around [start, end) (same clause), with the span it covers."""
+    clause_lo = max(text.rfind(";", 0, start), text.rfind(".", 0, start - 1) if start > 1 else -1, text.rfind("\n", 0, start)) + 1
+    clause_hi_candidates = [i for i in (text.find(";", end), text.find("\n", end)) if i >= 0]
+    clause_hi = min(clause_hi_candidates) if clause_hi_candidates else len(text)
+    best = None
+    for m in _RECURRENCE_RE.finditer(text, clause_lo, clause_hi):
+        if best is None or abs(m.start() - start) < abs(best.start() - start):
+            best = m
+    if best is None:
+        return None, start, end
+    return _recurrence_from(best, text), min(start, best.start()), max(end, best.end())
+
+
+def _recurrence_from(m: re.Match, text: str) -> str | None:
+    kw = fold(m.group(0))
+    unit = fold(m.group("unit") or "")
+    period = fold(m.group("period") or "")
+    if "6 thang" in kw or "sau thang" in kw or period in ("6 thang", "sau thang"):
+        return "semiannual"
+    if unit == "ngay" or period.endswith("ngay"):
+        return "daily"
+    if unit == "tuan" or "tuan" in period:
+        return "weekly"
+    if unit == "thang" or period.endswith("thang"):
+        return "monthly"
+    if unit == "quy" or "quy" in period:
+        return "quarterly"
+    if unit == "nam" or period.endswith("nam"):
+        return "annual"
+    if kw == "dinh ky":
+        # "định kỳ" alone: the unit is stated nearby ("báo cáo định kỳ (trước ngày 20 hằng tháng)")
+        return None
+    return None
+
+
+def _recurrence_is_duty(text: str, m: re.Match) -> bool:
+    """Whether a "hằng tháng/quý/năm" phrase is a recurring duty, not an attribute ("ngân sách hằng năm")."""
+    kw = fold(m.group(0))
+    if kw.startswith("dinh ky") or "mot lan" in kw:
+        return True
+    before = fold(text[max(0, m.start() - 40):m.start()])
+    after = fold(text[m.end():m.end() + 40])
+    if re.search(r"(bao cao|gui|cap nhat|tong hop|hop|kiem tra|truoc \d+ gio|truoc ngay \d+|vao ngay \d+|che do)\s*(\S+\s*){0,3}$", before):
+        return True
+    if re.match(r"\s*(\(|truoc|vao|bao cao|gui|chu nhat|thu )", after):
+        return True
+    return False
+
+
+def _weekday_near(text: str, lo: int, hi: int) -> str | None:
+    m = re.search(r"(?i)(?<![^\W\d_])(thứ\s+(Hai|Ba|Tư|Năm|Sáu|Bảy|[2-7])|chủ\s+nhật)(?![^\W\d_])", text[lo:hi])
+    if not m:
+        return None
+    if fold(m.group(1)).startswith("chu"):
+        return "sunday"
+    return _WEEKDAYS.get(fold(m.group(2)))
+
+
+def _day_of_month_near(text: str, lo: int, hi: int) -> int | None:
+    m = re.search(r"(?i)ngày\s+(\d{1,2})(?!\s*[/.\-]\s*\d)(?!\s+tháng)", text[lo:hi])
+    return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 31 else None
+
+
+def _first_due(rule: str, letter_date: dt.date | None) -> dt.date | None:
+    if not letter_date or ":" not in rule:
+        return None
+    kind, arg = rule.split(":", 1)
+    if kind == "monthly" and arg.isdigit():
+        day = int(arg)
+        y, mth = letter_date.year, letter_date.month
+        for _ in range(2):
+            cand = _safe_date(y, mth, min(day, _pycal.monthrange(y, mth)[1]))
+            if cand and cand > letter_date:
+                return cand
+            y, mth = (y + 1, 1) if mth == 12 else (y, mth + 1)
+        return None
+    if kind == "weekly" and arg in _WEEKDAY_INDEX:
+        delta = (_WEEKDAY_INDEX[arg] - letter_date.weekday()) % 7 or 7
+        return letter_date + dt.timedelta(days=delta)
+    return None
+
+
+def _relative_base(m: re.Match, letter_date: dt.date | None, received: dt.date | None) -> tuple[bool, dt.date | None]:
+    """(resolvable, base date) of "trong N ngày [kể từ ...]"."""
+    if not m.group("from"):
+        return True, letter_date
+    what = fold(m.group("what") or "")
+    if re.match(r"(ky|ban hanh|van ban nay|cong van nay|thong bao nay|ngay ky|phat hanh)", what):
+        return True, letter_date
+    if re.match(r"(nhan|tiep nhan)", what):
+        return True, received or letter_date
+    return False, None
+
+
+def find_deadlines(
+    text: str,
+    *,
+    letter_date=None,
+    year_hint: int | None = None,
+    calendar=None,
+    received=None,
+) -> list[Deadline]:
+    """Every deadline expression in ``text``, in order, resolved against the letter's date.
+
+    ``letter_date`` (date or ISO string) anchors dates without a year and relative delays;
+    ``year_hint`` is used for dates without a year when the letter's date is unknown;
+    ``calendar`` counts working days (default: the project calendar); ``received`` is the date the
+    letter was received, used for "kể từ ngày nhận được".
+    """
+    if not text:
+        return []
+    letter = parse_iso(letter_date)
+    received_date = parse_iso(received)
+    if year_hint is None and letter:
+        year_hint = letter.year
+    found: list[Deadline] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    def add(dl: Deadline) -> None:
+        found.append(dl)
+        taken.append((dl.start, dl.end))
+
+    def finish(start: int, end: int, date: dt.date | None, kind: str) -> None:
+        recurrence, lo, hi = None, start, end
+        rec_rule, rlo, rhi = _recurrence_at(text, start, end)
+        if rec_rule:
+            rm = next((m for m in _RECURRENCE_RE.finditer(text, rlo, rhi)), None)
+            if rm is not None and _recurrence_is_duty(text, rm):
+                recurrence, lo, hi = rec_rule, rlo, rhi
+        phrase_lo = _phrase_start(text, lo)
+        if recurrence:
+            recurrence = _refine_recurrence(recurrence, text, phrase_lo, hi + 30)
+            dl = Deadline(lo, hi, _clean(text[phrase_lo:hi]), None, recurrence, "recurring", _first_due(recurrence, letter))
+        else:
+            dl = Deadline(start, end, _clean(text[phrase_lo:end]), date, None, kind)
+        add(dl)
+
+    for m in _ABSOLUTE_RE.finditer(text):
+        if not free(m.start(), m.end()) or _context_blocks(text, m.start()):
+            continue
+        date = _resolve_numeric(m, letter, year_hint)
+        if date is None and (m.group("y") or m.group("y2")):
+            continue
+        cue = fold(m.group("cue"))
+        if cue.startswith("tu ") or cue.startswith("den"):
+            continue
+        finish(m.start(), m.end(), date, "date")
+
+    for m in _QUARTER_RE.finditer(text):
+        if not free(m.start(), m.end()) or _context_blocks(text, m.start()):
+            continue
+        q = _ROMAN[m.group("q").lower()]
+        cue = fold(m.group("cue")).strip()
+        if cue.startswith("truoc"):
+            q -= 1
+        year = _year4(m.group("y")) or (letter.year if letter else year_hint)
+        if year is None:
+            date = None
+        elif q == 0:
+            date = dt.date(year - 1, 12, 31)
+        else:
+            date = last_day_of_month(year, q * 3)
+        finish(m.start(), m.end(), date, "quarter")
+
+    for m in _HALF_RE.finditer(text):
+        if not free(m.start(), m.end()) or _context_blocks(text, m.start()):
+            continue
+        year = _year4(m.group("y")) or (letter.year if letter else year_hint)
+        which = fold(m.group("which"))
+        date = (dt.date(year, 6, 30) if which == "dau" else dt.date(year, 12, 31)) if year else None
+        finish(m.start(), m.end(), date, "half")
+
+    for m in _MONTH_RE.finditer(text):
+        if not free(m.start(), m.end()) or _context_blocks(text, m.start()):
+            continue
+        month = int(m.group("m"))
+        if not 1 <= month <= 12:
+            continue
+        # "trong tháng 10 và tháng 11" of a weather outlook has no action before it
+        cue = fold(m.group("cue")).strip()
+        if cue in ("trong", "ngay trong") and not _COMPLETION_BEFORE.search(text[max(0, m.start() - 90):m.start()]):
+            continue
+        year = _year_for_period(m.group("y"), month, letter, year_hint)
+        if cue.startswith("truoc"):
+            month -= 1
+            if month == 0:
+                month, year = 12, (year - 1 if year else None)
+        date = last_day_of_month(year, month) if year else None
+        finish(m.start(), m.end(), date, "month")
+
+    for m in _YEAR_RE.finditer(text):
+        if not free(m.start(), m.end()) or _context_blocks(text, m.start()):
+            continue
+        cue = fold(m.group("cue")).strip()
+        before = text[max(0, m.start() - 60):m.start()]
+        # "trong năm 2026" is a deadline only for something to finish ("phấn đấu hoàn thành trong năm 2026")
+        if cue in ("trong", "ngay trong", "cuoi") and not re.search(
+            r"(?i)(hoàn\s+thành|xong|dứt\s+điểm|kết\s+thúc|hoàn\s+thiện|đưa\s+vào\s+(?:sử\s+dụng|vận\s+hành)|ban\s+hành|trình)[^.;]{0,40}$", before
+        ):
+            continue
+        year = _year4(m.group("y"))
+        if year is None:
+            continue
+        date = dt.date(year - 1, 12, 31) if cue.startswith("truoc") else dt.date(year, 12, 31)
+        finish(m.start(), m.end(), date, "year")
+
+    cal = None
+    for m in _RELATIVE_RE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        n = int(m.group("n"))
+        unit = fold(m.group("unit"))
+        if n == 0 or n > 400:
+            continue
+        resolvable, base = _relative_base(m, letter, received_date)
+        if not resolvable:
+            continue
+        if not m.group("from") and fold(m.group("cue")).startswith("sau"):
+            continue
+        date = None
+        if base is not None:
+            if unit == "ngay lam viec":
+                cal = cal or calendar or get_calendar()
+                date = cal.add_working_days(base, n)
+            elif unit == "ngay":
+                date = base + dt.timedelta(days=n)
+            elif unit == "tuan":
+                date = base + dt.timedelta(weeks=n)
+            else:
+                month_index = base.month - 1 + n
+                y, mth = base.year + month_index // 12, month_index % 12 + 1
+                date = _safe_date(y, mth, min(base.day, _pycal.monthrange(y, mth)[1]))
+        end = m.end() if m.group("from") else m.end("unit")
+        finish(m.start(), end, date, "working_days" if unit == "ngay lam viec" else "relative")
+
+    # recurring duties with no date cue ("Định kỳ hằng quý báo cáo ...")
+    for m in _RECURRENCE_RE.finditer(text):
+        if not free(m.start(), m.end()) or not _recurrence_is_duty(text, m):
+            continue
+        rule = _recurrence_from(m, text)
+        if rule is None:
+            # "định kỳ" with its unit further on ("định kỳ (trước ngày 20 hằng tháng)") is handled there
+            continue
+        lo = _phrase_start(text, m.start())
+        rule = _refine_recurrence(rule, text, lo, m.end() + 40)
+        add(Deadline(m.start(), m.end(), _clean(text[m.start():_recurrence_phrase_end(text, m.end())]), None, rule, "recurring", _first_due(rule, letter)))
+
+    found.sort(key=lambda d: d.start)
+    return _merge_recurring(found)
+
+
+def _recurrence_phrase_end(text: str, end: int) -> int:
+    """Extend a bare recurrence phrase over a following time ("hằng tuần, trước 16 giờ 00 ngày thứ Sáu")."""
+    m = re.match(r"(?i)\s*,?\s*\(?\s*trước\s+" + _HOUR + r"?(?:ngày\s+)?(?:thứ\s+\S+|chủ\s+nhật)?\)?", text[end:])
+    if m and len(m.group(0).strip()) > 5:
+        return end + len(m.group(0).rstrip())
+    return end
+
+
+def _refine_recurrence(rule: str, text: str, lo: int, hi: int) -> str:
+    """Add the day to a rule when the text names it ("monthly:20", "weekly:friday", "annual:12-15")."""
+    hi = min(len(text), hi)
+    clause_end = min([i for i in (text.find(";", lo), text.find("\n", lo)) if i >= 0] or [len(text)])
+    hi = min(hi, max(clause_end, lo))
+    if rule == "weekly":
+        day = _weekday_near(text, lo, hi)
+        return f"weekly:{day}" if day else rule
+    if rule == "monthly":
+        day = _day_of_month_near(text, lo, hi)
+        return f"monthly:{day}" if day else rule
+    if rule == "annual":
+        m = re.search(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)", text[lo:hi], re.IGNORECASE)
+        if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(1)) <= 31:
+            return f"annual:{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+    return rule
+
+
+def _merge_recurring(found: list[Deadline]) -> list[Deadline]:
+    """Drop dated expressions that are the days of a recurrence found around them ("15/6 và 15/12 hằng năm")."""
+    recurring = [d for d in found if d.recurrence]
+    out = []
+    for d in found:
+        if not d.recurrence and any(r.start <= d.start and d.end <= r.end + 40 and r is not d for r in recurring):
+            continue
+        out.append(d)
+    # several recurring spans over the same phrase: keep the widest
+    result: list[Deadline] = []
+    for d in out:
+        if result and d.recurrence and result[-1].recurrence and d.start < result[-1].end:
+            if d.end - d.start > result[-1].end - result[-1].start:
+                result[-1] = d
+            continue
+        result.append(d)
+    return result
+
+
+def _clean(phrase: str) -> str:
+    phrase = re.sub(r"\s+", " ", phrase).strip(" ,;:-+(")
+    if phrase.count("(") > phrase.count(")"):
+        phrase = phrase + ")"
+    return phrase
+
+
+def best_deadline(deadlines: list[Deadline]) -> Deadline | None:
+    """The deadline a task takes among several found in its text: the first dated one, else the first rule."""
+    dated = [d for d in deadlines if d.date]
+    if dated:
+        return dated[0]
+    recurring = [d for d in deadlines if d.recurrence]
+    if recurring:
+        return recurring[0]
+    return deadlines[0] if deadlines else None

@@ -1,0 +1,769 @@
+"""Agency names: folding for comparison, abbreviations written out, canonical spelling, recognition in text.
+
+Public functions:
+
+- :func:`fold` -- lower case without diacritics, punctuation as spaces (the form names are compared in).
+- :func:`normalize_text` -- NFC, one tone-mark convention ("Uỷ" -> "Ủy"), markdown marks removed.
+- :func:`expand_abbreviations` -- "UBND" -> "Ủy ban nhân dân", "Sở LĐTBXH" -> "Sở Lao động - Thương binh và Xã hội".
+- :func:`canonical_agency` -- a name as printed, written out in full, ALL-CAPS turned into proper case.
+- :func:`match_agency_at` / :func:`parse_agency_list` / :func:`find_agencies` -- agencies in running text.
+- :func:`split_agency_list` -- "Các Sở: Tư pháp, Nội vụ" -> ["Sở Tư pháp", "Sở Nội vụ"].
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from tracker.extraction import agency_lexicon as lex
+
+# -- character classes -----------------------------------------------------------------------------
+
+_UPPER = "".join(
+    chr(i) for i in range(0x41, 0x1EFF) if chr(i).isalpha() and chr(i).isupper() and chr(i) == chr(i).upper()
+)
+UP = f"[{re.escape(_UPPER)}]"
+LETTER = r"[^\W\d_]"
+_NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
+_NOT_LETTER_AFTER = r"(?![^\W\d_])"
+CAPWORD = rf"{UP}(?:{LETTER}|['’])*"
+
+
+# -- folding and normalisation ----------------------------------------------------------------------
+
+
+def fold(text: str | None) -> str:
+    """Lowercase, strip Vietnamese diacritics (đ -> d), keep letters, digits and single spaces."""
+    decomposed = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9]+", " ", stripped)).strip()
+
+
+def _fold_char(c: str) -> str:
+    """One character folded like :func:`fold` (length-preserving for Vietnamese letters)."""
+    if c in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", c)[0]
+    return base.lower()
+
+
+def fold_keep_length(text: str) -> str:
+    """Fold character by character so that positions in the result match positions in ``text``."""
+    return "".join(_fold_char(c) if c.isalpha() else c for c in text)
+
+
+_BODY_WORDS = frozenset(w for p in lex.NAME_BODY_PHRASES for w in fold(p).split())
+_BODY_PHRASES = tuple(sorted({tuple(fold(p).split()) for p in lex.NAME_BODY_PHRASES}, key=len, reverse=True))
+
+_OLD_STYLE = {}
+for _base, _marked in (("a", "àáảãạ"), ("e", "èéẻẽẹ"), ("y", "ỳýỷỹỵ")):
+    for _i, _m in enumerate(_marked):
+        _first = "o" if _base in "ae" else "u"
+        _new_first = "òóỏõọ"[_i] if _first == "o" else "ùúủũụ"[_i]
+        _OLD_STYLE[_first + _m] = _new_first + _base
+        _OLD_STYLE[_first.upper() + _m] = _new_first.upper() + _base
+        _OLD_STYLE[_first.upper() + _m.upper()] = _new_first.upper() + _base.upper()
+_OLD_STYLE_RE = re.compile(
+    r"(?<![qQ])(" + "|".join(map(re.escape, sorted(_OLD_STYLE, key=len, reverse=True))) + r")" + _NOT_LETTER_AFTER
+)
+
+
+def normalize_text(text: str | None) -> str:
+    """NFC text with one tone-mark style ("Uỷ" -> "Ủy", "hoà" -> "hòa"), markdown marks and odd spaces removed.
+
+    Newlines are kept; runs of spaces and tabs become one space.
+    """
+    t = unicodedata.normalize("NFC", text or "")
+    t = t.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    t = re.sub(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)", "", t)
+    t = _OLD_STYLE_RE.sub(lambda m: _OLD_STYLE[m.group(1)], t)
+    t = re.sub(r"[ \t\f\v]+", " ", t)
+    return t
+
+
+# -- abbreviations ---------------------------------------------------------------------------------
+
+_SEP = r"[\s.\-&,]{0,3}"
+_VA = r"(?:\s*(?:&|và|-|,)\s*|\s*)"
+
+
+def _abbr(*groups: str) -> str:
+    """A regex for an abbreviation printed as letter groups with optional separators ("TN&MT", "TN-MT")."""
+    return _SEP.join(re.escape(g) for g in groups)
+
+
+# (pattern, replacement); the order matters: longer, more specific forms first.
+_ABBREVIATIONS: list[tuple[str, str]] = [
+    (r"UBMTTQ\s*VN|UB\s*MTTQ\s*VN", "Ủy ban Mặt trận Tổ quốc Việt Nam"),
+    (r"UBMTTQ|UB\s*MTTQ", "Ủy ban Mặt trận Tổ quốc"),
+    (r"MTTQ\s*VN", "Mặt trận Tổ quốc Việt Nam"),
+    (r"MTTQ", "Mặt trận Tổ quốc"),
+    (r"U\s?BND", "Ủy ban nhân dân"),
+    (r"UB\s+ND", "Ủy ban nhân dân"),
+    (r"HĐND", "Hội đồng nhân dân"),
+    (r"LĐ" + _SEP + r"T[ĐB]?" + _SEP + r"Đ?B" + _SEP + r"&?" + _SEP + r"XH", "Lao động - Thương binh và Xã hội"),
+    (r"LĐ[\s\-,]{0,2}TB[\s&]{0,3}XH", "Lao động - Thương binh và Xã hội"),
+    (_abbr("KH", "ĐT") + "|" + _abbr("KHĐT"), "Kế hoạch và Đầu tư"),
+    (_abbr("TN", "MT") + "|TNMT", "Tài nguyên và Môi trường"),
+    (_abbr("NN", "PTNT") + "|NNPTNT", "Nông nghiệp và Phát triển nông thôn"),
+    (r"NN\s*(?:&|và)\s*MT|NN-MT|NNMT", "Nông nghiệp và Môi trường"),
+    (_abbr("GD", "ĐT") + "|GDĐT", "Giáo dục và Đào tạo"),
+    (r"VH\s*[,\-]?\s*TT\s*[&,\-]?\s*DL|VHTTDL", "Văn hóa, Thể thao và Du lịch"),
+    (r"TT\s*(?:&|và)\s*TT|TTTT|TT-TT", "Thông tin và Truyền thông"),
+    (r"KH\s*(?:&|và)\s*CN|KHCN|KH-CN", "Khoa học và Công nghệ"),
+    (r"GTVT|GT-VT", "Giao thông vận tải"),
+    (r"DT\s*(?:&|và)\s*TG|DTTG", "Dân tộc và Tôn giáo"),
+    (r"BHXH", "Bảo hiểm xã hội"),
+    (r"KBNN", "Kho bạc Nhà nước"),
+    (r"NHNN", "Ngân hàng Nhà nước"),
+    (r"NHCSXH", "Ngân hàng Chính sách xã hội"),
+    (r"BCH\s*QS|BCHQS", "Bộ Chỉ huy Quân sự"),
+    (r"BCH\s*BĐBP|BCHBĐBP", "Bộ Chỉ huy Bộ đội Biên phòng"),
+    (r"BĐBP", "Bộ đội Biên phòng"),
+    (r"BQLDA|BQL\s+DA", "Ban Quản lý dự án"),
+    (r"QLDA", "quản lý dự án"),
+    (r"BQL", "Ban Quản lý"),
+    (r"BCĐ", "Ban Chỉ đạo"),
+    (r"KKT", "Khu kinh tế"),
+    (r"KCN", "Khu công nghiệp"),
+    (r"CCN", "Cụm công nghiệp"),
+    (r"VPCP", "Văn phòng Chính phủ"),
+    (r"TTCP", "Thanh tra Chính phủ"),
+    (r"LĐLĐ", "Liên đoàn Lao động"),
+    (r"PT\s*(?:-|&|và)\s*TH|PTTH", "Phát thanh - Truyền hình"),
+    (r"PCTT\s*(?:&|và)\s*TKCN", "Phòng chống thiên tai và Tìm kiếm cứu nạn"),
+    (r"PCTT", "Phòng chống thiên tai"),
+    (r"TKCN", "Tìm kiếm cứu nạn"),
+    (r"ĐBQH", "đại biểu Quốc hội"),
+    (r"TNCS\s*HCM", "Thanh niên Cộng sản Hồ Chí Minh"),
+    (r"CNTT", "công nghệ thông tin"),
+    (r"KT\s*-\s*XH", "kinh tế - xã hội"),
+    (r"TW", "Trung ương"),
+    (r"TP\.?\s*HCM", "Thành phố Hồ Chí Minh"),
+    (r"HCM", "Hồ Chí Minh"),
+    (r"VP", "Văn phòng"),
+    (r"TX\.?", "thị xã"),
+]
+
+_ABBR_RES = [(re.compile(_NOT_LETTER_BEFORE + "(?:" + p + ")" + _NOT_LETTER_AFTER), r) for p, r in _ABBREVIATIONS]
+
+# Short forms that mean something only after "Sở"/"Bộ" ("Sở TC", "Bộ CA"), or before a level word.
+_AFTER_HEAD = {
+    "TC": "Tài chính", "TP": "Tư pháp", "NV": "Nội vụ", "CT": "Công Thương", "XD": "Xây dựng",
+    "YT": "Y tế", "QP": "Quốc phòng", "CA": "Công an", "NG": "Ngoại giao", "VH": "Văn hóa",
+}
+_AFTER_HEAD_RE = re.compile(r"(?<![^\W\d_])((?:Sở|SỞ|sở|Bộ|BỘ|bộ)\s+)(" + "|".join(_AFTER_HEAD) + r")" + _NOT_LETTER_AFTER)
+_CITY_RE = re.compile(r"(?<![^\W\d_])(?:TP|Tp)\.?(?=\s*" + UP + r")")
+_TOWN_RE = re.compile(r"(?<![^\W\d_])(?:TT)\.(?=\s*" + UP + r")")
+_POLICE_RE = re.compile(r"(?<![^\W\d_])CA(?=\s+(?:tỉnh|TỈNH|huyện|HUYỆN|xã|XÃ|phường|thành phố|các|cấp)" + _NOT_LETTER_AFTER + ")")
+
+
+def expand_abbreviations(text: str) -> str:
+    """Write out the abbreviations of agency names ("UBND tỉnh" -> "Ủy ban nhân dân tỉnh").
+
+    Tolerates OCR spaces and stray letters inside the common ones ("LĐT BXH", "LĐTĐBXH").
+    """
+    t = _AFTER_HEAD_RE.sub(lambda m: m.group(1) + _AFTER_HEAD[m.group(2)], text)
+    t = _POLICE_RE.sub("Công an", t)
+    t = _CITY_RE.sub("thành phố", t)
+    t = _TOWN_RE.sub("thị trấn", t)
+    for pattern, replacement in _ABBR_RES:
+        t = pattern.sub(replacement, t)
+    return t
+
+
+# -- proper case -----------------------------------------------------------------------------------
+
+_ALWAYS_CAPITALISED = (
+    "Việt Nam", "Trung ương", "Chính phủ", "Nhà nước", "Quốc hội", "Tổ quốc", "Hồ Chí Minh", "Thủ tướng",
+    "Đảng", "Quân sự", "Biên phòng", "Công an", "Khu kinh tế", "Khu công nghiệp", "Cụm công nghiệp",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _casing_regex() -> tuple[re.Pattern, dict[str, str]]:
+    """One case-insensitive alternation of canonical spellings, longest first, and folded -> spelling."""
+    names = set(lex.all_canonical_names())
+    names |= {f"Bộ {m}" for m in lex.MINISTRY_NAMES} | set(lex.OPEN_HEADS) | set(_ALWAYS_CAPITALISED)
+    names |= {"Ủy ban nhân dân", "Hội đồng nhân dân", "Ban Quản lý dự án", "Bộ Chỉ huy"}
+    ordered = sorted(names, key=len, reverse=True)
+    pattern = re.compile(
+        _NOT_LETTER_BEFORE + "(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in ordered) + ")" + _NOT_LETTER_AFTER,
+        re.IGNORECASE,
+    )
+    spelling = {}
+    for n in ordered:
+        spelling.setdefault(fold(n), n)
+    return pattern, spelling
+
+
+_LEVEL_CASE_RE = re.compile(
+    r"(?<![^\W\d_])(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+"
+    r"((?:(?!(?:và|các|của|trực|thuộc|về|cho|với)(?![^\W\d_]))" + LETTER + r"+(?:\s+|$)){1,4})"
+)
+_LOWER_KEPT = {"va", "cac", "cua", "cho", "ve", "voi", "tai", "theo", "trong", "tren", "thuoc", "truc"}
+
+
+def _is_mostly_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 4:
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return upper / len(letters) >= 0.75
+
+
+def proper_case(text: str) -> str:
+    """Turn an ALL-CAPS agency name into its usual spelling ("SỞ CÔNG THƯƠNG" -> "Sở Công Thương")."""
+    pattern, spelling = _casing_regex()
+    t = text.lower()
+    pieces = []
+    canonical_spans = []
+    last = 0
+    for m in pattern.finditer(t):
+        pieces.append(t[last:m.start()])
+        word = spelling.get(fold(m.group(0)), m.group(0))
+        canonical_spans.append((m.start(), m.start() + len(word), word))
+        pieces.append(word)
+        last = m.end()
+    pieces.append(t[last:])
+    t = "".join(pieces)
+
+    def place(m: re.Match) -> str:
+        body = m.group(2)
+        stripped = body.rstrip()
+        words = stripped.split()
+        return m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in words) + body[len(stripped):]
+
+    t = _LEVEL_CASE_RE.sub(place, t)
+    # after an open head ("Công ty", "Trung tâm") that starts the name: proper nouns follow, except
+    # the common lower-case phrases of such names ("Công ty cổ phần Điện lực Lào Cai")
+    open_heads = {fold(h) for h in lex.OPEN_HEADS}
+    first_name = fold(canonical_spans[0][2]) if canonical_spans and canonical_spans[0][0] == 0 else ""
+    if first_name and any(first_name == h or first_name.startswith(h + " ") for h in open_heads):
+        head_end = canonical_spans[0][1]
+        covered = [(a, b) for a, b, _ in canonical_spans[1:]]
+        tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", t) if m.start() >= head_end]
+        levels = {fold(x) for x in lex.LEVEL_WORDS}
+        out = list(t)
+        i = 0
+        first = True
+        while i < len(tokens):
+            a, b, w = tokens[i]
+            if any(ca <= a < cb for ca, cb in covered) or not w[:1].isalpha():
+                i += 1
+                first = False
+                continue
+            folded = [fold(x[2]) for x in tokens[i:i + 4]]
+            phrase = next((p for p in _BODY_PHRASES if tuple(folded[: len(p)]) == p), None)
+            if phrase and not first:
+                i += len(phrase)
+                continue
+            fw = fold(w)
+            if fw in levels or fw in _LOWER_KEPT:
+                pass
+            elif first or w[:1].islower():
+                out[a] = w[:1].upper()
+            first = False
+            i += len(phrase) if phrase else 1
+        t = "".join(out)
+    return t[:1].upper() + t[1:]
+
+
+def canonical_agency(text: str) -> str:
+    """Return an agency name as printed but written out in full and in proper case.
+
+    "Sở LĐTBXH" -> "Sở Lao động - Thương binh và Xã hội";
+    "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI" -> "Bộ Lao động - Thương binh và Xã hội";
+    "UBND TỈNH THÁI NGUYÊN" -> "Ủy ban nhân dân tỉnh Thái Nguyên".
+    """
+    t = normalize_text(text).replace("\n", " ")
+    t = re.sub(r"\s+", " ", t).strip()
+    t = re.sub(r"^[\-+•*–—\s]+", "", t)
+    t = re.sub(r"[\s;,.:]+$", "", t).strip()
+    upper = _is_mostly_upper(re.sub(_NOT_LETTER_BEFORE + r"[A-ZĐ&]{2,8}" + _NOT_LETTER_AFTER, "", t) or t) and _is_mostly_upper(t)
+    t = expand_abbreviations(t)
+    if upper:
+        t = proper_case(t)
+    t = re.sub(r"\s+", " ", t).strip()
+    t = re.sub(r"\s*-\s*", " - ", t) if " - " in t or re.search(r"\w -\w|\w- \w", t) else t
+    if t[:1].islower():
+        t = t[:1].upper() + t[1:]
+    return t
+
+
+# -- recognition in running text -------------------------------------------------------------------
+
+
+@dataclass
+class AgencyMatch:
+    """An agency mention: the span in the text, the name(s) it stands for, and whether it is generic.
+
+    ``names`` has several entries for a list under one head ("Các Sở: Tư pháp, Nội vụ").
+    ``generic`` marks groups with no identity ("các cơ quan, đơn vị liên quan"): never a task.
+    ``group`` marks a definite group named by its kind ("UBND các huyện, thành phố").
+    """
+
+    start: int
+    end: int
+    names: list[str]
+    generic: bool = False
+    group: bool = False
+    kind: str = "agency"
+    titled: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def _alt(words, flexible: bool = True) -> str:
+    """A case-insensitive alternation of names, longest first, with flexible spaces and separators."""
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        p = re.escape(w)
+        if flexible:
+            p = p.replace(r"\ ", r"\s+").replace(r",\s+", r"\s*,\s*").replace(r"\s+\-\s+", r"\s*-\s*")
+            p = p.replace(r"\-", r"\s*-\s*") if r"\s*-\s*" not in p else p
+        parts.append(p)
+    return "(?i:" + "|".join(parts) + ")"
+
+
+_LEVEL = _alt(lex.LEVEL_WORDS)
+_LEVEL_ANY = r"(?i:" + _LEVEL + r"|địa phương|cấp\s+(?:tỉnh|huyện|xã))"
+_LEVEL_LIST = rf"{_LEVEL_ANY}(?:\s*,\s*{_LEVEL_ANY}|\s+(?i:và)\s+{_LEVEL_ANY})*"
+_PLACE_WORD = rf"(?:{CAPWORD}|\d{{1,2}}{_NOT_LETTER_AFTER})"
+PLACE = rf"{_PLACE_WORD}(?:[ \-]{_PLACE_WORD}){{0,4}}"
+_PLACE_LIST = rf"{PLACE}(?:\s*[,;]\s*{PLACE}|\s+(?i:và)\s+{PLACE})*"
+_CONNECTOR_WORDS = {"và", "các", "của", "cho", "về", "với", "tại", "theo", "trong", "trên"}
+
+_CENTRAL_CITIES = {"ha noi", "ho chi minh", "thanh pho ho chi minh", "hai phong", "da nang", "can tho", "hue"}
+
+_UB = r"(?i:ủy\s+ban\s+nhân\s+dân|hội\s+đồng\s+nhân\s+dân)"
+_QUALIFIER = (
+    r"(?:\s+(?i:trực\s+thuộc\s+Trung\s+ương|thuộc\s+(?:Ủy ban nhân dân\s+)?(?:tỉnh|thành\s+phố|Trung\s+ương)"
+    r"|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện))?|(?:có\s+)?liên\s+quan|ven\s+biển|biên\s+giới|miền\s+núi"
+    r"|vùng\s+[^\W\d_]+(?:\s+[^\W\d_]+)?)"
+    rf"|\s+(?i:từ)\s+{PLACE}\s+(?i:đến)\s+{PLACE}"
+    r"|\s+(?i:có)\s+(?!liên)(?:[a-zà-ỹđ]+)(?:\s+(?!(?:và|thực|triển|tổ|báo|chủ|phối|khẩn|tập|rà|nghiên|tham|đẩy|hoàn)\b)[a-zà-ỹđ]+){0,5}"
+    r")*"
+)
+
+_UBND_GROUP_RE = re.compile(rf"{_UB}\s+(?i:các)\s+(?P<levels>{_LEVEL_LIST})(?P<qual>{_QUALIFIER})")
+_UBND_LIST_TAIL_RE = re.compile(rf"\s*:\s*(?P<places>{_PLACE_LIST})|\s+(?P<places2>{_PLACE_LIST})")
+_UBND_BARE_LIST_RE = re.compile(rf"{_UB}\s+(?P<levels>{_LEVEL}\s*,\s*{_LEVEL_LIST})(?P<qual>{_QUALIFIER})")
+_UBND_LEVEL_RE = re.compile(rf"{_UB}\s+(?i:cấp)\s+(?i:tỉnh|huyện|xã)")
+_UBND_ONE_RE = re.compile(rf"{_UB}\s+(?P<level>{_LEVEL})(?:\s+(?P<place>{PLACE}))?")
+_UBND_RE = re.compile(_UB)
+
+_DEPT = _alt(lex.DEPARTMENT_NAMES)
+_MIN = _alt(lex.MINISTRY_NAMES)
+_LOC_SUFFIX = rf"(?:\s+(?i:các)\s+{_LEVEL_LIST}(?:\s+(?i:trực\s+thuộc\s+Trung\s+ương))?|\s+{_LEVEL}(?:\s+{PLACE})?|\s+(?i:khu\s+vực)\s+(?:[IVXLC]+|\d+){_NOT_LETTER_AFTER}(?:\s+{PLACE})?|\s+(?i:chi\s+nhánh)(?:\s+{_LEVEL})?\s+{PLACE}|\s+(?i:Việt\s+Nam))"
+_SO_RE = re.compile(rf"(?i:sở)\s+(?P<name>{_DEPT}){_NOT_LETTER_AFTER}(?P<suffix>{_LOC_SUFFIX})?")
+_SO_LIST_RE = re.compile(
+    rf"(?i:các\s+sở)\s*:?\s*(?P<items>{_DEPT}(?:\s*[,;]\s*{_DEPT}|\s+(?i:và)\s+{_DEPT})*){_NOT_LETTER_AFTER}(?P<suffix>{_LOC_SUFFIX})?"
+)
+_BO_RE = re.compile(rf"(?i:bộ)\s+(?P<name>{_MIN}){_NOT_LETTER_AFTER}")
+_BO_LIST_RE = re.compile(
+    rf"(?i:các\s+bộ)\s*:?\s*(?P<items>{_MIN}(?:\s*[,;]\s*{_MIN}|\s+(?i:và)\s+{_MIN})*){_NOT_LETTER_AFTER}"
+)
+_CENTRAL_RE = re.compile(_alt(lex.CENTRAL_AGENCIES) + _NOT_LETTER_AFTER)
+_REQUIRES_SUFFIX = {"Công an", "Thanh tra", "Thuế", "Thống kê", "Báo", "Điện lực", "Viễn thông", "Bưu điện", "Hội đồng nhân dân"}
+_LOCAL_RE = re.compile(rf"(?P<head>{_alt(lex.LOCAL_HEADS)}){_NOT_LETTER_AFTER}(?P<suffix>{_LOC_SUFFIX}|\s+(?={UP}){PLACE})?")
+_OPEN_RE = re.compile(rf"(?P<head>{_alt(lex.OPEN_HEADS)}){_NOT_LETTER_AFTER}")
+_OPEN_LIST_RE = re.compile(rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)})\s*:\s*")
+_TITLE_RE = re.compile(rf"(?P<title>{_alt(lex.HEAD_TITLES)})(?:\s+(?i:các))?\s+(?=\S)")
+
+_GROUP_NOUNS = sorted(set(lex.DEFINITE_GROUP_NOUNS) | set(lex.GENERIC_GROUP_WORDS), key=len, reverse=True)
+_GROUP_NOUN = _alt(_GROUP_NOUNS)
+_ADMIN_NOUNS = {"bo", "so", "ban", "nganh", "co quan", "don vi", "dia phuong", "cap", "bo phan", "luc luong"}
+_GROUP_RE = re.compile(
+    rf"(?i:các)\s+(?P<nouns>{_GROUP_NOUN}(?:\s*,\s*(?i:các\s+)?{_GROUP_NOUN}(?:\s+(?i:ngang\s+bộ|thuộc\s+Chính\s+phủ|khác\s+ở\s+Trung\s+ương))?|\s+(?i:và)\s+(?i:các\s+)?{_GROUP_NOUN})*)"
+    rf"{_NOT_LETTER_AFTER}"
+)
+_GENERIC_BARE_RE = re.compile(
+    r"(?i:(?:chính\s+quyền|cơ\s+quan|đơn\s+vị|địa\s+phương|cơ\s+quan\s+chức\s+năng|lực\s+lượng\s+chức\s+năng|cấp\s+có\s+thẩm\s+quyền|cơ\s+quan\s+có\s+thẩm\s+quyền|người\s+đứng\s+đầu)"
+    r"(?:\s*,\s*(?:cơ\s+quan|đơn\s+vị|địa\s+phương|tổ\s+chức|cá\s+nhân))*"
+    r"(?:\s+(?:có\s+)?liên\s+quan|\s+địa\s+phương|\s+cơ\s+sở|\s+các\s+cấp|\s+chức\s+năng)?)" + _NOT_LETTER_AFTER
+)
+_SCOPE_RE = re.compile(
+    r"^\s*(?i:thuộc\s+(?:Ủy ban nhân dân\s+)?(?:tỉnh|thành\s+phố|Chính\s+phủ|Trung\s+ương|huyện)|cấp\s+(?:tỉnh|huyện|xã)|của\s+tỉnh|trực\s+thuộc(?:\s+(?:tỉnh|Trung\s+ương))?|tỉnh|ngang\s+bộ|khác\s+ở\s+Trung\s+ương|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện|xã))?)"
+    + _NOT_LETTER_AFTER
+)
+_LIEN_QUAN_RE = re.compile(r"^\s*(?i:(?:có\s+)?liên\s+quan)" + _NOT_LETTER_AFTER)
+
+# lower-case words that end a group qualifier: verbs and adverbs that open the task
+_VERB_START = {
+    "thuc", "trien", "to", "bao", "chu", "phoi", "khan", "tap", "ra", "nghien", "tham", "day", "hoan", "kiem",
+    "theo", "don", "huong", "tang", "bo", "xay", "de", "trinh", "ban", "giai", "xu", "tuyen", "van", "lap",
+    "gui", "cap", "thong", "tiep", "chi", "quan", "dam", "bao", "som", "kip", "nghiem", "co", "phai", "can",
+    "thuong", "dinh", "tong", "cu", "mo", "tiep", "dung", "ap", "chuan", "thu", "huy", "chiu", "uu", "dieu",
+    "tu", "sap", "ho", "cung", "khong", "phan", "rut", "xac", "danh", "danh", "bo", "nang", "dua", "giam",
+}
+
+
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def _clean_name(text: str) -> str:
+    return canonical_agency(text)
+
+
+def _qualifier_end(text: str, pos: int, max_words: int = 8) -> int:
+    """End of lower-case qualifier words after a group noun ("các chủ đầu tư hạ tầng cụm công nghiệp")."""
+    end = pos
+    words = 0
+    for m in re.finditer(r"\s+(" + LETTER + r"+)", text[pos:]):
+        if pos + m.start() != end:
+            break
+        w = m.group(1)
+        fw = fold(w)
+        if fw in ("va", "cac", "cua", "theo", "tai", "de", "trong", "voi", "nhu", "la", "se", "da", "dang"):
+            break
+        if words > 0 and fw in _VERB_START:
+            break
+        if words == 0 and fw in _VERB_START and fw not in ("ha", "cum", "du", "kinh"):
+            break
+        end = pos + m.end()
+        words += 1
+        if words >= max_words:
+            break
+    return end
+
+
+def _make_ubnd_places(ub_word: str, levels_text: str, places_text: str) -> list[str]:
+    levels = [lv.strip() for lv in re.split(r"\s*,\s*|\s+và\s+", levels_text) if lv.strip()]
+    places = [p.strip() for p in re.split(r"\s*[,;]\s*|\s+(?i:và)\s+", places_text) if p.strip()]
+    names = []
+    for p in places:
+        level = levels[0] if levels else ""
+        if len(levels) > 1:
+            fp = fold(p)
+            city = next((lv for lv in levels if fold(lv).startswith("thanh pho")), None)
+            province = next((lv for lv in levels if fold(lv) == "tinh"), None)
+            if city and fp in _CENTRAL_CITIES:
+                level = city
+            elif province:
+                level = province
+        names.append(_clean_name(f"{ub_word} {level.lower()} {p}"))
+    return names
+
+
+def _match_ubnd(text: str, pos: int) -> AgencyMatch | None:
+    m = _UBND_GROUP_RE.match(text, pos)
+    if m:
+        ub_word = "Hội đồng nhân dân" if fold(text[pos:pos + 3]) == "hoi" else "Ủy ban nhân dân"
+        end = m.end()
+        levels = m.group("levels")
+        single_level = not re.search(r",|\svà\s", levels)
+        if not m.group("qual").strip():
+            tail = _UBND_LIST_TAIL_RE.match(text, end)
+            if tail and (tail.group("places") or (single_level and tail.group("places2"))):
+                places = tail.group("places") or tail.group("places2")
+                names = _make_ubnd_places(ub_word, levels, places)
+                return AgencyMatch(pos, tail.end(), names, kind="ubnd")
+            if tail and tail.group("places2") and not single_level:
+                # "UBND các huyện, thành phố Cà Mau": the group with the provincial city, as printed
+                end = tail.end()
+        qual = m.group("qual") or ""
+        generic = bool(re.search(r"(?i)liên\s+quan", qual)) and False
+        return AgencyMatch(pos, end, [_clean_name(text[pos:end])], group=True, generic=generic, kind="ubnd")
+    m = _UBND_LEVEL_RE.match(text, pos)
+    if m:
+        return AgencyMatch(pos, m.end(), [_clean_name(text[pos:m.end()])], group=True, kind="ubnd")
+    m = _UBND_BARE_LIST_RE.match(text, pos)
+    if m:
+        return AgencyMatch(pos, m.end(), [_clean_name(text[pos:m.end()])], group=True, kind="ubnd")
+    m = _UBND_ONE_RE.match(text, pos)
+    if m:
+        return AgencyMatch(pos, m.end(), [_clean_name(text[pos:m.end()])], kind="ubnd")
+    m = _UBND_RE.match(text, pos)
+    if m:
+        return AgencyMatch(pos, m.end(), [_clean_name(text[pos:m.end()])], kind="ubnd")
+    return None
+
+
+def _suffix_ok(head: str, suffix: str | None) -> bool:
+    if suffix and suffix.strip():
+        return True
+    return head not in _REQUIRES_SUFFIX
+
+
+def _match_fixed(text: str, pos: int) -> AgencyMatch | None:
+    candidates: list[AgencyMatch] = []
+    m = _SO_LIST_RE.match(text, pos)
+    if m:
+        items = re.findall(_DEPT, m.group("items"))
+        suffix = m.group("suffix") or ""
+        names = [_clean_name(f"Sở {it}{suffix}") for it in items]
+        candidates.append(AgencyMatch(pos, m.end(), names, kind="department"))
+    m = _SO_RE.match(text, pos)
+    if m:
+        candidates.append(AgencyMatch(pos, m.end(), [_clean_name(m.group(0))], kind="department"))
+    m = _BO_LIST_RE.match(text, pos)
+    if m:
+        items = re.findall(_MIN, m.group("items"))
+        candidates.append(AgencyMatch(pos, m.end(), [_clean_name(f"Bộ {it}") for it in items], kind="ministry"))
+    m = _BO_RE.match(text, pos)
+    if m:
+        candidates.append(AgencyMatch(pos, m.end(), [_clean_name(m.group(0))], kind="ministry"))
+    m = _CENTRAL_RE.match(text, pos)
+    if m:
+        candidates.append(AgencyMatch(pos, m.end(), [_clean_name(m.group(0))], kind="central"))
+    m = _LOCAL_RE.match(text, pos)
+    if m:
+        head = next((h for h in lex.LOCAL_HEADS if fold(h) == fold(m.group("head"))), m.group("head"))
+        suffix = m.group("suffix")
+        if _suffix_ok(head, suffix) and text[pos].isupper():
+            group = bool(suffix and re.match(r"\s+(?i:các)\s", suffix))
+            candidates.append(AgencyMatch(pos, m.end(), [_clean_name(m.group(0))], kind="local", group=group))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: c.end)
+
+
+def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
+    """End of a body name opened by an OPEN_HEAD: capitalised words, name-body words, level + place."""
+    end = head_end
+    capitals = 0
+    lowers = 0
+    line_end = text.find("\n", pos)
+    limit = len(text) if line_end < 0 else line_end
+    token_re = re.compile(r"(\s+|\s*-\s*|\s+(?:và|&)\s+)(" + LETTER + r"[^\s,;:.()\"“”]*|\d+)")
+    level_re = re.compile(r"\s+" + _LEVEL + r"(?:\s+" + PLACE + ")?" + _NOT_LETTER_AFTER)
+    while end < limit:
+        lm = level_re.match(text, end)
+        if lm and lm.end() <= limit:
+            end = lm.end()
+            break
+        m = token_re.match(text, end)
+        if not m or m.end() > limit:
+            break
+        sep, word = m.group(1), m.group(2)
+        fw = fold(word)
+        if word[:1].isupper() or word[:1].isdigit():
+            if ("và" in sep or "-" in sep) and not word[:1].isupper():
+                break
+            capitals += 1
+            end = m.end()
+            continue
+        if "-" in sep or "và" in sep or "&" in sep:
+            break
+        if fw == "so" and re.match(r"\s+\d", text[m.end():]):
+            end = m.end()
+            continue
+        if fw in _BODY_WORDS and fw not in ("va",):
+            lowers += 1
+            end = m.end()
+            continue
+        break
+    # trailing name-body words after the last capitalised word are kept only for project boards
+    return end if (capitals or lowers) else head_end
+
+
+def _match_open(text: str, pos: int) -> AgencyMatch | None:
+    m = _OPEN_RE.match(text, pos)
+    if not m or not text[pos].isupper():
+        return None
+    head = m.group("head")
+    end = _open_name_end(text, pos, m.end(), head)
+    if end == m.end():
+        return None
+    first_word = re.match(r"\s+(\S+)", text[m.end():end])
+    single = len(head.split()) == 1 or fold(head) in ("van phong", "uy ban")
+    if single and first_word and not (first_word.group(1)[:1].isupper() or first_word.group(1)[:1].isdigit()):
+        return None
+    name = text[pos:end]
+    return AgencyMatch(pos, end, [_clean_name(name)], kind="open")
+
+
+def _match_open_list(text: str, pos: int) -> AgencyMatch | None:
+    """ "các Viện: Vệ sinh dịch tễ Trung ương, Pasteur Thành phố Hồ Chí Minh" -> one name each."""
+    m = _OPEN_LIST_RE.match(text, pos)
+    if not m:
+        return None
+    head = m.group("head")
+    head_singular = head[:1].upper() + head[1:]
+    names = []
+    end = m.end()
+    item_re = re.compile(rf"({CAPWORD}(?:\s+(?:{CAPWORD}|[a-zà-ỹđ]+(?=\s+{UP})|\d+))*)")
+    cur = end
+    while True:
+        im = item_re.match(text, cur)
+        if not im:
+            break
+        names.append(_clean_name(f"{head_singular} {im.group(1)}"))
+        end = im.end()
+        sep = re.match(r"\s*[,;]\s*|\s+và\s+", text[end:])
+        if not sep:
+            break
+        cur = end + sep.end()
+    if not names:
+        return None
+    return AgencyMatch(pos, end, names, kind="open")
+
+
+def _match_group(text: str, pos: int) -> AgencyMatch | None:
+    m = _GROUP_RE.match(text, pos)
+    if m:
+        nouns = [fold(n) for n in re.split(r"\s*,\s*|\s+và\s+", m.group("nouns")) if n.strip()]
+        nouns = [re.sub(r"^cac ", "", n) for n in nouns]
+        end = m.end()
+        if _LIEN_QUAN_RE.match(text, end):
+            end = _LIEN_QUAN_RE.match(text, end).end()
+            return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=True, group=True, kind="group")
+        # "và địa phương liên quan" closing the list
+        tail = re.match(r"\s+(?i:và|,)\s*(?:các\s+)?(?i:địa\s+phương|đơn\s+vị|cơ\s+quan)(?:\s+(?:có\s+)?liên\s+quan)?" + _NOT_LETTER_AFTER, text[end:])
+        if tail:
+            end += tail.end()
+            return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=True, group=True, kind="group")
+        scope = _SCOPE_RE.match(text, end)
+        admin_only = all(n.split(" ")[0] in {"bo", "so", "ban", "nganh", "co", "don", "dia", "cap", "luc", "to", "ca"} or n in _ADMIN_NOUNS for n in nouns)
+        generic_words = {fold(w) for w in lex.GENERIC_GROUP_WORDS}
+        if scope:
+            end = scope.end()
+            return AgencyMatch(pos, end, [_clean_name(text[pos:end])], group=True, kind="group")
+        if all(n in generic_words for n in nouns):
+            return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=True, group=True, kind="group")
+        if admin_only:
+            # "các bộ, ngành, địa phương", "các sở, ngành": a kind with no scope is generic,
+            # except the list of central bodies ("các Bộ, cơ quan ngang Bộ")
+            definite = any(n.startswith("co quan ngang") or "chinh phu" in n for n in nouns)
+            return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=not definite, group=True, kind="group")
+        qend = _qualifier_end(text, end)
+        if _LIEN_QUAN_RE.match(text, qend):
+            qend = _LIEN_QUAN_RE.match(text, qend).end()
+            return AgencyMatch(pos, qend, [_clean_name(text[pos:qend])], generic=True, group=True, kind="group")
+        name = text[pos:qend]
+        if re.search(r"(?i)liên\s+quan", name):
+            return AgencyMatch(pos, qend, [_clean_name(name)], generic=True, group=True, kind="group")
+        return AgencyMatch(pos, qend, [_clean_name(name)], group=True, kind="group")
+    m = _GENERIC_BARE_RE.match(text, pos)
+    if m:
+        return AgencyMatch(pos, m.end(), [_clean_name(m.group(0))], generic=True, group=True, kind="group")
+    return None
+
+
+def _match_core(text: str, pos: int) -> AgencyMatch | None:
+    """The longest agency mention starting exactly at ``pos`` (no person title)."""
+    candidates = []
+    for matcher in (_match_ubnd, _match_fixed, _match_open_list, _match_group, _match_open):
+        found = matcher(text, pos)
+        if found:
+            candidates.append(found)
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: (c.end, not c.generic))
+    # a following parenthesis that only annotates the name ("(CCN Thống Nhất 1)") is skipped by callers
+    return best
+
+
+@functools.lru_cache(maxsize=4096)
+def _match_cached(text: str, pos: int) -> AgencyMatch | None:
+    if pos >= len(text) or not text[pos].isalpha():
+        return None
+    m = _TITLE_RE.match(text, pos)
+    if m:
+        inner_pos = m.end()
+        inner = _match_core(text, inner_pos)
+        if inner is None and re.match(r"(?i:các)\s", text[m.start("title"):][len(m.group("title")):].lstrip() + " "):
+            inner = None
+        if inner is None:
+            # "Thủ trưởng các sở, ban, ngành": the title consumed "các"; retry with it
+            back = text.rfind("các", m.start(), m.end())
+            if back >= 0:
+                inner = _match_core(text, back)
+        if inner is not None:
+            return AgencyMatch(pos, inner.end, inner.names, inner.generic, inner.group, inner.kind, True, inner.extra)
+        if fold(m.group("title")) == "nguoi dung dau":
+            end = m.end() - 1
+            tail = re.match(r"\s*(?:" + LETTER + r"+\s*){0,6}", text[m.end("title"):])
+            return None
+    return _match_core(text, pos)
+
+
+def match_agency_at(text: str, pos: int) -> AgencyMatch | None:
+    """The agency mentioned at ``pos`` in ``text`` (already normalised and expanded), or None.
+
+    A person's title stands for the agency ("Chủ tịch Ủy ban nhân dân các xã" -> "Ủy ban nhân dân các xã").
+    """
+    return _match_cached(text, pos)
+
+
+_LIST_SEP_RE = re.compile(r"\s*[,;]\s*(?:và\s+|cùng\s+)?|\s+(?:và|cùng|với)\s+|\s*/\s*")
+_PAREN_RE = re.compile(r"\s*\([^()\n]{0,120}\)")
+
+
+def parse_agency_list(text: str, pos: int) -> tuple[list[AgencyMatch], int]:
+    """Agencies listed from ``pos`` ("Sở Tài chính, Sở Xây dựng và các đơn vị liên quan").
+
+    Returns the matches in order (generic ones included, flagged) and the end of the list.
+    """
+    items: list[AgencyMatch] = []
+    cur = pos
+    while cur < len(text) and text[cur] == " ":
+        cur += 1
+    end = cur
+    while True:
+        m = match_agency_at(text, cur)
+        if m is None:
+            break
+        items.append(m)
+        end = m.end
+        paren = _PAREN_RE.match(text, end)
+        if paren:
+            end = paren.end()
+        sep = _LIST_SEP_RE.match(text, end)
+        if not sep:
+            break
+        nxt = end + sep.end()
+        if match_agency_at(text, nxt) is None:
+            break
+        cur = nxt
+    return items, end
+
+
+def find_agencies(text: str) -> list[AgencyMatch]:
+    """Every agency mention in ``text`` (normalised and expanded), left to right, non-overlapping."""
+    found = []
+    pos = 0
+    n = len(text)
+    starts = re.finditer(r"(?<![^\W\d_])" + LETTER, text)
+    for s in starts:
+        p = s.start()
+        if p < pos:
+            continue
+        m = match_agency_at(text, p)
+        if m:
+            found.append(m)
+            pos = m.end
+    return found
+
+
+def split_agency_list(text: str) -> list[str]:
+    """Names in a recipients-style entry: "Các Sở: Tư pháp, Nội vụ" -> ["Sở Tư pháp", "Sở Nội vụ"].
+
+    Groups such as "UBND các huyện, thành phố" are kept whole; unknown text is returned as printed.
+    """
+    t = expand_abbreviations(normalize_text(text)).strip()
+    t = re.sub(r"^[\-+•*–\s]+", "", t)
+    t = re.sub(r"[\s;,.]+$", "", t)
+    if not t:
+        return []
+    items, end = parse_agency_list(t, 0)
+    rest = t[end:].strip(" ;,.")
+    names = [n for it in items for n in it.names]
+    if not items or (rest and not re.match(r"^\(.*\)$", rest)):
+        return [canonical_agency(t)]
+    return names
+
+
+def same_agency(a: str, b: str) -> bool:
+    """Whether two names denote the same agency, tolerant of abbreviations and OCR noise."""
+    fa, fb = fold(expand_abbreviations(a)), fold(expand_abbreviations(b))
+    if not fa or not fb:
+        return False
+    if fa == fb:
+        return True
+    return fuzz.ratio(fa, fb) >= 92 or (fuzz.token_set_ratio(fa, fb) >= 95 and fuzz.ratio(fa, fb) >= 80)

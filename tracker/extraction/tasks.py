@@ -1,0 +1,975 @@
+"""Tasks of a letter: who must do what, lead or cooperating, by when.
+
+How a body is read (see ``extract_tasks``):
+
+1. The text is normalised (NFC, one tone style, abbreviations written out), wrapped lines are joined
+   and the paragraphs are arranged as an outline by their markers (I., 1., 1.1., a), -, +, Điều N).
+2. An item whose text starts with agencies is addressed to them: "1. Sở Công Thương" (heading, its
+   bullets are its tasks), "2. Sở Tài chính chủ trì, phối hợp với ..." (subject), "1. Bộ X: a) ...".
+   Inside such a section only two things add agencies: "phối hợp với Y" (Y cooperates) and a clause
+   that starts with another agency as its subject ("đồng thời UBND phường X đề xuất ..."); "giao",
+   "đề nghị", "chỉ đạo", "hướng dẫn", "mời" there are the section agency's own actions.
+3. Outside sections, sentences assign: "Giao X (chủ trì, phối hợp với Y) ...", "Đề nghị/Yêu cầu X ...",
+   "Chỉ đạo X chủ trì ...", "X chủ trì ...", "X <verb> ..." at the start of a clause. An
+   introduction ("... đề nghị các cơ quan, đơn vị thực hiện các nội dung sau:") makes the
+   following items the duty of its addressees; when those are named only by a kind ("các cơ quan,
+   đơn vị", "Quý cơ quan", "các chủ đầu tư") and the letter has recipients, the recipients are meant.
+4. Not tasks: agencies with no identity ("các cơ quan, đơn vị liên quan"), proposers and objects
+   ("theo đề nghị của Sở Y", "hướng dẫn UBND huyện X", "chỉ đạo UBND các xã ..."), the speaker
+   (the issuer or its authority asking), narrated assignments of cited letters ("tại Công văn số ...,
+   UBND tỉnh giao ...", "trong đó giao ..."), future or past statements ("Sở X sẽ ...", "đã ...") and
+   the closing formulas ("... chịu trách nhiệm thi hành Quyết định này", "... biết, thực hiện").
+5. Deadlines (``deadlines.find_deadlines``) found in an assignment's text belong to it and to its
+   cooperators; an assignment with two different deadlines is split at the clause that closes the
+   first one. A sentence with a deadline and nobody of its own ("Báo cáo gửi về UBND tỉnh trước
+   ngày 12/6/2026") sets the deadline of the undated tasks of its scope (its section, or the letter).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.extraction import deadlines as dl
+from tracker.extraction.names import (
+    AgencyMatch,
+    LETTER,
+    canonical_agency,
+    expand_abbreviations,
+    fold,
+    fold_keep_length,
+    match_agency_at,
+    normalize_text,
+    same_agency,
+    split_agency_list,
+)
+
+SUMMARY_MAX = 200
+
+# -- text preparation --------------------------------------------------------------------------------
+
+_MARKER_RE = re.compile(
+    r"^\s*(?:(?P<dieu>(?i:Điều)\s+\d{1,3})\s*[.:]?"
+    r"|(?P<roman>[IVX]{1,5})\s*[.)](?=\s)"
+    r"|(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)](?!\d)"
+    r"|(?P<alpha>[a-zđ])\s*\)"
+    r"|(?P<alpha2>[a-zđ])\.(?=\s)"
+    r"|(?P<dash>[-–—−•·*▪➢])(?!\d)"
+    r"|(?P<plus>\+))\s*"
+)
+_CUT_RE = re.compile(r"(?im)^\s*(?:\*\*)?\s*(?:Nơi\s+nhận|Noi\s+nhan)\s*:?")
+_PAGE_NUMBER_RE = re.compile(r"(?m)^\s*(?:-\s*)?\d{1,3}\s*(?:-\s*)?$")
+_FOOTNOTE_MARK_RE = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+
+
+@dataclass
+class _Item:
+    """One paragraph of the outline: its marker type, text and children."""
+
+    mtype: str
+    marker: str
+    text: str
+    children: list["_Item"] = field(default_factory=list)
+    parent: "_Item | None" = None
+    attached: list[str] = field(default_factory=list)
+
+    def full_text(self) -> str:
+        return " ".join([self.text] + self.attached).strip()
+
+
+def _prepare(body: str) -> str:
+    t = normalize_text(body)
+    cut = _CUT_RE.search(t)
+    if cut:
+        t = t[: cut.start()]
+    t = _FOOTNOTE_MARK_RE.sub("", t)
+    t = _PAGE_NUMBER_RE.sub("", t)
+    t = expand_abbreviations(t)
+    return t
+
+
+def _marker_of(line: str) -> tuple[str, str, str] | None:
+    m = _MARKER_RE.match(line)
+    if not m:
+        return None
+    for kind in ("dieu", "roman", "num", "alpha", "alpha2", "dash", "plus"):
+        if m.group(kind):
+            mark = m.group(kind)
+            if kind == "num":
+                kind = f"num{mark.count('.') + 1}"
+            if kind == "alpha2":
+                kind = "alpha"
+            rest = line[m.end():]
+            if not rest.strip():
+                # a marker alone on its line: the text follows on the next line
+                return kind, mark, ""
+            return kind, mark, rest
+    return None
+
+
+def _paragraphs(text: str) -> list[tuple[str | None, str, str]]:
+    """(marker type, marker, text) per paragraph, wrapped lines joined."""
+    out: list[list] = []
+    prev_blank = True
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            prev_blank = True
+            continue
+        mk = _marker_of(line)
+        if mk:
+            out.append([mk[0], mk[1], mk[2].strip()])
+            prev_blank = False
+            continue
+        if out and not prev_blank:
+            last = out[-1][2]
+            starts_lower = line[:1].islower() or line[:1] in "(,;" or line[:1].isdigit()
+            wrapped = len(last) >= 60 and not re.search(r"[.:;!?]\s*$", last)
+            if last == "" or starts_lower or wrapped:
+                out[-1][2] = (last + " " + line).strip()
+                continue
+        elif out and prev_blank and out[-1][2] and not re.search(r"[.:;!?]\s*$", out[-1][2]) and line[:1].islower():
+            out[-1][2] = out[-1][2] + " " + line
+            prev_blank = False
+            continue
+        out.append([None, "", line])
+        prev_blank = False
+    return [(a, b, c) for a, b, c in out if c.strip()]
+
+
+# -- agencies in the text, with the letter's own recipients as extra names -------------------------------
+
+
+class _Matcher:
+    """Agency recognition that also knows the names printed in the letter's header."""
+
+    def __init__(self, text: str, extra_names: list[str]):
+        self.text = text
+        self.folded = fold_keep_length(text)
+        self.extra = []
+        for name in extra_names:
+            f = fold_keep_length(expand_abbreviations(normalize_text(name)))
+            f = re.sub(r"\s+", " ", f).strip()
+            if len(f) >= 8:
+                self.extra.append((f, canonical_agency(name)))
+        self.extra.sort(key=lambda x: len(x[0]), reverse=True)
+
+    def at(self, pos: int) -> AgencyMatch | None:
+        base = match_agency_at(self.text, pos)
+        for f, name in self.extra:
+            if self.folded.startswith(f, pos) and (base is None or pos + len(f) > base.end):
+                end = pos + len(f)
+                if end < len(self.text) and self.text[end].isalpha():
+                    continue
+                return AgencyMatch(pos, end, [name], kind="recipient")
+        return base
+
+    def list_at(self, pos: int) -> tuple[list[AgencyMatch], int]:
+        items: list[AgencyMatch] = []
+        cur = pos
+        while cur < len(self.text) and self.text[cur] == " ":
+            cur += 1
+        end = cur
+        while True:
+            m = self.at(cur)
+            if m is None:
+                break
+            items.append(m)
+            end = m.end
+            paren = re.match(r"\s*\([^()\n]{0,160}\)", self.text[end:])
+            if paren:
+                end += paren.end()
+            sep = re.match(r"\s*[,;]\s*(?:và\s+|cùng\s+)?|\s+(?:và|cùng)\s+|\s*/\s*", self.text[end:])
+            if not sep:
+                break
+            nxt = end + sep.end()
+            if self.at(nxt) is None:
+                break
+            cur = nxt
+        return items, end
+
+
+# -- vocabulary ----------------------------------------------------------------------------------------
+
+_SPEECH = r"(?:giao(?:\s+cho)?|đề\s+nghị|để\s+nghị|yêu\s+cầu|chỉ\s+đạo)"
+_SPEECH_RE = re.compile(rf"(?<![^\W\d_])(?P<verb>{_SPEECH})(?![^\W\d_])\s*:?\s*", re.IGNORECASE)
+_NOT_SPEECH_AFTER = re.compile(
+    r"(?i)^(?:của|tại|nêu|trên|này|như|về|số|thực\s+hiện\s+(?:các|những)|được|đã|theo|nói|và\s+|,|thì|tỉnh\s+(?:về|tại))"
+)
+_NOT_SPEECH_BEFORE = re.compile(
+    r"(?i)(?:theo|xét|trên\s+cơ\s+sở|thực\s+hiện(?:\s+ý\s+kiến)?|ý\s+kiến|kiến\s+nghị\s*,?|đề\s+xuất\s*,?|các|những|văn\s+bản|nội\s+dung|tiếp\s+thu|có|thống\s+nhất\s+với)\s*$"
+)
+_SUBJECT_EXCLUDE_AFTER = re.compile(
+    r"(?i)^(?:đã|sẽ|đang|vừa|là|được|bị|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|ghi\s+nhận|"
+    r"đánh\s+giá|thông\s+báo|kết\s+luận|báo\s+cáo\s+(?:tại|về\s+việc)|tại|theo|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để)(?![^\W\d_])"
+)
+_SPEAKER_VERBS = re.compile(
+    r"(?i)^(?:có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?|kết\s+luận|thông\s+báo|ghi\s+nhận|đánh\s+giá|nhận\s+được|đã\s+nhận|chỉ\s+thị|quyết\s+định|"
+    r"yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo|trân\s+trọng|điện)(?![^\W\d_])"
+)
+_COOP_RE = re.compile(
+    r"(?i)(?<![^\W\d_])phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên|đồng\s+bộ|tốt))?(?:\s*,\s*|\s+)(?:với|cùng)\s+"
+)
+_CHU_TRI_RE = re.compile(r"(?i)^\s*,?\s*(?:tiếp\s+tục\s+|khẩn\s+trương\s+|chủ\s+động\s+)?chủ\s+trì")
+_INTRO_END_RE = re.compile(
+    r"(?i)(?:(?:như|các|những|một\s+số)\s+(?:nội\s+dung|nhiệm\s+vụ|việc|công\s+việc|biện\s+pháp|giải\s+pháp|yêu\s+cầu)?\s*(?:sau|như\s+sau)|sau\s+đây|cụ\s+thể(?:\s+như\s+sau)?|như\s+sau)\s*:?\s*$"
+)
+_QUY_RE = re.compile(r"(?i)^(?:quý\s+(?:cơ\s+quan|đơn\s+vị|sở|bộ|ủy\s+ban|ban|ngành|địa\s+phương|công\s+ty)(?:\s*,\s*(?:cơ\s+quan|đơn\s+vị|địa\s+phương))*)(?![^\W\d_])")
+_CLOSING_RE = re.compile(
+    r"(?:(?:^|\s)(?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|kip thoi|chu dong|thuc hien|tap trung|can cu)"
+    r"(?: (?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|chi dao|va))*"
+    r" (?:thuc hien|thi hanh|trien khai)(?: nghiem(?: tuc)?)?"
+    r"(?: (?:quyet dinh|chi thi|cong van|van ban|thong bao|ket luan|ke hoach|cong dien|huong dan|y kien chi dao|noi dung)(?: nay| tren| neu tren)?)?"
+    r"(?: (?:theo dung quy dinh|theo quy dinh|dam bao hieu qua))?$)"
+    r"|^(?:thuc hien|trien khai thuc hien|to chuc thuc hien|thi hanh)$"
+    r"|(?:^|\s)biet(?: va| de)?(?: (?:thuc hien|phoi hop|trien khai|chi dao|thuc hien nghiem tuc))*$"
+    r"|neu cao tinh than trach nhiem|chiu trach nhiem thi hanh|to chuc thuc hien quyet dinh nay|thi hanh (?:quyet dinh|chi thi) nay"
+)
+_CLOSING_START_RE = re.compile(
+    r"(?i)^(?:trên\s+đây\s+là|trân\s+trọng|nhận\s+được\s+(?:công\s+văn|văn\s+bản)|trong\s+quá\s+trình|quá\s+trình\s+(?:thực\s+hiện|triển\s+khai)|"
+    r"(?:chỉ\s+thị|quyết\s+định|thông\s+báo|công\s+văn)\s+này\s+có\s+hiệu\s+lực|căn\s+cứ\s+(?:ý\s+kiến\s+chỉ\s+đạo|nội\s+dung|chỉ\s+đạo)\s+(?:trên|nêu\s+trên|của))"
+)
+_NARRATIVE_START_RE = re.compile(r"(?i)^(?:tại|theo)\s+(?:công\s+văn|văn\s+bản|quyết\s+định|kế\s+hoạch|thông\s+báo|chỉ\s+thị|tờ\s+trình|báo\s+cáo|nghị\s+quyết|công\s+điện)")
+_CITATION_RE = re.compile(r"(?i)(?:số\s+\d+[\w/.\-]*|(?:công\s+văn|văn\s+bản|quyết\s+định|kế\s+hoạch|thông\s+báo)\s+(?:nêu\s+)?trên)")
+_ADVERBS_RE = re.compile(
+    r"(?i)^(?:\s*,?\s*(?:\([^()]{0,160}\)|theo\s+chức\s+năng\s*,\s*nhiệm\s+vụ(?:\s*,\s*(?:lĩnh\s+vực|quyền\s+hạn))*(?:\s+(?:được\s+giao|quản\s+lý))?|"
+    r"theo\s+(?:địa\s+bàn|lĩnh\s+vực)(?:\s+được\s+(?:giao|phân\s+công))?|trong\s+phạm\s+vi[^,]{0,40}|căn\s+cứ[^,]{0,120}|"
+    r"tiếp\s+tục|khẩn\s+trương|chủ\s+động|tập\s+trung|thường\s+xuyên|kịp\s+thời|nghiêm\s+túc|sớm|có\s+trách\s+nhiệm|trực\s+tiếp)\s*,?)+"
+)
+
+# first words of an instruction (folded), used where the addressee is implicit
+_ACTION_STARTS = tuple(
+    """
+    to chuc|trien khai|thuc hien|bao cao|ra soat|kiem tra|tang cuong|chu dong|khan truong|tap trung|chi dao|
+    huong dan|tham muu|nghien cuu|xay dung|de xuat|phoi hop|chu tri|theo doi|don doc|bo tri|dam bao|bao dam|
+    day manh|day nhanh|hoan thanh|hoan thien|cap nhat|thong ke|danh gia|gui|lap|ban hanh|trinh|tham gia|
+    cung cap|tong hop|xu ly|giai quyet|quan ly|tuyen truyen|van dong|huy dong|kien quyet|nghiem tuc|tiep tuc|
+    uu tien|can doi|phan cong|sap xep|kiem dem|cu |mo |tien hanh|chiu trach nhiem|nang cao|bo sung|dieu chinh|
+    kip thoi|thuong xuyen|nghiem tuc|quyet liet|xac dinh|lua chon|thanh tra|giam sat|ho tro|duy tri|cong bo|
+    phat hien|ngan chan|khac phuc|so tan|di doi|kiem soat|van hanh|nop|chuan bi|dang ky|tiep nhan|phe duyet|
+    tham dinh|thu hoi|cuong che|dinh ky|hang thang|hang quy|hang tuan|hang nam|hang ngay|khong de|rut kinh nghiem|
+    quan tam|tich cuc|som|chan chinh|cat giam|don gian hoa|day nhanh|rut ngan|ung dung|so hoa|ket noi|chia se|
+    dieu tra|bao ve|phong ngua|phong chong|ung pho|san sang|bo tri|dua|doi moi|cai thien|cai cach|thuc hien nghiem|
+    to chuc thuc hien|thuong truc|ky cam ket|ban giao|nghiem cam|tuyet doi|can|phai|moi|dang tai|dang
+    """.replace("\n", "").split("|")
+)
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+
+def _names(matches: list[AgencyMatch]) -> list[str]:
+    return [n for m in matches if not m.generic for n in m.names]
+
+
+def _is_imperative(text: str) -> bool:
+    t = _ADVERBS_RE.sub("", text.strip())
+    f = fold(t)
+    if not f:
+        return False
+    return f.startswith(_ACTION_STARTS) or bool(re.match(r"(?i)^\s*(?:tiếp\s+tục|khẩn\s+trương|chủ\s+động)", text))
+
+
+def _is_closing(action: str) -> bool:
+    f = fold(re.sub(r"[./]+\s*$", "", action))
+    f = re.sub(r"\s+", " ", f).strip()
+    if not f:
+        return True
+    return bool(_CLOSING_RE.search(f)) and len(f.split()) <= 16
+
+
+def _is_narrative(sentence: str, pos: int) -> bool:
+    """Whether the assignment verb at ``pos`` narrates another letter rather than assigning now."""
+    before = sentence[:pos]
+    if re.search(r"(?i)(?:trong\s+đó|theo\s+đó|tại\s+đó|đã|từng|trước\s+đây)\s*(?:,\s*)?(?:[^\W\d_]+\s+){0,6}$", before):
+        return True
+    if _NARRATIVE_START_RE.match(sentence.strip()):
+        return True
+    cite = None
+    for cite in _CITATION_RE.finditer(before):
+        pass
+    if cite is not None and "," not in before[cite.end():] and ":" not in before[cite.end():]:
+        return True
+    return False
+
+
+def _summary(text: str) -> str:
+    t = re.sub(r"\s+", " ", text).strip(" ,;:-+.")
+    t = re.sub(r"[./]+$", "", t).strip()
+    if not t:
+        return ""
+    t = t[:1].upper() + t[1:]
+    if len(t) > SUMMARY_MAX:
+        cut = t.rfind(" ", 0, SUMMARY_MAX - 1)
+        t = t[: cut if cut > 80 else SUMMARY_MAX - 1].rstrip(" ,;:") + "…"
+    return t
+
+
+def _split_clauses(text: str) -> list[str]:
+    """Clauses: sentences and ';' parts (outside parentheses), and ', đồng thời' before a new subject."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c in "(":
+            depth += 1
+        elif c == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0 and c == ";":
+            parts.append(text[start:i + 1])
+            start = i + 1
+        elif depth == 0 and c in ".!?" and i + 1 < n and text[i + 1] == " " and i + 2 < n and text[i + 2].isupper():
+            # not after a short abbreviation ("TP. Hồ Chí Minh", "Đ/c.")
+            word = re.search(r"(\S+)$", text[start:i])
+            if not (word and len(word.group(1)) <= 2 and word.group(1)[:1].isupper()):
+                parts.append(text[start:i + 1])
+                start = i + 1
+        i += 1
+    parts.append(text[start:])
+    out = []
+    for p in parts:
+        pieces = re.split(r"(?i)(?<=[,;])\s*(?=đồng\s+thời\s)", p)
+        out.extend(x for x in pieces if x.strip())
+    return out
+
+
+@dataclass
+class _Assignment:
+    leads: list[str]
+    coops: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    coop_role: bool = False  # the subject only "phối hợp" (cooperates with the item's lead)
+    scope: int = 0
+    deadline_texts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    matcher: _Matcher
+    recipients: list[str]
+    issuer: str
+    letter_date: object
+    year_hint: int | None
+    calendar: object
+    received: object
+    speakers: list[str]
+
+
+def _is_speaker(name: str, ctx: _Context) -> bool:
+    f = fold(name)
+    if f in ("thu tuong chinh phu", "chinh phu", "thu tuong", "uy ban nhan dan", "uy ban nhan dan tinh", "uy ban nhan dan thanh pho"):
+        return True
+    for sp in ctx.speakers:
+        if f == sp or (len(f) > 10 and (sp.startswith(f) or f.startswith(sp))):
+            return True
+    return False
+
+
+def _speakers_of(issuer: str) -> list[str]:
+    out = []
+    f = fold(expand_abbreviations(normalize_text(issuer or "")))
+    if f:
+        out.append(f)
+        parent = re.sub(r"^van phong ", "", f)
+        if parent != f:
+            out.append(parent)
+        # "Ủy ban nhân dân tỉnh X" also speaks as "Ủy ban nhân dân tỉnh"
+        m = re.match(r"(uy ban nhan dan (?:tinh|thanh pho|huyen|xa|phuong|quan|thi xa))", parent)
+        if m:
+            out.append(m.group(1))
+        m = re.match(r"(so [a-z ]+?) (?:tinh|thanh pho) ", f + " ")
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def _recipients(header: dict) -> list[str]:
+    names: list[str] = []
+    for r in header.get("recipients") or []:
+        if not isinstance(r, str) or not r.strip():
+            continue
+        for n in split_agency_list(r):
+            n = re.sub(r"\s*\([^()]*\)\s*$", "", n).strip()
+            if n and not any(fold(n) == fold(x) for x in names):
+                names.append(n)
+    return names
+
+
+# -- assignment detection ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    leads: list[str]
+    coops: list[str]
+    action_start: int
+    subject_only_coop: bool = False
+    intro: bool = False
+    generic_only: bool = False
+
+
+def _coops_in(clause_text: str, clause_offset: int, ctx: _Context) -> list[str]:
+    """Agencies after "phối hợp với" in a clause (generic ones dropped)."""
+    out = []
+    for m in _COOP_RE.finditer(clause_text):
+        pos = clause_offset + m.end()
+        items, _ = ctx.matcher.list_at(pos)
+        for name in _names(items):
+            if not any(same_agency(name, x) for x in out):
+                out.append(name)
+    return out
+
+
+def _subject_at(clause: str, offset: int, ctx: _Context) -> tuple[list[AgencyMatch], int] | None:
+    """Agencies that open a clause as its subject, and where the action starts."""
+    lead_in = re.match(
+        r"(?i)^\s*(?:[-+•]\s*)?(?:(?:đồng\s+thời|ngoài\s+ra|riêng|trong\s+đó|sau\s+đó|tiếp\s+đó)\s*,?\s+|(?:căn\s+cứ|trên\s+cơ\s+sở|để|nhằm|trong\s+thời\s+gian|trong\s+quá\s+trình)[^,;:]{0,160},\s*)?",
+        clause,
+    )
+    start = lead_in.end() if lead_in else 0
+    items, end = ctx.matcher.list_at(offset + start)
+    if not items:
+        return None
+    return items, end - offset
+
+
+def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_leads: list[str]) -> _Found | None:
+    """The assignment made by one clause, if any."""
+    text = ctx.matcher.text
+    stripped = clause.strip()
+    if not stripped:
+        return None
+    if _CLOSING_START_RE.match(stripped):
+        return None
+    subj = _subject_at(clause, offset, ctx)
+    if subj:
+        items, rel_end = subj
+        after = clause[rel_end:]
+        after_adv = _ADVERBS_RE.sub("", after)
+        after_adv_stripped = after_adv.lstrip(" ,:")
+        speech = _SPEAKER_VERBS.match(after_adv_stripped)
+        names = _names(items)
+        is_speaker = names and all(_is_speaker(n, ctx) for n in names)
+        if speech and (is_speaker or re.match(r"(?i)(?:yêu\s+cầu|đề\s+nghị|giao|trân\s+trọng|điện)", after_adv_stripped)):
+            pass  # a speaker: what it asks is parsed below
+        elif is_speaker and not in_section:
+            pass
+        elif _SUBJECT_EXCLUDE_AFTER.match(after_adv_stripped):
+            return None
+        elif names or any(m.generic for m in items):
+            if not names:
+                return _Found([], [], offset + rel_end, generic_only=True)
+            action = after
+            if _is_closing(action):
+                return None
+            if re.match(r"(?i)^\s*,?\s*phối\s+hợp(?!\s*(?:,\s*)?với)", after_adv):
+                return _Found(names, [], offset + rel_end, subject_only_coop=True)
+            if after.strip().startswith(":") or not after.strip() or re.match(r"\s*[\w(]", after) or after_adv != after:
+                coops = [c for c in _coops_in(clause[rel_end:], offset + rel_end, ctx) if not any(same_agency(c, n) for n in names)]
+                return _Found(names, coops, offset + rel_end)
+    if in_section:
+        return None
+    # "Giao X ...", "Đề nghị X ...", "Yêu cầu X ...", "Chỉ đạo X chủ trì ..."
+    for m in _SPEECH_RE.finditer(clause):
+        verb = fold(m.group("verb"))
+        after_pos = m.end()
+        if _NOT_SPEECH_AFTER.match(clause[after_pos:]) or _NOT_SPEECH_BEFORE.search(clause[: m.start()]):
+            continue
+        if _is_narrative(clause, m.start()):
+            continue
+        quy = _QUY_RE.match(clause[after_pos:])
+        if quy:
+            rest = clause[after_pos + quy.end():]
+            if _is_closing(rest) or not ctx.recipients:
+                return None
+            return _Found(list(ctx.recipients), _coops_in(rest, offset + after_pos + quy.end(), ctx), offset + after_pos + quy.end())
+        items, end = ctx.matcher.list_at(offset + after_pos)
+        if not items:
+            if verb.startswith("chi dao"):
+                continue
+            continue
+        rest = text[end: offset + len(clause)]
+        names = _names(items)
+        chu_tri = bool(_CHU_TRI_RE.match(rest))
+        if verb.startswith("chi dao"):
+            speaker_before = re.search(r"(?i)(?:ủy\s+ban\s+nhân\s+dân|chủ\s+tịch|thủ\s+tướng|bộ\s+trưởng|giám\s+đốc)[^,;]{0,60}$", clause[: m.start()])
+            if not (chu_tri or speaker_before):
+                continue
+        if _is_closing(rest) or _CLOSING_RE.search(fold(rest)) and len(fold(rest).split()) <= 6:
+            return None
+        if not names:
+            # "đề nghị các cơ quan, đơn vị ...": the letter's recipients
+            if ctx.recipients and verb in ("de nghi", "yeu cau", "giao", "giao cho"):
+                intro = bool(_INTRO_END_RE.search(clause.strip()))
+                return _Found(list(ctx.recipients), _coops_in(rest, end, ctx), end, intro=intro)
+            return _Found([], [], end, generic_only=True, intro=bool(_INTRO_END_RE.search(clause.strip())))
+        # "đề nghị UBND tỉnh chỉ đạo Sở X chủ trì ..." -> Sở X leads too
+        inner = re.match(r"(?i)^\s*(?:quan\s+tâm\s*,?\s*)?chỉ\s+đạo\s+", rest)
+        if inner:
+            sub_items, sub_end = ctx.matcher.list_at(end + inner.end())
+            sub_names = _names(sub_items)
+            if sub_names and _CHU_TRI_RE.match(text[sub_end: offset + len(clause)]):
+                names = names + [n for n in sub_names if not any(same_agency(n, x) for x in names)]
+        coops = [c for c in _coops_in(rest, end, ctx) if not any(same_agency(c, n) for n in names)]
+        intro = bool(_INTRO_END_RE.search(clause.strip()))
+        if all(g.group for g in items) and ctx.recipients and intro and not any(
+            same_agency(n, r) for n in names for r in ctx.recipients
+        ):
+            # "đề nghị các chủ đầu tư thực hiện các nội dung sau:" addressed to the recipients
+            return _Found(list(ctx.recipients), coops, end, intro=True)
+        return _Found(names, coops, end, intro=intro)
+    # "X chủ trì" deep in the clause is covered by the subject rule; nothing else assigns
+    return None
+
+
+# -- outline --------------------------------------------------------------------------------------------
+
+
+def _build_outline(paras: list[tuple[str | None, str, str]]) -> list[_Item]:
+    root = _Item("root", "", "")
+    stack: list[_Item] = [root]
+    for mtype, marker, text in paras:
+        if mtype is None:
+            top = stack[-1]
+            if top is not root and not top.children and not top.attached and _heading_only(top.text):
+                top.attached.append(text)
+                continue
+            item = _Item("para", "", text, parent=root)
+            root.children.append(item)
+            stack = [root]
+            continue
+        # a marker type already open: close up to it (sibling); otherwise a child of the top
+        idx = next((i for i in range(len(stack) - 1, 0, -1) if stack[i].mtype == mtype), None)
+        if idx is not None:
+            stack = stack[:idx]
+        parent = stack[-1]
+        item = _Item(mtype, marker, text, parent=parent)
+        parent.children.append(item)
+        stack.append(item)
+    return root.children
+
+
+_HEADING_ONLY_CACHE: dict[str, bool] = {}
+
+
+def _heading_only(text: str) -> bool:
+    """A short line with no sentence end: a title whose content follows ("3. Sở Xây dựng")."""
+    t = text.strip()
+    return bool(t) and len(t) <= 160 and not re.search(r"[.;]\s*$", t)
+
+
+# -- the walk -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Task:
+    agency: str
+    role: str
+    text: str
+    deadline: object = None
+    deadline_text: str | None = None
+    recurrence: str | None = None
+    scope: int = 0
+    lead: str | None = None
+
+
+class _Extractor:
+    def __init__(self, text: str, ctx: _Context, has_sections: bool):
+        self.text = text
+        self.ctx = ctx
+        self.tasks: list[_Task] = []
+        self.notes: list[tuple[int, object]] = []  # (scope id, Deadline)
+        self.scope_counter = 0
+        self.has_sections = has_sections
+
+    # positions: items keep their text; we search each item's text in the full text to get offsets
+    def offset_of(self, snippet: str, hint: int) -> int:
+        pos = self.text.find(snippet, hint)
+        if pos < 0:
+            pos = self.text.find(snippet)
+        return max(pos, 0)
+
+    def new_scope(self) -> int:
+        self.scope_counter += 1
+        return self.scope_counter
+
+    def walk(self, items: list[_Item], addressees: list[str] | None, section: list[str] | None, scope: int, trailing_after: int):
+        """Read items in order; ``addressees`` are the implicit doers, ``section`` the heading agencies."""
+        current_default = addressees
+        for index, item in enumerate(items):
+            text = item.full_text()
+            if not text:
+                continue
+            item_scope = self.new_scope() if item.children or section is None else scope
+            heading = self.heading_of(item)
+            trailing = section is None and index > trailing_after and item.mtype == "para"
+            if heading is not None:
+                names, content, offset = heading
+                sec_scope = self.new_scope()
+                self.read_content(content, offset, names, None, sec_scope, in_section=True, trailing=False)
+                self.walk(item.children, None, names, sec_scope, -1)
+                self.apply_notes(sec_scope)
+                continue
+            offset = self.offset_of(item.text[:40], 0)
+            found_intro = self.read_content(
+                text, offset, section, current_default, item_scope, in_section=section is not None, trailing=trailing
+            )
+            if found_intro is not None:
+                # an introduction: its addressees do the following items (children, or the next siblings)
+                if item.children:
+                    self.walk(item.children, found_intro, section, item_scope, -1)
+                    self.apply_notes(item_scope)
+                else:
+                    current_default = found_intro
+                continue
+            if item.children:
+                child_default = current_default
+                if section is None and self.last_item_leads:
+                    child_default = self.last_item_leads
+                self.walk(item.children, child_default, section, item_scope, -1)
+                self.apply_notes(item_scope)
+
+    last_item_leads: list[str] | None = None
+
+    def heading_of(self, item: _Item):
+        """(agencies, content, offset) when the item is addressed to agencies named at its start."""
+        text = item.text
+        offset = self.offset_of(text[:40], 0)
+        lead_in = re.match(r"(?i)^\s*(?:đối\s+với\s+)?", text)
+        start = lead_in.end()
+        items, end = self.ctx.matcher.list_at(offset + start)
+        names = _names(items)
+        if not names:
+            return None
+        rest = self.text[end: offset + len(text)]
+        rest_stripped = rest.strip()
+        attached = " ".join(item.attached)
+        if not rest_stripped or re.fullmatch(r"[:.]", rest_stripped):
+            if all(_is_speaker(n, self.ctx) for n in names):
+                return None
+            content = attached
+            c_off = self.offset_of(attached[:40], offset) if attached else end
+            return names, content, c_off
+        if rest_stripped.startswith(":"):
+            colon = self.text.find(":", end)
+            content = (self.text[colon + 1: offset + len(text)] + " " + attached).strip()
+            return names, content, colon + 1
+        return None
+
+    def read_content(self, content: str, offset: int, section: list[str] | None, default: list[str] | None,
+                     scope: int, in_section: bool, trailing: bool):
+        """Assignments of one item's text. Returns the addressees when the text is an introduction."""
+        self.last_item_leads = None
+        if not content.strip():
+            return None
+        clauses = _split_clauses(content)
+        current: _Assignment | None = _Assignment(list(section), scope=scope) if section else None
+        started: list[_Assignment] = []
+        orphan_texts: list[tuple[str, int]] = []
+        pos = offset
+        intro_addressees = None
+        for clause in clauses:
+            c_off = self.text.find(clause.strip()[:30], pos) if clause.strip() else pos
+            if c_off < 0:
+                c_off = pos
+            else:
+                c_off -= len(clause) - len(clause.lstrip())
+            pos = c_off + len(clause)
+            found = _detect(clause, c_off, self.ctx, in_section, section or [])
+            if found and found.intro and found.leads and not in_section:
+                intro_addressees = found.leads
+                continue
+            if found and found.intro and found.generic_only:
+                continue
+            if found and found.leads and not found.subject_only_coop:
+                if trailing and self.has_sections and all(self.is_group(n) for n in found.leads):
+                    continue
+                if section and all(any(same_agency(n, s) for s in section) for n in found.leads):
+                    # the section's own agency named again ("Chủ tịch UBND các xã ... chịu trách nhiệm")
+                    if current is None:
+                        current = _Assignment(list(section), scope=scope)
+                    current.texts.append(self.action_text(clause, found, c_off))
+                    current.coops += [c for c in found.coops if c not in current.coops]
+                    if current not in started:
+                        started.append(current)
+                    continue
+                current = _Assignment(found.leads, list(found.coops), [self.action_text(clause, found, c_off)], scope=scope)
+                started.append(current)
+                continue
+            if found and found.subject_only_coop:
+                if current is not None and current.leads:
+                    current.coops += [n for n in found.leads if n not in current.coops]
+                    current.texts.append(self.action_text(clause, found, c_off))
+                    if current not in started:
+                        started.append(current)
+                else:
+                    current = _Assignment(found.leads, [], [self.action_text(clause, found, c_off)], scope=scope)
+                    started.append(current)
+                continue
+            if found and found.generic_only:
+                orphan_texts.append((clause, c_off))
+                continue
+            # a clause with no agency of its own
+            if current is None and default and _is_imperative(clause) and not _is_closing(clause):
+                current = _Assignment(list(default), scope=scope)
+            if current is not None:
+                if _CLOSING_START_RE.match(clause.strip()) or (trailing and self.has_sections):
+                    orphan_texts.append((clause, c_off))
+                    continue
+                current.texts.append(clause)
+                current.coops += [c for c in _coops_in(clause, c_off, self.ctx)
+                                  if c not in current.coops and not any(same_agency(c, l) for l in current.leads)]
+                if current not in started:
+                    started.append(current)
+            else:
+                orphan_texts.append((clause, c_off))
+        for a in started:
+            self.emit(a)
+        if started:
+            self.last_item_leads = started[-1].leads
+        for clause, c_off in orphan_texts:
+            for d in self.find(clause):
+                if d.date and not d.recurrence and not _is_narrative(clause, len(clause)):
+                    self.notes.append((0 if trailing or section is None and scope == 0 else scope, d))
+        return intro_addressees
+
+    def is_group(self, name: str) -> bool:
+        f = fold(name)
+        return bool(re.match(r"(cac |uy ban nhan dan cac |uy ban nhan dan cap )", f)) or " cac " in f
+
+    def action_text(self, clause: str, found: _Found, c_off: int) -> str:
+        rel = found.action_start - c_off
+        if 0 < rel <= len(clause):
+            return clause[rel:]
+        return clause
+
+    def find(self, text: str):
+        return dl.find_deadlines(
+            text, letter_date=self.ctx.letter_date, year_hint=self.ctx.year_hint,
+            calendar=self.ctx.calendar, received=self.ctx.received,
+        )
+
+    def emit(self, a: _Assignment) -> None:
+        if not a.leads:
+            return
+        body = " ".join(t.strip() for t in a.texts if t.strip())
+        if not body:
+            return
+        found = self.find(body)
+        groups: list[tuple[str, object]] = []
+        distinct = {(d.iso, d.recurrence) for d in found}
+        if len(distinct) >= 2:
+            # split the text at the end of each deadline's clause
+            last = 0
+            for d in found:
+                cut = body.find(";", d.end)
+                cut = len(body) if cut < 0 else cut + 1
+                if cut <= last:
+                    continue
+                groups.append((body[last:cut], d))
+                last = cut
+            if last < len(body) and body[last:].strip():
+                tail = body[last:]
+                if groups:
+                    groups[-1] = (groups[-1][0] + " " + tail, groups[-1][1])
+                else:
+                    groups.append((tail, None))
+        else:
+            groups.append((body, dl.best_deadline(found)))
+        for part, d in groups:
+            coops = [c for c in a.coops if not any(same_agency(c, l) for l in a.leads)]
+            part_coops = [c for c in coops if len(groups) == 1 or fold(c)[:12] in fold(part) or True]
+            summary = _summary(self.strip_lead_phrase(part))
+            for lead in a.leads:
+                self.tasks.append(self.make(lead, "lead", summary, d, a.scope, None))
+            for c in part_coops:
+                lead_name = a.leads[0]
+                self.tasks.append(self.make(c, "cooperate", _summary(f"Phối hợp với {lead_name}: {self.strip_lead_phrase(part)}"), d, a.scope, lead_name))
+
+    def strip_lead_phrase(self, part: str) -> str:
+        return re.sub(r"(?i)^\s*(?:[,:]\s*)?", "", part)
+
+    def make(self, agency, role, summary, d, scope, lead) -> _Task:
+        return _Task(
+            agency=agency, role=role, text=summary,
+            deadline=d.date if d is not None and d.date else None,
+            deadline_text=d.text if d is not None else None,
+            recurrence=d.recurrence if d is not None else None,
+            scope=scope, lead=lead,
+        )
+
+    def apply_notes(self, scope: int) -> None:
+        notes = [d for s, d in self.notes if s == scope]
+        if not notes:
+            return
+        d = notes[0]
+        for t in self.tasks:
+            if t.scope == scope and t.deadline is None and not t.recurrence:
+                t.deadline, t.deadline_text = d.date, d.text
+        self.notes = [(s, x) for s, x in self.notes if s != scope]
+
+    def apply_letter_notes(self) -> None:
+        notes = [d for s, d in self.notes]
+        if not notes:
+            return
+        d = notes[0]
+        for t in self.tasks:
+            if t.deadline is None and not t.recurrence:
+                t.deadline, t.deadline_text = d.date, d.text
+
+
+def _year_hint(header: dict, text: str) -> int | None:
+    date = dl.parse_iso(header.get("issued_on"))
+    if date:
+        return date.year
+    for key in ("year", "issued_year"):
+        if isinstance(header.get(key), int):
+            return header[key]
+    years = [int(y) for y in re.findall(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)", text)]
+    return max(years) if years else None
+
+
+def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
+    """Return the tasks a letter body assigns.
+
+    ``body`` is the text between the recipients (or title) and "Nơi nhận", signature excluded;
+    ``header`` is the header dict of the same letter (recipients, issued_on as ISO string, issuer, doc_type...).
+    Each task: {"agency", "role": "lead"|"cooperate", "summary", "deadline", "deadline_text", "recurrence"}.
+    """
+    header = header or {}
+    text = _prepare(body or "")
+    if not text.strip():
+        return []
+    recipients = _recipients(header)
+    received = header.get("received") or {}
+    ctx = _Context(
+        matcher=_Matcher(text, recipients),
+        recipients=recipients,
+        issuer=header.get("issuer") or "",
+        letter_date=dl.parse_iso(header.get("issued_on")),
+        year_hint=_year_hint(header, text),
+        calendar=calendar,
+        received=received.get("date") if isinstance(received, dict) else None,
+        speakers=_speakers_of(header.get("issuer") or ""),
+    )
+    paras = _paragraphs(text)
+    outline = _build_outline(paras)
+    ex = _Extractor(text, ctx, has_sections=False)
+    ex.has_sections = sum(1 for it in outline if it.mtype != "para" for _ in [0] if ex.heading_of(it)) >= 2 or any(
+        ex.heading_of(c) for it in outline for c in it.children
+    )
+    last_structured = max((i for i, it in enumerate(outline) if it.mtype != "para"), default=len(outline))
+    ex.walk(outline, None, None, 0, last_structured)
+    ex.apply_letter_notes()
+    return _finalise(ex.tasks)
+
+
+def _finalise(tasks: list[_Task]) -> list[dict]:
+    out: list[dict] = []
+    seen = set()
+    for t in tasks:
+        agency = canonical_agency(t.agency)
+        key = (fold(agency), t.role, fold(t.text)[:120], t.deadline, t.recurrence)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            {
+                "agency": agency,
+                "role": t.role,
+                "summary": t.text,
+                "deadline": t.deadline.isoformat() if t.deadline else None,
+                "deadline_text": t.deadline_text,
+                "recurrence": t.recurrence,
+            }
+        )
+    return out
+
+
+# -- enclosed letters -------------------------------------------------------------------------------------
+
+
+def merge_enclosed(cover_tasks: list[dict], enclosed: list[dict], *, header: dict) -> list[dict]:
+    """Combine the cover letter's tasks with those of the letters it forwards.
+
+    ``enclosed`` is the list of full extraction dicts of the enclosed letters (each with its own "tasks").
+    A deadline set by the enclosed letter for what the cover letter hands on is attached to the cover's task.
+
+    The rule: the cover letter decides who does what. An enclosed letter's task for an agency the
+    cover also tasks gives its deadline to the cover's undated tasks of that agency; the enclosed
+    letter's dated tasks for its own addressee (the province, "UBND các tỉnh") set the deadline of the
+    cover's undated, non-recurring tasks that hand the enclosed letter on (they cite it, "Công văn nêu
+    trên", its number or its issuer; all undated tasks when none does), shared by their cooperators.
+    The cover's own deadlines always win. Enclosed tasks for agencies the cover does not name are
+    not added: the cover letter may have routed the work elsewhere. When the cover assigns nothing,
+    its recipients take the enclosed letter's tasks for its addressee.
+    """
+    tasks = [dict(t) for t in cover_tasks or []]
+    header = header or {}
+    for letter in enclosed or []:
+        if not isinstance(letter, dict):
+            continue
+        e_tasks = [t for t in letter.get("tasks") or [] if isinstance(t, dict)]
+        if not e_tasks:
+            continue
+        dated = [t for t in e_tasks if t.get("deadline") and not t.get("recurrence")]
+        if not tasks:
+            recipients = _recipients(header)
+            for r in recipients:
+                for t in dated or e_tasks:
+                    tasks.append({**t, "agency": r, "role": "lead"})
+            continue
+        # same agency in both letters: the enclosed deadline for that agency
+        for t in tasks:
+            if t.get("deadline") or t.get("recurrence"):
+                continue
+            same = [e for e in dated if same_agency(e.get("agency") or "", t.get("agency") or "")]
+            if same:
+                best = min(same, key=lambda e: e["deadline"])
+                t["deadline"] = best["deadline"]
+                t["deadline_text"] = _enclosed_deadline_text(best)
+        # the addressee's deadline for the tasks that hand the letter on
+        if not dated:
+            continue
+        addressee = letter.get("recipients") or []
+        for_addressee = [e for e in dated if _is_addressee(e.get("agency") or "", addressee, header)]
+        pool = for_addressee or dated
+        best = min(pool, key=lambda e: e["deadline"])
+        candidates = [t for t in tasks if not t.get("deadline") and not t.get("recurrence")]
+        citing = [t for t in candidates if _cites(t, letter)]
+        for t in citing or candidates:
+            t["deadline"] = best["deadline"]
+            t["deadline_text"] = _enclosed_deadline_text(best)
+    return tasks
+
+
+def _enclosed_deadline_text(task: dict) -> str:
+    text = task.get("deadline_text") or task.get("deadline") or ""
+    return f"{text} (hạn trong văn bản kèm theo)"
+
+
+def _is_addressee(agency: str, addressees: list, header: dict) -> bool:
+    f = fold(expand_abbreviations(agency))
+    if re.match(r"uy ban nhan dan (cac )?(tinh|thanh pho)", f):
+        return True
+    for a in addressees:
+        if isinstance(a, str) and same_agency(a, agency):
+            return True
+    issuer = fold(expand_abbreviations(header.get("issuer") or ""))
+    parent = re.sub(r"^van phong ", "", issuer)
+    return bool(parent) and (f == parent or parent.startswith(f))
+
+
+def _cites(task: dict, letter: dict) -> bool:
+    s = fold(task.get("summary") or "")
+    number = fold(letter.get("number") or "")
+    head = number.split(" ")[0] if number else ""
+    if head and re.search(rf"\b{re.escape(head)}\b", s):
+        return True
+    issuer = fold(expand_abbreviations(letter.get("issuer") or ""))
+    if issuer and issuer in fold(expand_abbreviations(task.get("summary") or "")):
+        return True
+    return bool(re.search(r"\b(neu tren|noi tren|dinh kem|kem theo|gui kem|van ban tren|cong van tren)\b", s))
