@@ -154,7 +154,8 @@ def _recent_letters(session, clerk: User, leader: User, today: dt.date) -> int:
     matcher = build_matcher(session)
     created: dict[str, int] = {}
     calendar = default_calendar()
-    for index, (days_ago, number, subject, tasks) in enumerate(RECENT):
+    # In order of receipt: incoming numbers follow the order letters arrive in.
+    for index, (days_ago, number, subject, tasks) in enumerate(sorted(RECENT, key=lambda r: -r[0])):
         received = today - dt.timedelta(days=days_ago)
         issued = received - dt.timedelta(days=1)
         specs = []

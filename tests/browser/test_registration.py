@@ -26,7 +26,7 @@ def test_clerk_registers_a_letter_from_a_file_and_edits_a_row(page, cast, catalo
     assert page.get_by_label("Số, ký hiệu").input_value() == "871/VP-VHXH"
 
     # Change the first row's deadline and role, then add a row by hand with the keyboard.
-    page.get_by_label("Hạn xử lý dòng 1").fill("2019-10-15")
+    page.get_by_label("Hạn xử lý dòng 1").fill("15/10/2019")
     page.get_by_role("button", name="+ Thêm nhiệm vụ").click()
     rows = page.locator("tr.task-row")
     last = rows.count()

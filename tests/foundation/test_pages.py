@@ -90,3 +90,11 @@ def test_static_assets_are_served_locally(web, cast):
     page = web(cast.clerk).get("/letters/").get_data(as_text=True)
     assert "/static/app.css" in page and "http" not in page.split("<body")[0].replace("http-equiv", "")
     assert web().get("/static/app.css").status_code == 200
+
+
+def test_register_filters_by_date_range_in_vietnamese_format(web, cast, letter):
+    browser = web(cast.clerk)
+    assert "871/VP-VHXH" in browser.get("/letters/?from=01/02/2019&to=28/02/2019").get_data(as_text=True)
+    assert "871/VP-VHXH" not in browser.get("/letters/?from=01/03/2019").get_data(as_text=True)
+    page = browser.get("/letters/?from=31/02/2019").get_data(as_text=True)
+    assert "không hợp lệ" in page and "871/VP-VHXH" in page

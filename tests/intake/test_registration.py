@@ -79,7 +79,7 @@ def test_clerk_registers_the_kien_giang_letter_from_text(web, cast, catalog, ses
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     fields = form_fields(response.get_data(as_text=True))
     assert fields["number"] == "871/VP-VHXH"
-    assert fields["issued_on"] == "2019-02-21"
+    assert fields["issued_on"] == "21/02/2019"
     assert ("Sở Lao động - Thương binh và Xã hội", "lead") in task_rows(fields)
     confirmed = browser.post("/letters/confirm", data=fields, follow_redirects=True)
     page = confirmed.get_data(as_text=True)
@@ -159,7 +159,7 @@ def test_a_date_that_does_not_exist_is_refused_and_nothing_is_saved(web, cast, c
 
     browser = web(cast.clerk)
     fields = form_fields(propose(browser, KIEN_GIANG.read_bytes(), "a.txt").get_data(as_text=True))
-    fields["tasks-0-deadline"] = "2019-02-30"
+    fields["tasks-0-deadline"] = "30/02/2019"
     response = browser.post("/letters/confirm", data=fields)
     assert response.status_code == 400
     assert "Ngày không hợp lệ" in response.get_data(as_text=True)

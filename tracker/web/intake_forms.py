@@ -9,6 +9,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 INVALID_DATE = "Ngày không hợp lệ (ví dụ: 30/09/2019)."
+#: shown and typed as dd/mm/yyyy whatever the browser's locale; ISO accepted too
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_INPUT = {"type": "text", "inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off",
+              "class": "date"}
 URGENCIES = ["", "Khẩn", "Thượng khẩn", "Hỏa tốc"]
 
 
@@ -25,7 +29,7 @@ class TaskRowForm(Form):
     agency = StringField("Cơ quan", validators=[Optional(), Length(max=255)])
     role = SelectField("Vai trò", choices=[SelectChoice("lead", "Chủ trì"), SelectChoice("cooperate", "Phối hợp")])
     summary = TextAreaField("Nội dung", validators=[Optional(), Length(max=4000)])
-    deadline = DateField("Hạn xử lý", validators=[Optional()], format=["%Y-%m-%d", "%d/%m/%Y"])
+    deadline = DateField("Hạn xử lý", validators=[Optional()], format=DATE_FORMATS, render_kw=DATE_INPUT)
     deadline_text = HiddenField()
     recurrence = HiddenField()
     create_agency = BooleanField("Thêm vào danh mục")
@@ -41,12 +45,12 @@ class ConfirmForm(FlaskForm):
     file_content_type = HiddenField()
     full_text = HiddenField()
     extras = HiddenField()  # JSON: references, enclosed letters, printed stamp — carried unchanged
-    received_on = DateField("Ngày đến", validators=[DataRequired(INVALID_DATE)], format=["%Y-%m-%d", "%d/%m/%Y"])
+    received_on = DateField("Ngày đến", validators=[DataRequired(INVALID_DATE)], format=DATE_FORMATS, render_kw=DATE_INPUT)
     number = StringField("Số, ký hiệu", validators=[Optional(), Length(max=120)])
     doc_type = StringField("Loại văn bản", validators=[Optional(), Length(max=60)])
     issuer = StringField("Cơ quan ban hành", validators=[DataRequired("Nhập cơ quan ban hành."), Length(max=255)])
     place = StringField("Nơi ban hành", validators=[Optional(), Length(max=120)])
-    issued_on = DateField("Ngày văn bản", validators=[Optional()], format=["%Y-%m-%d", "%d/%m/%Y"])
+    issued_on = DateField("Ngày văn bản", validators=[Optional()], format=DATE_FORMATS, render_kw=DATE_INPUT)
     subject = TextAreaField("Trích yếu", validators=[DataRequired("Nhập trích yếu."), Length(max=4000)])
     recipients = TextAreaField("Kính gửi (mỗi dòng một nơi)", validators=[Optional(), Length(max=4000)])
     signer = StringField("Người ký", validators=[Optional(), Length(max=160)])

@@ -40,11 +40,12 @@ def _date_arg(name: str) -> dt.date | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return dt.datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
+    flash(f"Ngày “{raw}” không hợp lệ (ví dụ: 30/09/2019); bộ lọc này được bỏ qua.", "error")
     return None
 
 
