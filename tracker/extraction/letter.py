@@ -2,12 +2,195 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 
-def extract_text(text: str) -> dict:
+from tracker.extraction.header import (
+    _QH_RE, _NOI_NHAN_RE, _DANG_RE, _split_tail_lines, is_upper_line, parse_letter, parse_signature,
+)
+from tracker.extraction.text import fold, normalize
+
+PUBLIC_KEYS = (
+    "number", "doc_type", "issuer", "place", "issued_on", "subject", "recipients", "signer", "signer_title",
+    "received", "references",
+)
+EXTRA_KEYS = ("urgency", "secrecy", "copies_to", "symbol", "date_text", "recipients_cc", "due_date", "issuer_id")
+
+_APPENDIX_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục|MẪU|Mẫu số|Biểu mẫu|BIỂU MẪU|DANH SÁCH|Danh sách)\b")
+_PLACEHOLDER_RE = re.compile(r"TÊN CƠ QUAN|TÊN ĐƠN VỊ|Tên cơ quan|Tên đơn vị|\.{3,}\s*,\s*ngày\s*\.{3,}|…+\s*,\s*ngày")
+
+
+def split_letters(text: str) -> list[str]:
+    """Cut a normalised text into the letter and the letters it encloses.
+
+    A new letter starts after the signature of the previous one when a second Quốc hiệu
+    (or "ĐẢNG CỘNG SẢN VIỆT NAM") header follows; appendices and blank forms are not letters.
+    """
+    lines = text.split("\n")
+    heads = [i for i, line in enumerate(lines) if _QH_RE.search(fold(line)) or _DANG_RE.search(fold(line))]
+    if len(heads) < 2:
+        return [text]
+    starts = [0]
+    prev_head = heads[0]
+    for q in heads[1:]:
+        if q - prev_head < 8:
+            continue  # the motto of the same header repeated (e.g. a flattened table)
+        nn = next((i for i in range(q - 1, prev_head, -1) if _NOI_NHAN_RE.match(lines[i])), None)
+        if nn is None:
+            continue
+        tail = lines[nn:q]
+        _, title, title_at, end = parse_signature(_split_tail_lines(tail))
+        if title_at is None:
+            # no signature title: the new letter starts after the Nơi nhận items
+            k = nn + 1
+            while k < q and (not lines[k].strip() or lines[k].lstrip().startswith(("-", "+", "•"))):
+                k += 1
+            boundary = k
+        else:
+            boundary = nn + _map_split_index(tail, end if end is not None else title_at + 1)
+        # the new letter's own first lines must not be part of the old signature
+        while boundary < q and not lines[boundary].strip():
+            boundary += 1
+        segment = "\n".join(lines[boundary:q + 12])
+        if any(_APPENDIX_RE.match(line.strip()) for line in lines[boundary:q]) or _PLACEHOLDER_RE.search(segment):
+            continue
+        starts.append(boundary)
+        prev_head = q
+    parts = []
+    for n, s in enumerate(starts):
+        e = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        parts.append("\n".join(lines[s:e]).strip("\n"))
+    return [p for p in parts if p.strip()]
+
+
+def _map_split_index(lines: list[str], split_index: int) -> int:
+    """Number of original lines that hold the first ``split_index`` lines of their split form."""
+    count = 0
+    for i, line in enumerate(lines):
+        count += len(_split_tail_lines([line]))
+        if count >= split_index:
+            return i + 1
+    return len(lines)
+
+
+def _public(header: dict) -> dict:
+    out = {key: header.get(key) for key in PUBLIC_KEYS}
+    out["recipients"] = list(header.get("recipients") or [])
+    out["references"] = list(header.get("references") or [])
+    for key in EXTRA_KEYS:
+        value = header.get(key)
+        if value:
+            out[key] = value
+    return out
+
+
+def _tasks_of(body: str, header: dict) -> list[dict]:
+    try:
+        from tracker.extraction import tasks
+
+        result = tasks.extract_tasks(body, header=header)
+        return list(result or [])
+    except NotImplementedError:
+        return []
+
+
+def _merge(cover_tasks: list[dict], enclosed: list[dict], header: dict) -> list[dict]:
+    try:
+        from tracker.extraction import tasks
+
+        return list(tasks.merge_enclosed(cover_tasks, enclosed, header=header) or [])
+    except NotImplementedError:
+        return cover_tasks
+
+
+def _initials(words: str) -> str:
+    return "".join(w[0] for w in fold(words).split() if w)
+
+
+def _resolve_stamp_owner(received: dict | None, cover_issuer: str | None) -> None:
+    """A stamp "VP.UBND TỈNH KG" on an enclosed letter is the cover issuer's own stamp."""
+    if not received or not cover_issuer:
+        return
+    by = received.get("by")
+    if not by:
+        received["by"] = cover_issuer
+        return
+    fb, fc = fold(by), fold(cover_issuer)
+    if fb == fc:
+        return
+    m = re.search(r"(?:tinh|thanh pho|huyen)\s+([a-z ]+)$", fb)
+    mc = re.search(r"(?:tinh|thanh pho|huyen)\s+([a-z ]+)$", fc)
+    if m and mc:
+        place_b, place_c = m.group(1).strip(), mc.group(1).strip()
+        if place_b == place_c or place_b.replace(" ", "") == _initials(place_c):
+            head_b = fb[: m.start()].strip()
+            head_c = fc[: mc.start()].strip()
+            if head_b == head_c or head_c.startswith(head_b) or head_b.startswith(head_c):
+                received["by"] = cover_issuer
+            else:
+                received["by"] = by[: m.start(1)] + cover_issuer[mc.start(1):]
+
+
+def extract_text(text: str, *, overrides: dict | None = None) -> dict:
     """Return the extraction of one letter (and what it encloses) from its text.
 
     The result has the keys of ``tracker extract --json``: number, doc_type, issuer,
     place, issued_on, subject, recipients, signer, signer_title, received,
-    references, enclosed, tasks. Unknown values are None, never guessed.
+    references, enclosed, tasks (plus urgency, secrecy, copies_to when present).
+    Unknown values are None, never guessed. ``overrides`` (e.g. the fields of an edXML
+    package) replace the cover letter's header fields before the tasks are read.
     """
-    raise NotImplementedError
+    norm = normalize(text or "")
+    parts = split_letters(norm)
+    parsed = [parse_letter(part, normalized=True) for part in parts]
+    cover_header, cover_body = parsed[0]
+    for key, value in (overrides or {}).items():
+        if value:
+            cover_header[key] = value
+    enclosed: list[dict] = []
+    for header, body in parsed[1:]:
+        item = _public(header)
+        _resolve_stamp_owner(item.get("received"), cover_header.get("issuer"))
+        item["enclosed"] = []
+        item["tasks"] = _tasks_of(body, header)
+        enclosed.append(item)
+    result = _public(cover_header)
+    result["enclosed"] = enclosed
+    cover_tasks = _tasks_of(cover_body, cover_header)
+    result["tasks"] = _merge(cover_tasks, enclosed, cover_header) if enclosed else cover_tasks
+    return result
+
+
+def extract_file(path: str | Path, *, max_bytes: int | None = None) -> dict:
+    """Read a .txt, .docx, .pdf or edXML file and return :func:`extract_text` of it.
+
+    Raises readers.UnreadableDocument (with a Vietnamese message) for files that cannot be read
+    as a letter. For an edXML package the header fields of the XML take precedence.
+    """
+    from tracker.extraction import readers
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise readers.UnreadableDocument(f"Không mở được tệp {path.name}: {exc.strerror or exc}.") from None
+    kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+    return extract_bytes(data, path.name, **kwargs)
+
+
+def extract_bytes(data: bytes, filename: str, **kwargs) -> dict:
+    """Like :func:`extract_file` for the content of an uploaded file."""
+    from tracker.extraction import edxml, readers
+
+    if edxml.looks_like_edxml(data, filename):
+        package = edxml.read_edxml(data)
+        result = extract_text(package.text, overrides=package.header) if package.text.strip() else _empty_result()
+        return edxml.apply_header(result, package.header)
+    text = readers.read_document(data, filename, **kwargs)
+    return extract_text(text)
+
+
+def _empty_result() -> dict:
+    out = {key: None for key in PUBLIC_KEYS}
+    out.update(recipients=[], references=[], enclosed=[], tasks=[])
+    return out

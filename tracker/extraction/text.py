@@ -1,0 +1,379 @@
+"""Normalisation of letter text: Unicode, legacy fonts, OCR and web-copy artefacts.
+
+Everything the other extraction modules read goes through :func:`normalize` first, so
+that they can rely on NFC text with one spelling of the tone marks, plain spaces and
+hyphens, no markdown marks, and header tables turned into lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ---------------------------------------------------------------------------
+# Legacy 8-bit Vietnamese encodings.
+#
+# Text typed with the old .VnTime (TCVN3 / ABC) or VNI-Times fonts reaches us as the
+# Windows-1252 / Latin-1 reading of its bytes, e.g. "Céng hoµ x· héi chñ nghÜa ViÖt Nam"
+# (TCVN3) or "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam" (VNI).
+# ---------------------------------------------------------------------------
+
+# TCVN 5712:1993 VN3 ("ABC"): one byte per precomposed lower-case letter; the upper-case
+# letters with a tone mark do not exist (the .VnTimeH font draws the same codes in capitals).
+_TCVN3_PAIRS = (
+    "¸á µà ¶ả ·ã ¹ạ "
+    "¨ă ¾ắ »ằ ¼ẳ ½ẵ Æặ "
+    "©â Êấ Çầ Èẩ Éẫ Ëậ "
+    "®đ "
+    "Ðé Ìè Îẻ Ïẽ Ñẹ "
+    "ªê Õế Òề Óể Ôễ Öệ "
+    "Ýí ×ì Øỉ Üĩ Þị "
+    "ãó ßò áỏ âõ äọ "
+    "«ô èố åồ æổ çỗ éộ "
+    "¬ơ íớ êờ ëở ìỡ îợ "
+    "óú ïù ñủ òũ ôụ "
+    "\u00adư øứ õừ öử ÷ữ ùự "
+    "ýý úỳ ûỷ üỹ þỵ "
+    "¡Ă ¢Â £Ê ¤Ô ¥Ơ ¦Ư §Đ"
+)
+TCVN3_TO_UNICODE: dict[str, str] = {pair[0]: pair[1] for pair in _TCVN3_PAIRS.split()}
+TCVN3_TO_UNICODE["\u00ad"] = "ư"  # the soft hyphen code is the letter ư in TCVN3
+
+# Characters that occur in TCVN3 text but never in Vietnamese Unicode text.
+_TCVN3_MARKERS = frozenset("¸µ¶·¹¨¾»¼½Æ©ÇËÈ®ÐÎÏÑªÖÞ×ØÜßä«åæçé¬îïñ\u00adøö÷þ¡¢£¤¥¦§ëü")
+
+# VNI-Windows: a base letter followed by one or two modifier characters.
+_VNI_TONES = {"ù": "\u0301", "ø": "\u0300", "û": "\u0309", "õ": "\u0303", "ï": "\u0323"}
+_VNI_HAT_TONES = {"â": "", "á": "\u0301", "à": "\u0300", "å": "\u0309", "ã": "\u0303", "ä": "\u0323"}
+_VNI_BREVE_TONES = {"ê": "", "é": "\u0301", "è": "\u0300", "ú": "\u0309", "ü": "\u0303", "ë": "\u0323"}
+_VNI_SINGLE = {
+    "í": "í", "ì": "ì", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ", "ñ": "đ", "ô": "ơ", "ö": "ư",
+    "Í": "Í", "Ì": "Ì", "Æ": "Ỉ", "Ó": "Ĩ", "Ò": "Ị", "Î": "Ỵ", "Ñ": "Đ", "Ô": "Ơ", "Ö": "Ư",
+}
+
+
+def _build_vni_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for lower in (False, True):
+        def cased(s: str) -> str:
+            return s.lower() if lower else s.upper()
+
+        for base in "AEOUY":
+            for mod, mark in _VNI_TONES.items():
+                table[cased(base) + cased(mod)] = unicodedata.normalize("NFC", cased(base) + mark)
+        for base in "AEO":
+            for mod, mark in _VNI_HAT_TONES.items():
+                table[cased(base) + cased(mod)] = unicodedata.normalize("NFC", cased(base) + "\u0302" + mark)
+        for mod, mark in _VNI_BREVE_TONES.items():
+            table[cased("A") + cased(mod)] = unicodedata.normalize("NFC", cased("A") + "\u0306" + mark)
+        # horn letters ơ/ư are single characters, their tone follows
+        for horn_src, horn in (("Ô", "Ơ"), ("Ö", "Ư")):
+            for mod, mark in _VNI_TONES.items():
+                table[cased(horn_src) + cased(mod)] = unicodedata.normalize("NFC", cased(horn) + mark)
+    return table
+
+
+_VNI_PAIRS = _build_vni_table()
+_VNI_ALL = {**_VNI_SINGLE, **_VNI_PAIRS}
+# One pass, pairs first: a converted letter must never be read again as a VNI code.
+_VNI_RE = re.compile("|".join(sorted(map(re.escape, _VNI_ALL), key=len, reverse=True)))
+# Sequences that only VNI produces: a vowel followed by a character Vietnamese never uses.
+_VNI_MARKER_RE = re.compile("[aeouyAEOUYôöÔÖ][øùûõïäåëüØÙÛÕÏÄÅËÜ]")
+
+# Letters that only Unicode Vietnamese has (outside Latin-1): their presence means the
+# line is already Unicode and must not be touched.
+_UNICODE_VIET_RE = re.compile("[ăđĩũơưĂĐĨŨƠƯ\u1ea0-\u1ef9]")
+
+
+def tcvn3_to_unicode(text: str) -> str:
+    """Convert a string typed in a TCVN3 (.VnTime, ABC) font to Unicode."""
+    return "".join(TCVN3_TO_UNICODE.get(ch, ch) for ch in text)
+
+
+def vni_to_unicode(text: str) -> str:
+    """Convert a string typed in a VNI-Windows font to Unicode."""
+    return _VNI_RE.sub(lambda m: _VNI_ALL[m.group(0)], text)
+
+
+def detect_legacy_encoding(text: str) -> str | None:
+    """Return "tcvn3" or "vni" when the text is in a legacy font encoding, else None.
+
+    Ordinary Unicode Vietnamese is never reported: it contains letters (ơ, ư, ạ, ế...)
+    that no legacy encoding produces, and hardly any of the marker characters.
+    """
+    if not text:
+        return None
+    unicode_letters = len(_UNICODE_VIET_RE.findall(text))
+    vni = len(_VNI_MARKER_RE.findall(text))
+    tcvn = sum(1 for ch in text if ch in _TCVN3_MARKERS)
+    best = max(vni, tcvn)
+    if best < 3 or best < 2 * unicode_letters:
+        return None
+    # VNI text also contains TCVN3 marker letters (ä, ë, ï...), but TCVN3 text rarely has
+    # vowel+modifier pairs in the proportion VNI does.
+    if vni >= 0.6 * tcvn and vni >= 3:
+        return "vni"
+    return "tcvn3"
+
+
+def _convert_legacy_lines(text: str, encoding: str) -> str:
+    out = []
+    for line in text.split("\n"):
+        if _UNICODE_VIET_RE.search(line) and len(_UNICODE_VIET_RE.findall(line)) * 2 > sum(
+            1 for ch in line if ch in _TCVN3_MARKERS
+        ):
+            out.append(line)  # a Unicode line inside a mostly legacy document
+        elif encoding == "tcvn3":
+            out.append(_convert_tcvn3_line(line))
+        else:
+            out.append(vni_to_unicode(line))
+    return "\n".join(out)
+
+
+_WORD_RE = re.compile(r"\S+")
+
+
+def _convert_tcvn3_line(line: str) -> str:
+    """Convert one TCVN3 line; words typed for the capitals font (.VnTimeH) become capitals.
+
+    TCVN3 has no code for a capital letter with a tone mark, so "CéNG HOµ" is how
+    "CỘNG HÒA" is stored: a word without lower-case ASCII letters is upper case.
+    """
+    words = _WORD_RE.findall(line)
+    plain = [w for w in words if not any(c.isdigit() or c == "/" for c in w) and any("a" <= c.lower() <= "z" for c in w)]
+    capital_words = [w for w in plain if not any("a" <= c <= "z" for c in w)]
+    line_upper = len(plain) >= 2 and len(capital_words) >= 0.8 * len(plain)
+
+    def convert_word(match: re.Match) -> str:
+        word = match.group(0)
+        converted = tcvn3_to_unicode(word)
+        if converted == word:
+            return word
+        uppers = sum(1 for c in word if "A" <= c <= "Z")
+        lowers = sum(1 for c in word if "a" <= c <= "z")
+        if lowers == 0 and (uppers >= 2 or (uppers == 1 and line_upper)):
+            return converted.upper()
+        return converted
+
+    return _WORD_RE.sub(convert_word, line)
+
+
+def convert_legacy(text: str) -> str:
+    """Convert TCVN3 or VNI text (as decoded with Latin-1/Windows-1252) to Unicode; other text unchanged."""
+    encoding = detect_legacy_encoding(text)
+    if encoding is None:
+        return text
+    return _convert_legacy_lines(text, encoding)
+
+
+# ---------------------------------------------------------------------------
+# Folding (for matching): same length as the input, so positions found in the folded
+# text can be used to slice the original.
+# ---------------------------------------------------------------------------
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in list(range(0x41, 0x5B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        ch = chr(code)
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        if len(base) == 1 and base != ch:
+            table[code] = base
+    table[ord("đ")] = "d"
+    table[ord("Đ")] = "d"
+    table[ord("Ð")] = "d"
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (đ -> d), one output character per input character."""
+    return text.translate(_FOLD_TABLE)
+
+
+# ---------------------------------------------------------------------------
+# Tone-mark placement: "hoà/hòa", "uỷ/ủy", "khoẻ/khỏe". The canonical form puts the
+# tone on the first vowel of a closing "oa", "oe", "uy" ("hóa", "Ủy", "thủy", "khỏe").
+# ---------------------------------------------------------------------------
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_OA_RE = re.compile(
+    r"([oO])([àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ])(?![^\W\d_])"
+    r"|(?<![qQ])([uU])([ỳýỷỹỵỲÝỶỸỴ])(?![^\W\d_])"
+)
+
+
+def _move_tone(match: re.Match) -> str:
+    first = match.group(1) or match.group(3)
+    second = match.group(2) or match.group(4)
+    decomposed = unicodedata.normalize("NFD", second)
+    tone = "".join(c for c in decomposed if c in _TONE_MARKS)
+    bare = "".join(c for c in decomposed if c not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", first + tone) + unicodedata.normalize("NFC", bare)
+
+
+def unify_tone_marks(text: str) -> str:
+    """Put tone marks of closing oa/oe/uy on the first vowel: "Uỷ" -> "Ủy", "hoá" -> "hóa"."""
+    return _OA_RE.sub(_move_tone, text)
+
+
+# ---------------------------------------------------------------------------
+# OCR and web artefacts
+# ---------------------------------------------------------------------------
+
+# Abbreviations that OCR breaks with a space ("LĐT BXH") or doubles a letter in ("LĐTĐBXH").
+KNOWN_ABBREVIATIONS = (
+    "LĐTBXH", "BLĐTBXH", "BHXH", "KHĐT", "BKHĐT", "GDĐT", "BGDĐT", "TNMT", "BTNMT", "NNPTNT",
+    "BNNPTNT", "GTVT", "BGTVT", "VHTTDL", "BVHTTDL", "KHCN", "BKHCN", "UBND", "HĐND", "MTTQ",
+    "BTTTT", "VPCP", "NNMT", "VHXH", "KGVX", "QLDA",
+)
+
+
+def _abbreviation_variants() -> dict[str, str]:
+    variants: dict[str, str] = {}
+    known = set(KNOWN_ABBREVIATIONS)
+    for abbr in KNOWN_ABBREVIATIONS:
+        if len(abbr) < 5:
+            continue
+        for i in range(1, len(abbr)):
+            for letter in set(abbr):
+                variant = abbr[:i] + letter + abbr[i:]
+                if variant not in known and variant != abbr:
+                    variants.setdefault(variant, abbr)
+    return variants
+
+
+_ABBR_DOUBLED = _abbreviation_variants()
+_ABBR_SPLIT_RE = re.compile(
+    r"(?<![\w])("
+    + "|".join(
+        re.escape(a[:i]) + " " + re.escape(a[i:])
+        for a in sorted(KNOWN_ABBREVIATIONS, key=len, reverse=True)
+        if len(a) >= 4
+        for i in range(2, len(a) - 1)
+    )
+    + r")(?![\w])"
+)
+_UPPER_TOKEN_RE = re.compile(r"(?<![\w])[A-ZĐ]{6,}(?![\w])")
+
+# Phrases that web copies glue together ("Kínhgửi", "Nơinhận").
+_GLUED_PHRASES = [
+    (re.compile(r"(?i)(?<![^\W\d_])(kính)\s*(gửi)(?![^\W\d_])"), r"\1 \2"),
+    (re.compile(r"(?i)(?<![^\W\d_])(đồng)\s*(kính gửi)"), r"\1 \2"),
+    (re.compile(r"(?i)(?<![^\W\d_])(nơi)\s*(nhận)(?![^\W\d_])"), r"\1 \2"),
+    (re.compile(r"(?i)(?<![^\W\d_])(như)\s*(trên)(?![^\W\d_])"), r"\1 \2"),
+    (re.compile(r"(?i)(độc)\s*(lập)\s*-?\s*(tự)\s*(do)\s*-?\s*(hạnh)\s*(phúc)"), r"\1 \2 - \3 \4 - \5 \6"),
+    (re.compile(r"(?i)(cộng)\s*-?\s*(hòa|hoà)\s*(xã)\s*(hội)\s*(chủ)\s*(nghĩa)\s*(việt)\s*(nam)"),
+     r"\1 \2 \3 \4 \5 \6 \7 \8"),
+    # "ngày09", "tháng8", "năm2019", "Số:871" keep their number apart from the word
+    (re.compile(r"(?i)(?<![^\W\d_])(ngày|tháng|năm)(?=\d)"), r"\1 "),
+    (re.compile(r"(\d)(ngày|tháng|năm)(?![^\W\d_])"), r"\1 \2"),
+    # a place glued to the date: "Hà Nộingày" is rare, but "Nội,ngày" is common
+    (re.compile(r",(ngày)(?=\s|\d)"), r", \1"),
+    (re.compile(r"(?<=[^\W_])(V/v)(?=\s|[^\W\d_])"), r" \1"),
+    (re.compile(r"(?<=[^\W_])(Kính gửi)"), r" \1"),
+    (re.compile(r"\b(KT|TM|TL|TUQ)\.(?=[^\W\d_])"), r"\1. "),
+]
+
+_SUPERSCRIPT_RE = re.compile("[\u00b9\u00b2\u00b3\u2070-\u2079]+")
+_SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE_RE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                         "\u2212": "-", "\u00d0": "Đ", "\u00f0": "đ"})
+_PAGE_NUMBER_RE = re.compile(r"^\s*(?:[-–]\s*)?\d{1,3}(?:\s*[-–])?\s*$|^\s*(?:Trang|trang)\s+\d+(?:\s*/\s*\d+)?\s*$")
+_SIGNATURE_BOX_RE = re.compile(
+    r"^\s*(Ký bởi|Người ký|Thời gian ký|Ngày ký|Email|E-mail|Cơ quan|Chức vụ|Tổ chức)\s*:", re.IGNORECASE
+)
+_SIGNATURE_KEY_RE = re.compile(r"^\s*(Ký bởi|Người ký|Thời gian ký|Ngày ký)\s*:", re.IGNORECASE)
+
+_MD_BOLD_RE = re.compile(r"\*\*|(?<![_\w])__(?=[^\W_])|(?<=[^\W_])__(?![_\w])")
+_BULLET_RE = re.compile(r"^[*•●▪◦]\s+", re.MULTILINE)
+_MD_ITALIC_RE = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")
+_MD_UNDERSCORE_RE = re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]*?[^\s_])_(?![\w_])")
+_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
+_MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+_TABLE_SEPARATOR_CELL_RE = re.compile(r"^\s*:?-{2,}:?\s*$")
+_HYPHEN_BREAK_UPPER_RE = re.compile(r"(?<=[A-ZĐ])-\n(?=[A-ZĐ][A-Za-zĐ]*\b)")
+_HYPHEN_BREAK_LOWER_RE = re.compile(r"(?<=[^\W\d_])-\n(?=[a-zà-ỹđ])")
+
+
+def _split_table_rows(text: str) -> str:
+    """Turn "|"-flattened table rows into one line per cell."""
+    if "|" not in text:
+        return text
+    out = []
+    for line in text.split("\n"):
+        if "|" not in line:
+            out.append(line)
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        cells = [c for c in cells if c and not _TABLE_SEPARATOR_CELL_RE.match(c)]
+        out.extend(cells if cells else [""])
+    return "\n".join(out)
+
+
+def _drop_signature_box(lines: list[str]) -> list[str]:
+    """Remove the signature box that signed PDFs print ("Ký bởi: ...", "Thời gian ký: ...")."""
+    keys = [i for i, line in enumerate(lines) if _SIGNATURE_KEY_RE.match(line)]
+    if not keys:
+        return lines
+    drop: set[int] = set()
+    for i in keys:
+        drop.add(i)
+        for j in range(max(0, i - 4), min(len(lines), i + 5)):
+            if _SIGNATURE_BOX_RE.match(lines[j]):
+                drop.add(j)
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _fix_abbreviations(text: str) -> str:
+    text = _ABBR_SPLIT_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return _UPPER_TOKEN_RE.sub(lambda m: _ABBR_DOUBLED.get(m.group(0), m.group(0)), text)
+
+
+def normalize(text: str) -> str:
+    """Return letter text cleaned for parsing.
+
+    NFC; TCVN3/VNI legacy fonts converted; one tone-mark placement ("Ủy", "hóa");
+    markdown marks stripped; "|" table rows split into lines; signature boxes, page
+    numbers and footnote marks of PDF text layers removed; hyphenated line breaks
+    rejoined; glued web-copy words and OCR-broken abbreviations repaired; spaces unified.
+    """
+    if not text:
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = convert_legacy(text)
+    text = _INVISIBLE_RE.sub("", text)
+    text = text.translate(_DASHES)
+    text = _SUPERSCRIPT_RE.sub("", text)
+    # markdown
+    text = _MD_HEADING_RE.sub("", text)
+    text = _MD_ESCAPE_RE.sub(r"\1", text)
+    text = _MD_BOLD_RE.sub("", text)
+    text = _BULLET_RE.sub("- ", text)
+    text = _MD_ITALIC_RE.sub(r"\1", text)
+    text = _MD_UNDERSCORE_RE.sub(r"\1", text)
+    text = _split_table_rows(text)
+    text = _SPACES_RE.sub(" ", text)
+    lines = [line.strip() for line in text.split("\n")]
+    lines = _drop_signature_box(lines)
+    kept: list[str] = []
+    for line in lines:
+        if _PAGE_NUMBER_RE.match(line) and not (kept and kept[-1].rstrip().endswith(":")):
+            continue
+        if not line and kept and not kept[-1]:
+            continue  # one blank line is enough to mark a paragraph
+        kept.append(line)
+    text = "\n".join(kept).strip("\n")
+    text = _HYPHEN_BREAK_UPPER_RE.sub("-", text)
+    text = _HYPHEN_BREAK_LOWER_RE.sub(" ", text)
+    for pattern, replacement in _GLUED_PHRASES:
+        text = pattern.sub(replacement, text)
+    text = _fix_abbreviations(text)
+    text = unify_tone_marks(text)
+    text = _SPACES_RE.sub(" ", text)
+    return text
