@@ -234,7 +234,9 @@ NAME_BODY_PHRASES: tuple[str, ...] = tuple(
     phòng chống|thiên tai|tìm kiếm|cứu nạn|tài nguyên|đất đai|đăng ký|quỹ đất|trung tâm|văn hóa|thể thao|
     du lịch|điều dưỡng|người có công|tâm thần|phục hồi chức năng|công tác xã hội|trẻ em|lao động|việc làm|
     bảo hiểm|tiền gửi|tiết kiệm|tín dụng|hợp tác xã|thủy sản|hải sản|bến xe|chi nhánh|cấp|số|dịch tễ|
-    vệ sinh dịch tễ|luyện kim|hóa chất|nuôi trồng|đa khoa|chuyên khoa|cấp tỉnh|cấp huyện|cấp xã|và
+    vệ sinh dịch tễ|luyện kim|hóa chất|nuôi trồng|đa khoa|chuyên khoa|cấp tỉnh|cấp huyện|cấp xã|và|
+    giáo dục thường xuyên|giáo dục nghề nghiệp|trung học phổ thông|trung học cơ sở|phát triển nông thôn|
+    phục vụ hành chính công|đô thị thông minh|kiểm lâm|điều phối|nông thôn mới|di tích|lịch sử|giảm nghèo
     """.replace("\n", " ").split("|")
     if p.strip()
 )
@@ -264,6 +266,7 @@ LEVEL_WORDS: tuple[str, ...] = (
 DEFINITE_GROUP_NOUNS: tuple[str, ...] = (
     "bộ",
     "sở",
+    "ban",
     "chủ đầu tư",
     "nhà đầu tư",
     "doanh nghiệp",
@@ -332,6 +335,9 @@ HEAD_TITLES: tuple[str, ...] = (
     "Người đứng đầu",
     "Lãnh đạo",
     "Chỉ huy trưởng",
+    "Hiệu trưởng",
+    "Trưởng phòng",
+    "Hạt trưởng",
     "Trưởng",
 )
 

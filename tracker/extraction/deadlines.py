@@ -9,14 +9,14 @@ a deadline. Plan periods ("giai đoạn 2026-2030"), horizons ("đến hết nă
 
 Recurring duties ("trước ngày 20 hằng tháng", "định kỳ hằng quý", "trước 16 giờ thứ Sáu hằng tuần")
 get a recurrence string -- "daily", "weekly" or "weekly:friday", "monthly" or "monthly:20",
-"quarterly", "semiannual", "annual" or "annual:12-15" -- and **no date**: the deadline of a recurring
+"quarterly", "semiannual", "yearly" or "yearly:12-15" -- and **no date**: the deadline of a recurring
 task is its rule, and the tracker schedules each occurrence (``Deadline.first_due`` gives the first
 one after the letter's date when the rule names a day, for callers that want it).
 
 Dates without a year take the letter's year (the next year when the day would fall before the
 letter). Working days are counted with ``tracker.calendar.workdays.default_calendar`` (public holidays
 including the lunar ones and the government's swaps), from the letter's date when the text says
-"kể từ ngày ký/ban hành" or gives no start, from the received date when it says "kể từ ngày nhận".
+"kể từ ngày ký/ban hành" or gives no start, from the received date when it says "kể từ ngày nhận" (null when that date is unknown: not guessed).
 """
 
 from __future__ import annotations
@@ -285,7 +285,7 @@ def _recurrence_from(m: re.Match, text: str) -> str | None:
     if unit == "quy" or "quy" in period:
         return "quarterly"
     if unit == "nam" or period.endswith("nam"):
-        return "annual"
+        return "yearly"
     if kw == "dinh ky":
         # "định kỳ" alone: the unit is stated nearby ("báo cáo định kỳ (trước ngày 20 hằng tháng)")
         return None
@@ -347,7 +347,8 @@ def _relative_base(m: re.Match, letter_date: dt.date | None, received: dt.date |
     if re.match(r"(ky|ban hanh|van ban nay|cong van nay|thong bao nay|ngay ky|phat hanh)", what):
         return True, letter_date
     if re.match(r"(nhan|tiep nhan)", what):
-        return True, received or letter_date
+        # counted from the day the addressee receives the letter: known only from its stamp
+        return True, received
     return False, None
 
 
@@ -530,10 +531,10 @@ def _refine_recurrence(rule: str, text: str, lo: int, hi: int) -> str:
     if rule == "monthly":
         day = _day_of_month_near(text, lo, hi)
         return f"monthly:{day}" if day else rule
-    if rule == "annual":
+    if rule == "yearly":
         m = re.search(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)", text[lo:hi], re.IGNORECASE)
         if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(1)) <= 31:
-            return f"annual:{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+            return f"yearly:{int(m.group(2)):02d}-{int(m.group(1)):02d}"
     return rule
 
 
@@ -572,3 +573,45 @@ def best_deadline(deadlines: list[Deadline]) -> Deadline | None:
     if recurring:
         return recurring[0]
     return deadlines[0] if deadlines else None
+
+
+_CELL_QUARTER_RE = re.compile(r"(?i)^\s*(?:trong\s+|trước\s+|hết\s+)?quý\s+(?P<q>IV|III|II|I|[1-4])(?![^\W\d_])\s*(?:/|năm)\s*(?P<y>\d{4})")
+_CELL_MONTH_RE = re.compile(r"(?i)^\s*(?:trong\s+|hết\s+)?tháng\s+(?P<m>\d{1,2})\s*(?:/|năm)\s*(?P<y>\d{4})")
+_CELL_YEAR_RE = re.compile(r"(?i)^\s*(?:trong\s+)?năm\s+(?P<y>\d{4})\s*$")
+_CELL_DATE_RE = re.compile(rf"(?i)^\s*(?:ngày\s*)?(?:{_NUMERIC_DATE}|{_WORDS_DATE})\s*$")
+
+
+def parse_time_cell(text: str, *, letter_date=None, year_hint: int | None = None, calendar=None) -> Deadline | None:
+    """The deadline in a table's time column ("Quý III/2021", "Tháng 9/2021", "Trước 30/11/2021", "Hằng năm").
+
+    Cells name the time without a cue, so bare months, quarters, years and dates count here.
+    Periods ("2021 - 2025") and "Thường xuyên" give None.
+    """
+    cell = re.sub(r"\s+", " ", text or "").strip()
+    if not cell:
+        return None
+    found = find_deadlines(cell, letter_date=letter_date, year_hint=year_hint, calendar=calendar)
+    if found:
+        return best_deadline(found)
+    letter = parse_iso(letter_date)
+    m = _CELL_QUARTER_RE.match(cell)
+    if m:
+        q, y = _ROMAN[m.group("q").lower()], int(m.group("y"))
+        return Deadline(0, len(cell), cell, last_day_of_month(y, q * 3), None, "quarter")
+    m = _CELL_MONTH_RE.match(cell)
+    if m and 1 <= int(m.group("m")) <= 12:
+        return Deadline(0, len(cell), cell, last_day_of_month(int(m.group("y")), int(m.group("m"))), None, "month")
+    m = _CELL_YEAR_RE.match(cell)
+    if m:
+        return Deadline(0, len(cell), cell, dt.date(int(m.group("y")), 12, 31), None, "year")
+    m = _CELL_DATE_RE.match(cell)
+    if m:
+        date = _resolve_numeric(m, letter, year_hint)
+        return Deadline(0, len(cell), cell, date, None, "date") if date else None
+    m = re.match(r"(?i)^\s*(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+(ngày|tuần|tháng|quý|năm)", cell)
+    if m:
+        rule = {"ngay": "daily", "tuan": "weekly", "thang": "monthly", "quy": "quarterly", "nam": "yearly"}[fold(m.group(1))]
+        return Deadline(0, len(cell), cell, None, _refine_recurrence(rule, cell, 0, len(cell)), "recurring")
+    if re.match(r"(?i)^\s*(?:định\s+kỳ\s+)?(?:6|sáu)\s+tháng", cell):
+        return Deadline(0, len(cell), cell, None, "semiannual", "recurring")
+    return None

@@ -56,8 +56,12 @@ def fold_keep_length(text: str) -> str:
     return "".join(_fold_char(c) if c.isalpha() else c for c in text)
 
 
-_BODY_WORDS = frozenset(w for p in lex.NAME_BODY_PHRASES for w in fold(p).split())
-_BODY_PHRASES = tuple(sorted({tuple(fold(p).split()) for p in lex.NAME_BODY_PHRASES}, key=len, reverse=True))
+_ALL_BODY_PHRASES = (
+    list(lex.NAME_BODY_PHRASES)
+    + [re.sub(r"[,\-]", " ", n).lower() for n in lex.DEPARTMENT_NAMES + lex.MINISTRY_NAMES]
+)
+_BODY_WORDS = frozenset(w for p in _ALL_BODY_PHRASES for w in fold(p).split() if w not in ("va",))
+_BODY_PHRASES = tuple(sorted({tuple(fold(p).split()) for p in _ALL_BODY_PHRASES if fold(p)}, key=len, reverse=True))
 
 _OLD_STYLE = {}
 for _base, _marked in (("a", "àáảãạ"), ("e", "èéẻẽẹ"), ("y", "ỳýỷỹỵ")):
@@ -135,6 +139,15 @@ _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"TTCP", "Thanh tra Chính phủ"),
     (r"LĐLĐ", "Liên đoàn Lao động"),
     (r"PT\s*(?:-|&|và)\s*TH|PTTH", "Phát thanh - Truyền hình"),
+    (r"PTNT", "Phát triển nông thôn"),
+    (r"TC\s*-\s*KH|TC\s*&\s*KH", "Tài chính - Kế hoạch"),
+    (r"KT\s*-\s*HT|KT\s*&\s*HT", "Kinh tế - Hạ tầng"),
+    (r"VH\s*-\s*TT|VH\s*&\s*TT", "Văn hóa - Thông tin"),
+    (r"THPT", "trung học phổ thông"),
+    (r"THCS", "trung học cơ sở"),
+    (r"GDNN\s*-\s*GDTX", "Giáo dục nghề nghiệp - Giáo dục thường xuyên"),
+    (r"GDTX", "Giáo dục thường xuyên"),
+    (r"GDNN", "Giáo dục nghề nghiệp"),
     (r"PCTT\s*(?:&|và)\s*TKCN", "Phòng chống thiên tai và Tìm kiếm cứu nạn"),
     (r"PCTT", "Phòng chống thiên tai"),
     (r"TKCN", "Tìm kiếm cứu nạn"),
@@ -156,7 +169,10 @@ _AFTER_HEAD = {
     "TC": "Tài chính", "TP": "Tư pháp", "NV": "Nội vụ", "CT": "Công Thương", "XD": "Xây dựng",
     "YT": "Y tế", "QP": "Quốc phòng", "CA": "Công an", "NG": "Ngoại giao", "VH": "Văn hóa",
 }
-_AFTER_HEAD_RE = re.compile(r"(?<![^\W\d_])((?:Sở|SỞ|sở|Bộ|BỘ|bộ)\s+)(" + "|".join(_AFTER_HEAD) + r")" + _NOT_LETTER_AFTER)
+_AFTER_HEAD_RE = re.compile(r"(?<![^\W\d_])((?:Sở|SỞ|sở|Bộ|BỘ|bộ|Phòng|PHÒNG)\s+)(" + "|".join(_AFTER_HEAD) + r")" + _NOT_LETTER_AFTER)
+# "Các Sở: XD, GTVT, NN&PTNT": short forms inside a list under one head
+_HEAD_LIST_RE = re.compile(r"(?i:(?<![^\W\d_])các\s+(?:sở|bộ|phòng)\s*:?\s*)([^;\n]{1,200})")
+_SHORT_ITEM_RE = re.compile(r"(?<![^\W\d_])(" + "|".join(["TC", "TP", "NV", "CT", "XD", "YT", "QP", "CA", "NG"]) + r")(?=\s*(?:,|;|và|$|\)))")
 _CITY_RE = re.compile(r"(?<![^\W\d_])(?:TP|Tp)\.?(?=\s*" + UP + r")")
 _TOWN_RE = re.compile(r"(?<![^\W\d_])(?:TT)\.(?=\s*" + UP + r")")
 _POLICE_RE = re.compile(r"(?<![^\W\d_])CA(?=\s+(?:tỉnh|TỈNH|huyện|HUYỆN|xã|XÃ|phường|thành phố|các|cấp)" + _NOT_LETTER_AFTER + ")")
@@ -167,12 +183,15 @@ def expand_abbreviations(text: str) -> str:
 
     Tolerates OCR spaces and stray letters inside the common ones ("LĐT BXH", "LĐTĐBXH").
     """
-    t = _AFTER_HEAD_RE.sub(lambda m: m.group(1) + _AFTER_HEAD[m.group(2)], text)
-    t = _POLICE_RE.sub("Công an", t)
+    t = _POLICE_RE.sub("Công an", text)
     t = _CITY_RE.sub("thành phố", t)
     t = _TOWN_RE.sub("thị trấn", t)
     for pattern, replacement in _ABBR_RES:
         t = pattern.sub(replacement, t)
+    t = _AFTER_HEAD_RE.sub(lambda m: m.group(1) + _AFTER_HEAD[m.group(2)], t)
+    t = _HEAD_LIST_RE.sub(
+        lambda m: m.group(0)[: m.start(1) - m.start(0)] + _SHORT_ITEM_RE.sub(lambda k: _AFTER_HEAD[k.group(1)], m.group(1)), t
+    )
     return t
 
 
@@ -387,49 +406,73 @@ _GENERIC_BARE_RE = re.compile(
     r"(?:\s+(?:có\s+)?liên\s+quan|\s+địa\s+phương|\s+cơ\s+sở|\s+các\s+cấp|\s+chức\s+năng)?)" + _NOT_LETTER_AFTER
 )
 _SCOPE_RE = re.compile(
-    r"^\s*(?i:thuộc\s+(?:Ủy ban nhân dân\s+)?(?:tỉnh|thành\s+phố|Chính\s+phủ|Trung\s+ương|huyện)|cấp\s+(?:tỉnh|huyện|xã)|của\s+tỉnh|trực\s+thuộc(?:\s+(?:tỉnh|Trung\s+ương))?|tỉnh|ngang\s+bộ|khác\s+ở\s+Trung\s+ương|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện|xã))?)"
+    r"\s*(?i:thuộc\s+(?:Ủy ban nhân dân\s+)?(?:tỉnh|thành\s+phố|Chính\s+phủ|Trung\s+ương|huyện)|cấp\s+(?:tỉnh|huyện|xã)|của\s+tỉnh|trực\s+thuộc(?:\s+(?:tỉnh|Trung\s+ương))?|tỉnh|ngang\s+bộ|khác\s+ở\s+Trung\s+ương|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện|xã))?)"
     + _NOT_LETTER_AFTER
 )
-_LIEN_QUAN_RE = re.compile(r"^\s*(?i:(?:có\s+)?liên\s+quan)" + _NOT_LETTER_AFTER)
+_LIEN_QUAN_RE = re.compile(r"\s*(?i:(?:có\s+)?liên\s+quan)" + _NOT_LETTER_AFTER)
 
-# lower-case words that end a group qualifier: verbs and adverbs that open the task
-_VERB_START = {
-    "thuc", "trien", "to", "bao", "chu", "phoi", "khan", "tap", "ra", "nghien", "tham", "day", "hoan", "kiem",
-    "theo", "don", "huong", "tang", "bo", "xay", "de", "trinh", "ban", "giai", "xu", "tuyen", "van", "lap",
-    "gui", "cap", "thong", "tiep", "chi", "quan", "dam", "bao", "som", "kip", "nghiem", "co", "phai", "can",
-    "thuong", "dinh", "tong", "cu", "mo", "tiep", "dung", "ap", "chuan", "thu", "huy", "chiu", "uu", "dieu",
-    "tu", "sap", "ho", "cung", "khong", "phan", "rut", "xac", "danh", "danh", "bo", "nang", "dua", "giam",
-}
+# Words that open the action after an agency name: a qualifier or a name never runs into them.
+_STOP_BIGRAMS = frozenset(
+    """
+    triển khai|thực hiện|tổ chức|báo cáo|chủ trì|phối hợp|khẩn trương|tập trung|rà soát|nghiên cứu|tham mưu|
+    đẩy nhanh|đẩy mạnh|hoàn thành|hoàn thiện|kiểm tra|theo dõi|đôn đốc|hướng dẫn|tăng cường|bố trí|đề xuất|
+    ban hành|giải quyết|xử lý|tuyên truyền|vận động|cập nhật|thống kê|tiếp tục|chỉ đạo|đảm bảo|bảo đảm|
+    kịp thời|nghiêm túc|chịu trách|có trách|chủ động|khắc phục|phát hiện|ngăn chặn|thu hồi|cung cấp|tham gia|
+    duy trì|căn cứ|thường xuyên|sẵn sàng|quan tâm|tích cực|phấn đấu|xây dựng kế|lập danh|rà soát|gửi báo|
+    trình ủy|đăng ký|tổng hợp|huy động|nâng cao|sắp xếp|giám sát|hỗ trợ|thẩm định|phê duyệt|chuẩn bị|
+    công bố|ứng phó|di dời|sơ tán|tiếp nhận|bàn giao|quyết liệt|theo chức|theo quy|có ý|đã có|không để
+    """.replace("\n", "").split("|")
+)
+_STOP_WORDS = frozenset(
+    "trình gửi lập mời cử và của theo tại để trong với như là sẽ đã đang được bị nếu khi cho về từ do qua nhằm phải cần".split()
+)
 
 
-def _fold_word(word: str) -> str:
-    return fold(word)
+def _is_stop(text: str, pos: int) -> bool:
+    """Whether the words at ``pos`` open an action (a verb phrase) rather than continue a name."""
+    m = re.match(r"\s*(" + LETTER + r"+)(?:\s+(" + LETTER + r"+))?", text[pos:])
+    if not m:
+        return True
+    w1 = m.group(1).lower()
+    w2 = (m.group(2) or "").lower()
+    return f"{w1} {w2}" in _STOP_BIGRAMS or w1 in _STOP_WORDS
+
+
+def _qualifier_end(text: str, pos: int, max_words: int = 11) -> int:
+    """End of the lower-case qualifier after a group noun ("các chủ đầu tư hạ tầng cụm công nghiệp").
+
+    A qualifier opened by "được"/"có" ("các tổ chức, cá nhân được cấp giấy phép thăm dò, khai thác
+    khoáng sản") may contain a comma; others stop at punctuation.
+    """
+    end = pos
+    words = 0
+    opened_by = None
+    while words < max_words:
+        m = re.match(r"(\s*,\s*|\s+)(" + LETTER + r"+)", text[end:])
+        if not m:
+            break
+        sep, word = m.group(1), m.group(2)
+        low = word.lower()
+        if "," in sep and opened_by is None:
+            break
+        if words == 0 and low in ("được", "có") and not re.match(r"\s*liên\s+quan", text[end + m.end():]):
+            opened_by = low
+            end += m.end()
+            words += 1
+            continue
+        if word[:1].isupper() and words == 0:
+            break
+        if _is_stop(text, end + len(sep)) and not (opened_by and low in ("cấp", "khai", "thăm")):
+            break
+        if opened_by and low in ("có", "chịu", "phải", "thực", "triển", "chủ", "khẩn", "tổ"):
+            break
+        end += m.end()
+        words += 1
+    return end
 
 
 def _clean_name(text: str) -> str:
     return canonical_agency(text)
-
-
-def _qualifier_end(text: str, pos: int, max_words: int = 8) -> int:
-    """End of lower-case qualifier words after a group noun ("các chủ đầu tư hạ tầng cụm công nghiệp")."""
-    end = pos
-    words = 0
-    for m in re.finditer(r"\s+(" + LETTER + r"+)", text[pos:]):
-        if pos + m.start() != end:
-            break
-        w = m.group(1)
-        fw = fold(w)
-        if fw in ("va", "cac", "cua", "theo", "tai", "de", "trong", "voi", "nhu", "la", "se", "da", "dang"):
-            break
-        if words > 0 and fw in _VERB_START:
-            break
-        if words == 0 and fw in _VERB_START and fw not in ("ha", "cum", "du", "kinh"):
-            break
-        end = pos + m.end()
-        words += 1
-        if words >= max_words:
-            break
-    return end
 
 
 def _make_ubnd_places(ub_word: str, levels_text: str, places_text: str) -> list[str]:
@@ -523,43 +566,81 @@ def _match_fixed(text: str, pos: int) -> AgencyMatch | None:
     return max(candidates, key=lambda c: c.end)
 
 
+def _phrase_continuation(text: str, name_start: int, end: int) -> int:
+    """End of a known name phrase that the words before ``end`` have started ("Giáo dục" + "thường xuyên")."""
+    before = [fold(w) for w in re.findall(LETTER + "+", text[name_start:end])][-3:]
+    after_m = list(re.finditer(r"\s+(" + LETTER + "+)", text[end:end + 60]))
+    after = [fold(m.group(1)) for m in after_m[:4]]
+    best = end
+    for phrase in _BODY_PHRASES:
+        n = len(phrase)
+        for k in range(1, min(n, len(before) + 1)):
+            if tuple(before[-k:]) == phrase[:k] and tuple(after[: n - k]) == phrase[k:] and n - k >= 1:
+                candidate = end + after_m[n - k - 1].end()
+                if candidate > best:
+                    best = candidate
+    return best
+
+
 def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
-    """End of a body name opened by an OPEN_HEAD: capitalised words, name-body words, level + place."""
+    """End of a body name opened by an OPEN_HEAD: capitalised words, name-body words, level + place.
+
+    Lower-case words are kept when they are common name words ("dự án đầu tư xây dựng") or when a
+    capitalised word or a level word follows them shortly ("Khu di tích lịch sử Đền Hùng",
+    "Văn phòng Điều phối nông thôn mới tỉnh"); "và"/"-" joins only capitalised parts that do not
+    start another agency ("Phòng Nông nghiệp và Phát triển nông thôn").
+    """
     end = head_end
-    capitals = 0
-    lowers = 0
+    found_any = False
     line_end = text.find("\n", pos)
     limit = len(text) if line_end < 0 else line_end
-    token_re = re.compile(r"(\s+|\s*-\s*|\s+(?:và|&)\s+)(" + LETTER + r"[^\s,;:.()\"“”]*|\d+)")
     level_re = re.compile(r"\s+" + _LEVEL + r"(?:\s+" + PLACE + ")?" + _NOT_LETTER_AFTER)
+    word_re = re.compile(r"(\s+(?:và|&)\s+|\s*-\s*|\s+)(" + LETTER + r"[^\s,;:.()\"“”]*|\d+)")
     while end < limit:
         lm = level_re.match(text, end)
         if lm and lm.end() <= limit:
             end = lm.end()
+            found_any = True
             break
-        m = token_re.match(text, end)
+        m = word_re.match(text, end)
         if not m or m.end() > limit:
             break
         sep, word = m.group(1), m.group(2)
-        fw = fold(word)
-        if word[:1].isupper() or word[:1].isdigit():
-            if ("và" in sep or "-" in sep) and not word[:1].isupper():
+        joiner = "và" in sep or "&" in sep or "-" in sep
+        if joiner:
+            if not word[:1].isupper() or _match_core(text, end + len(sep)) is not None:
                 break
-            capitals += 1
             end = m.end()
+            found_any = True
             continue
-        if "-" in sep or "và" in sep or "&" in sep:
-            break
+        if word[:1].isupper() or word[:1].isdigit():
+            if _match_core(text, end + len(sep)) is not None and found_any:
+                break
+            end = m.end()
+            found_any = True
+            continue
+        fw = fold(word)
         if fw == "so" and re.match(r"\s+\d", text[m.end():]):
             end = m.end()
             continue
-        if fw in _BODY_WORDS and fw not in ("va",):
-            lowers += 1
+        phrase_end = _phrase_continuation(text, pos, end)
+        if phrase_end > end:
+            end = phrase_end
+            found_any = True
+            continue
+        if _is_stop(text, end + len(sep)):
+            break
+        if fw in _BODY_WORDS:
             end = m.end()
+            found_any = True
+            continue
+        # a short lower-case run is part of the name if a capitalised word or a level word closes it
+        look = re.match(r"((?:\s+[a-zà-ỹđ]+){1,4}?)(?=\s+(?:" + UP + r"|" + _LEVEL + _NOT_LETTER_AFTER + r"))", text[end:limit])
+        if look and not any(_is_stop(text, end + k.start()) for k in re.finditer(r"\s+", look.group(1))):
+            end += look.end()
             continue
         break
-    # trailing name-body words after the last capitalised word are kept only for project boards
-    return end if (capitals or lowers) else head_end
+    return end if found_any else head_end
 
 
 def _match_open(text: str, pos: int) -> AgencyMatch | None:
@@ -578,29 +659,66 @@ def _match_open(text: str, pos: int) -> AgencyMatch | None:
     return AgencyMatch(pos, end, [_clean_name(name)], kind="open")
 
 
+_LIST_HEAD_RE = re.compile(
+    rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)}|doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|tổ\s+chức|địa\s+phương|nhà\s+mạng|ngân\s+hàng|"
+    rf"trường|Trường|phòng|Phòng|ban|Ban|hội|Hội|đoàn\s+thể|cơ\s+sở)\s*:\s*"
+)
+_OPEN_HEAD_FOLDS = None
+
+
+def _list_items(text: str, pos: int) -> tuple[list[str], int]:
+    """Capitalised items separated by commas ("Vệ sinh dịch tễ Trung ương, Pasteur Thành phố Hồ Chí Minh").
+
+    Lower-case words stay inside an item only when a capitalised word follows them before the next
+    separator; the list ends at the first item that does not start with a capital.
+    """
+    items = []
+    cur = pos
+    end = pos
+    while True:
+        m = re.match(rf"({CAPWORD}|[A-ZĐ0-9][\w&.\-]*)", text[cur:])
+        if not m:
+            break
+        item_end = cur + m.end()
+        while True:
+            nxt = re.match(rf"(\s+|\s*-\s*|\s+(?:và|&)\s+(?={UP}))({CAPWORD}|\d+|[A-ZĐ][\w&.\-]*)", text[item_end:])
+            if nxt and not re.match(r"\s+và\s+", nxt.group(1)):
+                item_end += nxt.end()
+                continue
+            look = re.match(rf"((?:\s+[a-zà-ỹđ]+){{1,4}}?)\s+(?={UP})", text[item_end:])
+            if look and not _is_stop(text, item_end) and "\n" not in look.group(0):
+                item_end += len(look.group(1))
+                continue
+            tail = re.match(r"((?:\s+[a-zà-ỹđ]+){1,2})(?=\s*(?:[,;.]|$|\n))", text[item_end:])
+            if tail and not _is_stop(text, item_end):
+                item_end += len(tail.group(1))
+            break
+        items.append(text[cur:item_end])
+        end = item_end
+        sep = re.match(r"\s*[,;]\s*|\s+và\s+", text[end:])
+        if not sep or "\n" in sep.group(0):
+            break
+        cur = end + sep.end()
+    return items, end
+
+
 def _match_open_list(text: str, pos: int) -> AgencyMatch | None:
-    """ "các Viện: Vệ sinh dịch tễ Trung ương, Pasteur Thành phố Hồ Chí Minh" -> one name each."""
-    m = _OPEN_LIST_RE.match(text, pos)
+    """A list under one head: "các Viện: A, B" -> "Viện A", "Viện B"; "các doanh nghiệp: A, B" -> "A", "B"."""
+    m = _LIST_HEAD_RE.match(text, pos)
     if not m:
         return None
     head = m.group("head")
-    head_singular = head[:1].upper() + head[1:]
-    names = []
-    end = m.end()
-    item_re = re.compile(rf"({CAPWORD}(?:\s+(?:{CAPWORD}|[a-zà-ỹđ]+(?=\s+{UP})|\d+))*)")
-    cur = end
-    while True:
-        im = item_re.match(text, cur)
-        if not im:
-            break
-        names.append(_clean_name(f"{head_singular} {im.group(1)}"))
-        end = im.end()
-        sep = re.match(r"\s*[,;]\s*|\s+và\s+", text[end:])
-        if not sep:
-            break
-        cur = end + sep.end()
-    if not names:
+    items, end = _list_items(text, m.end())
+    if not items:
         return None
+    open_heads = {fold(h) for h in lex.OPEN_HEADS}
+    names = []
+    for it in items:
+        if fold(head) in open_heads and not fold(it).startswith(fold(head)):
+            names.append(_clean_name(f"{head[:1].upper() + head[1:]} {it}"))
+        else:
+            sub = _match_core(it, 0)
+            names.append(_clean_name(it) if sub is None or sub.end < len(it) else sub.names[0])
     return AgencyMatch(pos, end, names, kind="open")
 
 
@@ -624,13 +742,17 @@ def _match_group(text: str, pos: int) -> AgencyMatch | None:
         if scope:
             end = scope.end()
             return AgencyMatch(pos, end, [_clean_name(text[pos:end])], group=True, kind="group")
-        if all(n in generic_words for n in nouns):
+        central = any(n.startswith("co quan ngang") or "chinh phu" in n or "trung uong" in n for n in nouns)
+        if all(n in generic_words for n in nouns) and not central:
+            qend = _qualifier_end(text, end)
+            if qend > end and re.match(r"\s+(?:được|có)\s", text[end:]) and not _LIEN_QUAN_RE.match(text, qend):
+                return AgencyMatch(pos, qend, [_clean_name(text[pos:qend])], group=True, kind="group")
             return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=True, group=True, kind="group")
         if admin_only:
-            # "các bộ, ngành, địa phương", "các sở, ngành": a kind with no scope is generic,
-            # except the list of central bodies ("các Bộ, cơ quan ngang Bộ")
-            definite = any(n.startswith("co quan ngang") or "chinh phu" in n for n in nouns)
-            return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=not definite, group=True, kind="group")
+            # a kind mixed with "địa phương", "cơ quan", "đơn vị" has no identity ("các bộ, ngành, địa
+            # phương"); "các sở, ban, ngành" or the central bodies ("các Bộ, cơ quan ngang Bộ") do
+            vague = any(n in ("dia phuong", "co quan", "don vi", "cap", "luc luong", "bo phan", "to chuc", "ca nhan") for n in nouns)
+            return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=vague and not central, group=True, kind="group")
         qend = _qualifier_end(text, end)
         if _LIEN_QUAN_RE.match(text, qend):
             qend = _LIEN_QUAN_RE.match(text, qend).end()
@@ -717,7 +839,7 @@ def parse_agency_list(text: str, pos: int) -> tuple[list[AgencyMatch], int]:
         sep = _LIST_SEP_RE.match(text, end)
         if not sep:
             break
-        nxt = end + sep.end()
+        nxt = sep.end()
         if match_agency_at(text, nxt) is None:
             break
         cur = nxt

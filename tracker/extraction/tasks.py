@@ -84,6 +84,8 @@ def _prepare(body: str) -> str:
         t = t[: cut.start()]
     t = _FOOTNOTE_MARK_RE.sub("", t)
     t = _PAGE_NUMBER_RE.sub("", t)
+    # a word broken by a hyphen at a line end ("Trung ư-" / "ơng"); "Lao động -" / "Thương binh" is kept
+    t = re.sub(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[a-zà-ỹđ])", "", t)
     t = expand_abbreviations(t)
     return t
 
@@ -200,8 +202,8 @@ _NOT_SPEECH_BEFORE = re.compile(
     r"(?i)(?:theo|xét|trên\s+cơ\s+sở|thực\s+hiện(?:\s+ý\s+kiến)?|ý\s+kiến|kiến\s+nghị\s*,?|đề\s+xuất\s*,?|các|những|văn\s+bản|nội\s+dung|tiếp\s+thu|có|thống\s+nhất\s+với)\s*$"
 )
 _SUBJECT_EXCLUDE_AFTER = re.compile(
-    r"(?i)^(?:đã|sẽ|đang|vừa|là|được|bị|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|ghi\s+nhận|"
-    r"đánh\s+giá|thông\s+báo|kết\s+luận|báo\s+cáo\s+(?:tại|về\s+việc)|tại|theo|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để)(?![^\W\d_])"
+    r"(?i)^(?:đã|sẽ|đang|vừa|là|được|bị|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
+    r"báo\s+cáo\s+(?:tại|số)|tại|theo(?!\s+dõi)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để|thì|mà|nếu|như)(?![^\W\d_])"
 )
 _SPEAKER_VERBS = re.compile(
     r"(?i)^(?:có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?|kết\s+luận|thông\s+báo|ghi\s+nhận|đánh\s+giá|nhận\s+được|đã\s+nhận|chỉ\s+thị|quyết\s+định|"
@@ -453,10 +455,8 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_l
         speech = _SPEAKER_VERBS.match(after_adv_stripped)
         names = _names(items)
         is_speaker = names and all(_is_speaker(n, ctx) for n in names)
-        if speech and (is_speaker or re.match(r"(?i)(?:yêu\s+cầu|đề\s+nghị|giao|trân\s+trọng|điện)", after_adv_stripped)):
+        if speech and (is_speaker or re.match(r"(?i)(?:yêu\s+cầu|đề\s+nghị|giao|trân\s+trọng|điện)(?![^\W\d_])", after_adv_stripped)):
             pass  # a speaker: what it asks is parsed below
-        elif is_speaker and not in_section:
-            pass
         elif _SUBJECT_EXCLUDE_AFTER.match(after_adv_stripped):
             return None
         elif names or any(m.generic for m in items):
@@ -574,6 +574,7 @@ class _Task:
     recurrence: str | None = None
     scope: int = 0
     lead: str | None = None
+    assignment: int = 0
 
 
 class _Extractor:
@@ -583,6 +584,7 @@ class _Extractor:
         self.tasks: list[_Task] = []
         self.notes: list[tuple[int, object]] = []  # (scope id, Deadline)
         self.scope_counter = 0
+        self.assignment_counter = 0
         self.has_sections = has_sections
 
     # positions: items keep their text; we search each item's text in the full text to get offsets
@@ -780,6 +782,7 @@ class _Extractor:
         else:
             groups.append((body, dl.best_deadline(found)))
         for part, d in groups:
+            self.assignment_counter += 1
             coops = [c for c in a.coops if not any(same_agency(c, l) for l in a.leads)]
             part_coops = [c for c in coops if len(groups) == 1 or fold(c)[:12] in fold(part) or True]
             summary = _summary(self.strip_lead_phrase(part))
@@ -793,13 +796,7 @@ class _Extractor:
         return re.sub(r"(?i)^\s*(?:[,:]\s*)?", "", part)
 
     def make(self, agency, role, summary, d, scope, lead) -> _Task:
-        return _Task(
-            agency=agency, role=role, text=summary,
-            deadline=d.date if d is not None and d.date else None,
-            deadline_text=d.text if d is not None else None,
-            recurrence=d.recurrence if d is not None else None,
-            scope=scope, lead=lead,
-        )
+        return _make_task(agency, role, summary, d, scope, lead, self.assignment_counter)
 
     def apply_notes(self, scope: int) -> None:
         notes = [d for s, d in self.notes if s == scope]
@@ -821,6 +818,107 @@ class _Extractor:
                 t.deadline, t.deadline_text = d.date, d.text
 
 
+# -- tables ("Phụ lục phân công": nhiệm vụ | chủ trì | phối hợp | thời gian) ------------------------------------
+
+_COLUMN_KINDS = (
+    ("coop", re.compile(r"(?i)phối\s+hợp")),
+    ("time", re.compile(r"(?i)thời\s+(?:gian|hạn|điểm)|tiến\s+độ|hoàn\s+thành|sản\s+phẩm\s+và\s+thời")),
+    ("lead", re.compile(r"(?i)chủ\s+trì|(?:cơ\s+quan|đơn\s+vị)\s+(?:thực\s+hiện|chịu\s+trách\s+nhiệm|được\s+giao)|trách\s+nhiệm")),
+    ("task", re.compile(r"(?i)nhiệm\s+vụ|nội\s+dung|công\s+việc|hoạt\s+động|giải\s+pháp")),
+)
+
+
+def _split_row(line: str) -> list[str] | None:
+    t = line.strip()
+    if t.startswith("|"):
+        cells = [c.strip() for c in t.strip("|").split("|")]
+        return cells
+    if t.count("\t") >= 2:
+        return [c.strip() for c in t.split("\t")]
+    return None
+
+
+def _extract_tables(text: str) -> tuple[str, list[dict[str, str]]]:
+    """Rows of assignment tables, and the text with those tables blanked out."""
+    lines = text.split("\n")
+    rows: list[dict[str, str]] = []
+    keep = list(lines)
+    i = 0
+    while i < len(lines):
+        cells = _split_row(lines[i])
+        columns = None
+        if cells and len(cells) >= 3:
+            kinds = []
+            for c in cells:
+                kind = next((k for k, rx in _COLUMN_KINDS if rx.search(c)), None)
+                kinds.append(kind)
+            if "lead" in kinds and ("task" in kinds or "time" in kinds):
+                columns = kinds
+        if not columns:
+            i += 1
+            continue
+        keep[i] = ""
+        j = i + 1
+        while j < len(lines):
+            row = _split_row(lines[j])
+            if row is None:
+                break
+            keep[j] = ""
+            if all(re.fullmatch(r"[:\- ]*", c) for c in row):
+                j += 1
+                continue
+            entry = {}
+            for kind, cell in zip(columns, row):
+                if kind and cell and kind not in entry:
+                    entry[kind] = cell
+            if entry.get("lead"):
+                rows.append(entry)
+            j += 1
+        i = j
+    return "\n".join(keep), rows
+
+
+def _table_tasks(rows: list[dict[str, str]], ctx: "_Context", first_id: int) -> list[_Task]:
+    out: list[_Task] = []
+    for n, row in enumerate(rows):
+        lead_text = expand_abbreviations(normalize_text(row.get("lead", "")))
+        matcher = _Matcher(lead_text, ctx.recipients)
+        leads = _names(matcher.list_at(0)[0]) or ([canonical_agency(lead_text)] if lead_text.strip() else [])
+        coops: list[str] = []
+        for part in re.split(r"[;\n]", expand_abbreviations(normalize_text(row.get("coop", "")))):
+            if not part.strip():
+                continue
+            m = _Matcher(part.strip(), ctx.recipients)
+            found = _names(m.list_at(0)[0])
+            coops += [c for c in found if c not in coops]
+        d = dl.parse_time_cell(row.get("time", ""), letter_date=ctx.letter_date, year_hint=ctx.year_hint, calendar=ctx.calendar)
+        if d is None and row.get("time"):
+            d = dl.Deadline(0, 0, row["time"].strip(), None, None, "text")
+        summary = _summary(row.get("task", ""))
+        aid = first_id + n
+        for lead in leads:
+            out.append(_make_task(lead, "lead", summary, d, 0, None, aid))
+        for c in coops:
+            if any(same_agency(c, lead) for lead in leads):
+                continue
+            out.append(_make_task(c, "cooperate", _summary(f"Phối hợp với {leads[0] if leads else ''}: {row.get('task', '')}"), d, 0, leads[0] if leads else None, aid))
+    return out
+
+
+def _make_task(agency, role, summary, d, scope, lead, assignment) -> _Task:
+    return _Task(
+        agency=agency, role=role, text=summary,
+        deadline=d.date if d is not None and d.date else None,
+        deadline_text=d.text if d is not None else None,
+        recurrence=d.recurrence if d is not None else None,
+        scope=scope, lead=lead, assignment=assignment,
+    )
+
+
+# Documents that report or propose upwards: what they say is not an assignment.
+_NO_TASK_TYPES = {"bao cao", "to trinh"}
+
+
 def _year_hint(header: dict, text: str) -> int | None:
     date = dl.parse_iso(header.get("issued_on"))
     if date:
@@ -840,9 +938,12 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     Each task: {"agency", "role": "lead"|"cooperate", "summary", "deadline", "deadline_text", "recurrence"}.
     """
     header = header or {}
+    if fold(header.get("doc_type") or "") in _NO_TASK_TYPES:
+        return []
     text = _prepare(body or "")
     if not text.strip():
         return []
+    text, table_rows = _extract_tables(text)
     recipients = _recipients(header)
     received = header.get("received") or {}
     ctx = _Context(
@@ -863,6 +964,8 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     )
     last_structured = max((i for i, it in enumerate(outline) if it.mtype != "para"), default=len(outline))
     ex.walk(outline, None, None, 0, last_structured)
+    if table_rows:
+        ex.tasks += _table_tasks(table_rows, ctx, ex.assignment_counter + 1)
     ex.apply_letter_notes()
     return _finalise(ex.tasks)
 
@@ -884,6 +987,7 @@ def _finalise(tasks: list[_Task]) -> list[dict]:
                 "deadline": t.deadline.isoformat() if t.deadline else None,
                 "deadline_text": t.deadline_text,
                 "recurrence": t.recurrence,
+                "assignment": t.assignment,
             }
         )
     return out
@@ -940,6 +1044,10 @@ def merge_enclosed(cover_tasks: list[dict], enclosed: list[dict], *, header: dic
         best = min(pool, key=lambda e: e["deadline"])
         candidates = [t for t in tasks if not t.get("deadline") and not t.get("recurrence")]
         citing = [t for t in candidates if _cites(t, letter)]
+        if citing:
+            # the cooperators of a citing assignment share its deadline
+            ids = {t.get("assignment") for t in citing if t.get("assignment") is not None}
+            citing += [t for t in candidates if t not in citing and t.get("assignment") in ids]
         for t in citing or candidates:
             t["deadline"] = best["deadline"]
             t["deadline_text"] = _enclosed_deadline_text(best)
