@@ -662,10 +662,10 @@ def _issuer_from_symbol(number: str, context: dict) -> str | None:
     return None
 
 
-def _clean_ref_issuer(raw: str | None) -> str | None:
+def _clean_ref_issuer(raw: str | None, *, keep_commas: bool = False) -> str | None:
     if not raw:
         return None
-    m = _ISSUER_STOP_RE.search(raw)
+    m = _ISSUER_STOP_RE.search(raw.replace(",", "\x00") if keep_commas else raw)
     issuer = raw[: m.start()] if m else raw
     issuer = issuer.strip(" .,-")
     words = issuer.split()
@@ -706,7 +706,7 @@ def find_references(text: str, context: dict | None = None) -> list[dict]:
             before = text[max(0, m.start() - 160): m.start()]
             b = _ISSUER_BEFORE_RE.search(before)
             if b:
-                issuer = _clean_ref_issuer(b.group("issuer") + ".")
+                issuer = _clean_ref_issuer(b.group("issuer") + ".", keep_commas=True)
         found.append({
             "number": number,
             "date": parse_date(m.group("date")) if m.group("date") else None,

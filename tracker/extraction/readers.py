@@ -263,7 +263,7 @@ def read_docx(data: bytes) -> str:
         target = header_lines if reltype.endswith("/header") else footer_lines
         chunk: list[str] = []
         walker.block(element, chunk)
-        if any(re.search(r"[^\W\d_]{3}", c) for c in chunk):  # not just a page number
+        if any(sum(ch.isalpha() for ch in c) >= 3 for c in chunk):  # not just a page number
             target.extend(chunk)
     walker.block(document.element.body, lines)
     return "\n".join(header_lines + lines + footer_lines)

@@ -40,7 +40,7 @@ TCVN3_TO_UNICODE: dict[str, str] = {pair[0]: pair[1] for pair in _TCVN3_PAIRS.sp
 TCVN3_TO_UNICODE["\u00ad"] = "ư"  # the soft hyphen code is the letter ư in TCVN3
 
 # Characters that occur in TCVN3 text but never in Vietnamese Unicode text.
-_TCVN3_MARKERS = frozenset("¸µ¶·¹¨¾»¼½Æ©ÇËÈ®ÐÎÏÑªÖÞ×ØÜßä«åæçé¬îïñ\u00adøö÷þ¡¢£¤¥¦§ëü")
+_TCVN3_MARKERS = frozenset("¸µ¶·¹¨¾»¼½Æ©ÇË®ÐÎÏÑªÖÞ×ØÜßä«åæç¬îïñ\u00adøö÷þ¡¢£¤¥¦§ëü")
 
 # VNI-Windows: a base letter followed by one or two modifier characters.
 _VNI_TONES = {"ù": "\u0301", "ø": "\u0300", "û": "\u0309", "õ": "\u0303", "ï": "\u0323"}
@@ -107,7 +107,9 @@ def detect_legacy_encoding(text: str) -> str | None:
     vni = len(_VNI_MARKER_RE.findall(text))
     tcvn = sum(1 for ch in text if ch in _TCVN3_MARKERS)
     best = max(vni, tcvn)
-    if best < 3 or best < 2 * unicode_letters:
+    letters = sum(1 for ch in text if ch.isalpha())
+    # legacy Vietnamese is dense in marker characters; a few "ï" or "ä" in a foreign word are not
+    if best < 3 or best < 2 * unicode_letters or best < 0.03 * letters:
         return None
     # VNI text also contains TCVN3 marker letters (ä, ë, ï...), but TCVN3 text rarely has
     # vowel+modifier pairs in the proportion VNI does.
@@ -307,9 +309,12 @@ def _split_table_rows(text: str) -> str:
         if "|" not in line:
             out.append(line)
             continue
-        cells = [c.strip() for c in line.split("|")]
-        cells = [c for c in cells if c and not _TABLE_SEPARATOR_CELL_RE.match(c)]
-        out.extend(cells if cells else [""])
+        raw = [c.strip() for c in line.split("|")]
+        cells = [c for c in raw if c and not _TABLE_SEPARATOR_CELL_RE.match(c)]
+        if cells:
+            out.extend(cells)
+        elif not any(raw):
+            out.append("")  # an empty row keeps its paragraph break; a "|---|" rule disappears
     return "\n".join(out)
 
 
