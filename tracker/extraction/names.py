@@ -162,7 +162,11 @@ _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"TX\.?", "thị xã"),
 ]
 
-_ABBR_RES = [(re.compile(_NOT_LETTER_BEFORE + "(?:" + p + ")" + _NOT_LETTER_AFTER), r) for p, r in _ABBREVIATIONS]
+# not inside a document symbol ("7569/UBND-KT", "591/LĐTBXH-BTXH")
+_ABBR_RES = [
+    (re.compile(r"(?<![^\W\d_/])(?<![/\-])(?:" + p + ")" + r"(?![^\W\d_])(?!\s*[\-/]\s*[A-ZĐ]{2})"), r)
+    for p, r in _ABBREVIATIONS
+]
 
 # Short forms that mean something only after "Sở"/"Bộ" ("Sở TC", "Bộ CA"), or before a level word.
 _AFTER_HEAD = {

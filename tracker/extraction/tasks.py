@@ -125,8 +125,10 @@ def _paragraphs(text: str) -> list[tuple[str | None, str, str]]:
             continue
         if out and not prev_blank:
             last = out[-1][2]
-            starts_lower = line[:1].islower() or line[:1] in "(,;" or line[:1].isdigit()
-            wrapped = len(last) >= 60 and not re.search(r"[.:;!?]\s*$", last)
+            starts_lower = line[:1].islower() or line[:1] in "(,;" or (line[:1].isdigit() and not _marker_of(line))
+            wrapped = len(last) >= 60 and not re.search(r"[.:;!?)]\s*$", last) or bool(
+                re.search(r"(?:\s(?:với|của|và|các|tại|cho|về|theo|gửi|đến|trình|giao|nghị|cầu)|,)\s*$", last)
+            )
             if last == "" or starts_lower or wrapped:
                 out[-1][2] = (last + " " + line).strip()
                 continue
@@ -282,8 +284,8 @@ def _is_closing(action: str) -> bool:
 
 def _is_narrative(sentence: str, pos: int) -> bool:
     """Whether the assignment verb at ``pos`` narrates another letter rather than assigning now."""
-    before = sentence[:pos]
-    if re.search(r"(?i)(?:trong\s+đó|theo\s+đó|tại\s+đó|đã|từng|trước\s+đây)\s*(?:,\s*)?(?:[^\W\d_]+\s+){0,6}$", before):
+    before = re.sub(r"\([^()]*\)", " ", sentence[:pos])[-220:]
+    if re.search(r"(?i)(?<![^\W\d_])(?:trong\s+đó|theo\s+đó|tại\s+đó|đã|từng|trước\s+đây)\s*(?:,\s*)?(?:[^\W\d_]+\s+){0,6}$", before):
         return True
     if _NARRATIVE_START_RE.match(sentence.strip()):
         return True
@@ -411,6 +413,7 @@ class _Found:
     subject_only_coop: bool = False
     intro: bool = False
     generic_only: bool = False
+    narrative: bool = False
 
 
 def _coops_in(clause_text: str, clause_offset: int, ctx: _Context) -> list[str]:
@@ -478,9 +481,9 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_l
         after_pos = m.end()
         if _NOT_SPEECH_AFTER.match(clause[after_pos:]) or _NOT_SPEECH_BEFORE.search(clause[: m.start()]):
             continue
-        if _is_narrative(clause, m.start()):
-            continue
         quy = _QUY_RE.match(clause[after_pos:])
+        if (quy or ctx.matcher.at(offset + after_pos) is not None) and _is_narrative(clause, m.start()):
+            return _Found([], [], offset, narrative=True)
         if quy:
             rest = clause[after_pos + quy.end():]
             if _is_closing(rest) or not ctx.recipients:
@@ -585,27 +588,35 @@ class _Extractor:
         self.notes: list[tuple[int, object]] = []  # (scope id, Deadline)
         self.scope_counter = 0
         self.assignment_counter = 0
+        self.cursor = 0
         self.has_sections = has_sections
 
     # positions: items keep their text; we search each item's text in the full text to get offsets
-    def offset_of(self, snippet: str, hint: int) -> int:
-        pos = self.text.find(snippet, hint)
+    def offset_of(self, snippet: str) -> int:
+        """Position of an item's text in the whole text, searching forward from the last item read."""
+        pos = self.text.find(snippet, self.cursor)
         if pos < 0:
             pos = self.text.find(snippet)
-        return max(pos, 0)
+        pos = max(pos, 0)
+        self.cursor = pos + max(1, len(snippet) // 2)
+        return pos
 
     def new_scope(self) -> int:
         self.scope_counter += 1
         return self.scope_counter
 
     def walk(self, items: list[_Item], addressees: list[str] | None, section: list[str] | None, scope: int, trailing_after: int):
-        """Read items in order; ``addressees`` are the implicit doers, ``section`` the heading agencies."""
+        """Read items in order; ``addressees`` are the implicit doers, ``section`` the heading agencies.
+
+        Tasks read from the items of one list share ``scope``: a deadline note among them ("Báo cáo
+        gửi về ... trước ngày ...") dates their undated tasks. An item with children opens a scope of
+        its own for its text and its children.
+        """
         current_default = addressees
         for index, item in enumerate(items):
             text = item.full_text()
             if not text:
                 continue
-            item_scope = self.new_scope() if item.children or section is None else scope
             heading = self.heading_of(item)
             trailing = section is None and index > trailing_after and item.mtype == "para"
             if heading is not None:
@@ -615,31 +626,28 @@ class _Extractor:
                 self.walk(item.children, None, names, sec_scope, -1)
                 self.apply_notes(sec_scope)
                 continue
-            offset = self.offset_of(item.text[:40], 0)
+            own_scope = self.new_scope() if item.children else scope
+            offset = self.offset_of(item.text[:40])
             found_intro = self.read_content(
-                text, offset, section, current_default, item_scope, in_section=section is not None, trailing=trailing
+                text, offset, section, current_default, own_scope, in_section=section is not None, trailing=trailing
             )
-            if found_intro is not None:
-                # an introduction: its addressees do the following items (children, or the next siblings)
-                if item.children:
-                    self.walk(item.children, found_intro, section, item_scope, -1)
-                    self.apply_notes(item_scope)
-                else:
-                    current_default = found_intro
+            if found_intro is not None and not item.children:
+                current_default = found_intro
                 continue
             if item.children:
-                child_default = current_default
-                if section is None and self.last_item_leads:
+                child_default = found_intro or current_default
+                if found_intro is None and section is None and self.last_item_leads:
                     child_default = self.last_item_leads
-                self.walk(item.children, child_default, section, item_scope, -1)
-                self.apply_notes(item_scope)
+                self.walk(item.children, child_default, section, own_scope, -1)
+                self.apply_notes(own_scope)
 
     last_item_leads: list[str] | None = None
 
     def heading_of(self, item: _Item):
         """(agencies, content, offset) when the item is addressed to agencies named at its start."""
         text = item.text
-        offset = self.offset_of(text[:40], 0)
+        offset = self.text.find(text[:40], self.cursor)
+        offset = offset if offset >= 0 else max(self.text.find(text[:40]), 0)
         lead_in = re.match(r"(?i)^\s*(?:đối\s+với\s+)?", text)
         start = lead_in.end()
         items, end = self.ctx.matcher.list_at(offset + start)
@@ -653,7 +661,8 @@ class _Extractor:
             if all(_is_speaker(n, self.ctx) for n in names):
                 return None
             content = attached
-            c_off = self.offset_of(attached[:40], offset) if attached else end
+            c_off = self.text.find(attached[:40], offset) if attached else end
+            c_off = c_off if c_off >= 0 else end
             return names, content, c_off
         if rest_stripped.startswith(":"):
             colon = self.text.find(":", end)
@@ -673,6 +682,7 @@ class _Extractor:
         orphan_texts: list[tuple[str, int]] = []
         pos = offset
         intro_addressees = None
+        narrative = False
         for clause in clauses:
             c_off = self.text.find(clause.strip()[:30], pos) if clause.strip() else pos
             if c_off < 0:
@@ -680,7 +690,12 @@ class _Extractor:
             else:
                 c_off -= len(clause) - len(clause.lstrip())
             pos = c_off + len(clause)
-            found = _detect(clause, c_off, self.ctx, in_section, section or [])
+            found = None if narrative else _detect(clause, c_off, self.ctx, in_section, section or [])
+            sentence_ends = bool(re.search(r"[.!?]\s*$", clause))
+            if narrative or (found and found.narrative):
+                # a cited letter's assignment and what follows it in the same sentence
+                narrative = not sentence_ends
+                continue
             if found and found.intro and found.leads and not in_section:
                 intro_addressees = found.leads
                 continue
@@ -734,8 +749,8 @@ class _Extractor:
             self.last_item_leads = started[-1].leads
         for clause, c_off in orphan_texts:
             for d in self.find(clause):
-                if d.date and not d.recurrence and not _is_narrative(clause, len(clause)):
-                    self.notes.append((0 if trailing or section is None and scope == 0 else scope, d))
+                if d.date and not d.recurrence and not _is_narrative(clause, d.start):
+                    self.notes.append((scope, d))
         return intro_addressees
 
     def is_group(self, name: str) -> bool:
