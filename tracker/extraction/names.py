@@ -417,7 +417,8 @@ _LIEN_QUAN_RE = re.compile(r"\s*(?i:(?:có\s+)?liên\s+quan)" + _NOT_LETTER_AFTE
 
 # Words that open the action after an agency name: a qualifier or a name never runs into them.
 _STOP_BIGRAMS = frozenset(
-    """
+    " ".join(w.split())
+    for w in """
     triển khai|thực hiện|tổ chức|báo cáo|chủ trì|phối hợp|khẩn trương|tập trung|rà soát|nghiên cứu|tham mưu|
     đẩy nhanh|đẩy mạnh|hoàn thành|hoàn thiện|kiểm tra|theo dõi|đôn đốc|hướng dẫn|tăng cường|bố trí|đề xuất|
     ban hành|giải quyết|xử lý|tuyên truyền|vận động|cập nhật|thống kê|tiếp tục|chỉ đạo|đảm bảo|bảo đảm|
@@ -425,7 +426,8 @@ _STOP_BIGRAMS = frozenset(
     duy trì|căn cứ|thường xuyên|sẵn sàng|quan tâm|tích cực|phấn đấu|xây dựng kế|lập danh|rà soát|gửi báo|
     trình ủy|đăng ký|tổng hợp|huy động|nâng cao|sắp xếp|giám sát|hỗ trợ|thẩm định|phê duyệt|chuẩn bị|
     công bố|ứng phó|di dời|sơ tán|tiếp nhận|bàn giao|quyết liệt|theo chức|theo quy|có ý|đã có|không để
-    """.replace("\n", "").split("|")
+    """.split("|")
+    if w.strip()
 )
 _STOP_WORDS = frozenset(
     "trình gửi lập mời cử và của theo tại để trong với như là sẽ đã đang được bị nếu khi cho về từ do qua nhằm phải cần".split()
@@ -741,7 +743,7 @@ def _match_group(text: str, pos: int) -> AgencyMatch | None:
             end += tail.end()
             return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=True, group=True, kind="group")
         scope = _SCOPE_RE.match(text, end)
-        admin_only = all(n.split(" ")[0] in {"bo", "so", "ban", "nganh", "co", "don", "dia", "cap", "luc", "to", "ca"} or n in _ADMIN_NOUNS for n in nouns)
+        admin_only = all(n in _ADMIN_NOUNS or n.startswith("co quan") or n in ("to chuc", "ca nhan") for n in nouns)
         generic_words = {fold(w) for w in lex.GENERIC_GROUP_WORDS}
         if scope:
             end = scope.end()

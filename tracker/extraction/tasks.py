@@ -204,7 +204,7 @@ _NOT_SPEECH_BEFORE = re.compile(
     r"(?i)(?:theo|xét|trên\s+cơ\s+sở|thực\s+hiện(?:\s+ý\s+kiến)?|ý\s+kiến|kiến\s+nghị\s*,?|đề\s+xuất\s*,?|các|những|văn\s+bản|nội\s+dung|tiếp\s+thu|có|thống\s+nhất\s+với)\s*$"
 )
 _SUBJECT_EXCLUDE_AFTER = re.compile(
-    r"(?i)^(?:đã|sẽ|đang|vừa|là|được|bị|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
+    r"(?i)^(?:đã|sẽ|đang|vừa|là|được|bị|rất\s+mong|mong|trân\s+trọng|xin|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
     r"báo\s+cáo\s+(?:tại|số)|tại|theo(?!\s+dõi)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để|thì|mà|nếu|như)(?![^\W\d_])"
 )
 _SPEAKER_VERBS = re.compile(
@@ -243,7 +243,8 @@ _ADVERBS_RE = re.compile(
 
 # first words of an instruction (folded), used where the addressee is implicit
 _ACTION_STARTS = tuple(
-    """
+    w.strip() + (" " if w.endswith(" ") else "")
+    for w in """
     to chuc|trien khai|thuc hien|bao cao|ra soat|kiem tra|tang cuong|chu dong|khan truong|tap trung|chi dao|
     huong dan|tham muu|nghien cuu|xay dung|de xuat|phoi hop|chu tri|theo doi|don doc|bo tri|dam bao|bao dam|
     day manh|day nhanh|hoan thanh|hoan thien|cap nhat|thong ke|danh gia|gui|lap|ban hanh|trinh|tham gia|
@@ -254,8 +255,9 @@ _ACTION_STARTS = tuple(
     tham dinh|thu hoi|cuong che|dinh ky|hang thang|hang quy|hang tuan|hang nam|hang ngay|khong de|rut kinh nghiem|
     quan tam|tich cuc|som|chan chinh|cat giam|don gian hoa|day nhanh|rut ngan|ung dung|so hoa|ket noi|chia se|
     dieu tra|bao ve|phong ngua|phong chong|ung pho|san sang|bo tri|dua|doi moi|cai thien|cai cach|thuc hien nghiem|
-    to chuc thuc hien|thuong truc|ky cam ket|ban giao|nghiem cam|tuyet doi|can|phai|moi|dang tai|dang
-    """.replace("\n", "").split("|")
+    to chuc thuc hien|thuong truc|ky cam ket|ban giao|nghiem cam|tuyet doi|can |phai |moi |dang tai
+    """.split("|")
+    if w.strip()
 )
 
 
@@ -441,7 +443,7 @@ def _subject_at(clause: str, offset: int, ctx: _Context) -> tuple[list[AgencyMat
     return items, end - offset
 
 
-def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_leads: list[str]) -> _Found | None:
+def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_leads: list[str], marked: bool = True) -> _Found | None:
     """The assignment made by one clause, if any."""
     text = ctx.matcher.text
     stripped = clause.strip()
@@ -461,6 +463,9 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_l
         if speech and (is_speaker or re.match(r"(?i)(?:yêu\s+cầu|đề\s+nghị|giao|trân\s+trọng|điện)(?![^\W\d_])", after_adv_stripped)):
             pass  # a speaker: what it asks is parsed below
         elif _SUBJECT_EXCLUDE_AFTER.match(after_adv_stripped):
+            return None
+        elif is_speaker and not marked:
+            # the issuer telling what it does itself ("UBND tỉnh tổ chức cuộc họp ...") in running text
             return None
         elif names or any(m.generic for m in items):
             if not names:
@@ -589,6 +594,8 @@ class _Extractor:
         self.scope_counter = 0
         self.assignment_counter = 0
         self.cursor = 0
+        self.marked = True
+        self.last_deadline = None
         self.has_sections = has_sections
 
     # positions: items keep their text; we search each item's text in the full text to get offsets
@@ -628,6 +635,7 @@ class _Extractor:
                 continue
             own_scope = self.new_scope() if item.children else scope
             offset = self.offset_of(item.text[:40])
+            self.marked = item.mtype != "para"
             found_intro = self.read_content(
                 text, offset, section, current_default, own_scope, in_section=section is not None, trailing=trailing
             )
@@ -690,7 +698,7 @@ class _Extractor:
             else:
                 c_off -= len(clause) - len(clause.lstrip())
             pos = c_off + len(clause)
-            found = None if narrative else _detect(clause, c_off, self.ctx, in_section, section or [])
+            found = None if narrative else _detect(clause, c_off, self.ctx, in_section, section or [], self.marked)
             sentence_ends = bool(re.search(r"[.!?]\s*$", clause))
             if narrative or (found and found.narrative):
                 # a cited letter's assignment and what follows it in the same sentence
@@ -776,6 +784,14 @@ class _Extractor:
         if not body:
             return
         found = self.find(body)
+        if not found and self.last_deadline is not None and re.search(
+            r"(?i)(?:cùng|đúng)\s+thời\s+(?:hạn|gian)(?:\s+(?:nêu|như))?\s+trên|thời\s+hạn\s+(?:như|nêu)\s+trên", body
+        ):
+            # "gửi cùng thời hạn nêu trên": the deadline given just before
+            found = [self.last_deadline]
+        dated = [d for d in found if d.date]
+        if dated:
+            self.last_deadline = dated[-1]
         groups: list[tuple[str, object]] = []
         distinct = {(d.iso, d.recurrence) for d in found}
         if len(distinct) >= 2:
@@ -985,9 +1001,23 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     return _finalise(ex.tasks)
 
 
+def _unify_group_names(tasks: list[_Task]) -> None:
+    """A group named again in short ("các chủ đầu tư hạ tầng") takes its full name in the letter."""
+    names = {canonical_agency(t.agency) for t in tasks}
+    groups = [n for n in names if fold(n).startswith("cac ")]
+    for t in tasks:
+        f = fold(t.agency)
+        if not f.startswith("cac "):
+            continue
+        longer = [n for n in groups if fold(n).startswith(f + " ")]
+        if len(longer) == 1:
+            t.agency = longer[0]
+
+
 def _finalise(tasks: list[_Task]) -> list[dict]:
     out: list[dict] = []
     seen = set()
+    _unify_group_names(tasks)
     for t in tasks:
         agency = canonical_agency(t.agency)
         key = (fold(agency), t.role, fold(t.text)[:120], t.deadline, t.recurrence)
