@@ -620,7 +620,7 @@ _REF_RE = re.compile(
     r"(?P<kind>" + _REF_KINDS + r")\s+(?:số\s*:?\s*|số hiệu\s+)?(?P<num>" + _REF_NUMBER + r")"
     r"(?:\s*,?\s*(?:ban hành\s+)?ngày\s+(?P<date>" + _REF_DATE + r"))?"
     r"(?:\s*\([^()\n]{0,80}\))?"
-    r"(?:\s+(?:của|do)\s+(?P<issuer>[^\n]{2,160}))?"
+    r"(?=\s+(?:của|do)\s+(?P<issuer>[^\n]{2,160}))?"  # a look-ahead: the next reference may follow
 )
 _ISSUER_STOP_RE = re.compile(
     r"\s+(?:về việc|về|V/v|v/v|tại|ngày|theo|đã|đến|cho|với|để|trong|khóa|một số|của|giai đoạn|đối với|phê duyệt|ban hành"

@@ -214,6 +214,7 @@ _SPEAKER_VERBS = re.compile(
 _COOP_RE = re.compile(
     r"(?i)(?<![^\W\d_])phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên|đồng\s+bộ|tốt))?(?:\s*,\s*|\s+)(?:với|cùng)\s+"
 )
+_COOP_PHRASE_RE = re.compile(r"(?i)^\s*(?:chủ\s+trì\s*,?\s*)?phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên))?\s+(?:với|cùng)\s+")
 _CHU_TRI_RE = re.compile(r"(?i)^\s*,?\s*(?:tiếp\s+tục\s+|khẩn\s+trương\s+|chủ\s+động\s+)?chủ\s+trì")
 _INTRO_END_RE = re.compile(
     r"(?i)(?:(?:như|các|những|một\s+số)\s+(?:nội\s+dung|nhiệm\s+vụ|việc|công\s+việc|biện\s+pháp|giải\s+pháp|yêu\s+cầu)?\s*(?:sau|như\s+sau)|sau\s+đây|cụ\s+thể(?:\s+như\s+sau)?|như\s+sau)\s*:?\s*$"
@@ -460,7 +461,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_l
         speech = _SPEAKER_VERBS.match(after_adv_stripped)
         names = _names(items)
         is_speaker = names and all(_is_speaker(n, ctx) for n in names)
-        if speech and (is_speaker or re.match(r"(?i)(?:yêu\s+cầu|đề\s+nghị|giao|trân\s+trọng|điện)(?![^\W\d_])", after_adv_stripped)):
+        if speech and (is_speaker or re.match(r"(?i)(?:trân\s+trọng|điện)(?![^\W\d_])", after_adv_stripped)):
             pass  # a speaker: what it asks is parsed below
         elif _SUBJECT_EXCLUDE_AFTER.match(after_adv_stripped):
             return None
@@ -821,7 +822,15 @@ class _Extractor:
                 self.tasks.append(self.make(lead, "lead", summary, d, a.scope, None))
             for c in part_coops:
                 lead_name = a.leads[0]
-                self.tasks.append(self.make(c, "cooperate", _summary(f"Phối hợp với {lead_name}: {self.strip_lead_phrase(part)}"), d, a.scope, lead_name))
+                action = _COOP_PHRASE_RE.sub("", self.strip_lead_phrase(part), count=1)
+                action = self.strip_agency_list(action)
+                self.tasks.append(self.make(c, "cooperate", _summary(f"Phối hợp với {lead_name}: {action}"), d, a.scope, lead_name))
+
+    def strip_agency_list(self, text: str) -> str:
+        """The action without the agencies that open it ("Sở X, Sở Y và các đơn vị liên quan rà soát" -> "rà soát")."""
+        m = _Matcher(text, self.ctx.recipients)
+        items, end = m.list_at(0)
+        return text[end:].lstrip(" ,") if items else text
 
     def strip_lead_phrase(self, part: str) -> str:
         return re.sub(r"(?i)^\s*(?:[,:]\s*)?", "", part)
