@@ -192,7 +192,7 @@ _RECURRENCE_RE = re.compile(
 )
 _NOT_DEADLINE_BEFORE = re.compile(
     r"(?i)(?:dự\s+kiến|diễn\s+ra|khai\s+mạc|tổ\s+chức\s+(?:hội\s+nghị|cuộc\s+họp|hội\s+thảo|lễ)|tính\s+đến|số\s+liệu|"
-    r"kể\s+từ|có\s+hiệu\s+lực|ban\s+hành\s+ngày|từ\s+ngày|giai\s+đoạn|đến\s+hết|nhận\s+định|dự\s+báo)[^.;:]{0,25}$"
+    r"kể\s+từ|có\s+hiệu\s+lực|ban\s+hành\s+ngày|từ\s+ngày|đến\s+hết|nhận\s+định|dự\s+báo)[^.;:]{0,25}$"
 )
 _COMPLETION_BEFORE = re.compile(
     r"(?i)(?:hoàn\s+thành|xong|dứt\s+điểm|kết\s+thúc|trình|ban\s+hành|báo\s+cáo|gửi|nộp|công\s+bố|triển\s+khai|phê\s+duyệt|"
@@ -439,9 +439,13 @@ def find_deadlines(
         month = int(m.group("m"))
         if not 1 <= month <= 12:
             continue
-        # "trong tháng 10 và tháng 11" of a weather outlook has no action before it
+        # "Trong tháng 9/2019, toàn tỉnh đã ..." opens a statement about the month, not a deadline
         cue = fold(m.group("cue")).strip()
-        if cue in ("trong", "ngay trong") and not _COMPLETION_BEFORE.search(text[max(0, m.start() - 90):m.start()]):
+        clause_start = max(text.rfind(".", 0, m.start()), text.rfind(";", 0, m.start()), text.rfind("\n", 0, m.start()), text.rfind(":", 0, m.start()))
+        if cue in ("trong", "ngay trong") and (
+            not text[clause_start + 1:m.start()].strip() and re.match(r"\s*,", text[m.end():])
+            or re.search(r"(?i)(?:đã|đạt|tăng|giảm|so\s+với)\s*$", text[max(0, m.start() - 20):m.start()])
+        ):
             continue
         year = _year_for_period(m.group("y"), month, letter, year_hint)
         if cue.startswith("truoc"):
@@ -505,16 +509,27 @@ def find_deadlines(
             # "định kỳ" with its unit further on ("định kỳ (trước ngày 20 hằng tháng)") is handled there
             continue
         lo = _phrase_start(text, m.start())
-        rule = _refine_recurrence(rule, text, lo, m.end() + 40)
-        add(Deadline(m.start(), m.end(), _clean(text[m.start():_recurrence_phrase_end(text, m.end())]), None, rule, "recurring", _first_due(rule, letter)))
+        rule = _refine_recurrence(rule, text, lo, m.end() + 70)
+        start = _recurrence_phrase_start(text, m.start())
+        add(Deadline(start, m.end(), _clean(text[start:_recurrence_phrase_end(text, m.end())]), None, rule, "recurring", _first_due(rule, letter)))
 
     found.sort(key=lambda d: d.start)
     return _merge_recurring(found)
 
 
+def _recurrence_phrase_start(text: str, start: int) -> int:
+    """Extend a recurrence phrase back over its cue ("Định kỳ trước ngày 10 hằng tháng")."""
+    m = re.search(
+        r"(?i)(?:định\s+kỳ\s*,?\s*)?(?:trước\s+(?:" + _HOUR + r")?(?:ngày\s+\d{1,2}\s*)?)?$", text[max(0, start - 60):start]
+    )
+    if m and m.group(0).strip():
+        return start - len(m.group(0))
+    return start
+
+
 def _recurrence_phrase_end(text: str, end: int) -> int:
     """Extend a bare recurrence phrase over a following time ("hằng tuần, trước 16 giờ 00 ngày thứ Sáu")."""
-    m = re.match(r"(?i)\s*,?\s*\(?\s*trước\s+" + _HOUR + r"?(?:ngày\s+)?(?:thứ\s+\S+|chủ\s+nhật)?\)?", text[end:])
+    m = re.match(r"(?i)\s*,?\s*\(?\s*trước\s+" + _HOUR + r"?(?:ngày\s+)?(?:thứ\s+\S+|chủ\s+nhật|\d{1,2}(?![/.\-]\d))?\)?", text[end:])
     if m and len(m.group(0).strip()) > 5:
         return end + len(m.group(0).rstrip())
     return end

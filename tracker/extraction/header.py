@@ -708,6 +708,7 @@ def find_references(text: str, context: dict | None = None) -> list[dict]:
             if b:
                 issuer = _clean_ref_issuer(b.group("issuer") + ".", keep_commas=True)
         found.append({
+            "kind": fold(m.group("kind")),
             "number": number,
             "date": parse_date(m.group("date")) if m.group("date") else None,
             "issuer": issuer,
@@ -717,13 +718,15 @@ def find_references(text: str, context: dict | None = None) -> list[dict]:
     for i in range(len(found) - 2, -1, -1):
         if found[i]["issuer"] is None and found[i + 1]["issuer"]:
             gap = text[found[i]["_span"][1]: found[i + 1]["_span"][0]]
-            if re.fullmatch(r"\s*(?:,|và|;)?\s*", gap):
+            same_kind = found[i]["kind"] == found[i + 1]["kind"]
+            if re.fullmatch(r"\s*(?:,|và)?\s*", gap) and (same_kind or not _issuer_from_symbol(found[i]["number"], context)):
                 found[i]["issuer"] = found[i + 1]["issuer"]
     result: list[dict] = []
     seen: dict[str, dict] = {}
     own = normalize_number(context.get("own_number")) if context.get("own_number") else None
     for ref in found:
         ref.pop("_span", None)
+        ref.pop("kind", None)
         if ref["issuer"]:
             ref["issuer"] = _complete_locality(canonical_name(ref["issuer"]), context)
         else:

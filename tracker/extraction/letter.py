@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from tracker.extraction.header import (
     _QH_RE, _NOI_NHAN_RE, _DANG_RE, _split_tail_lines, is_upper_line, parse_letter, parse_signature,
 )
 from tracker.extraction.text import fold, normalize
+
+logger = logging.getLogger(__name__)
 
 PUBLIC_KEYS = (
     "number", "doc_type", "issuer", "place", "issued_on", "subject", "recipients", "signer", "signer_title",
@@ -84,22 +87,29 @@ def _public(header: dict) -> dict:
     return out
 
 
-def _tasks_of(body: str, header: dict) -> list[dict]:
+def _tasks_of(body: str, header: dict, warnings: list[str]) -> list[dict]:
     try:
         from tracker.extraction import tasks
 
-        result = tasks.extract_tasks(body, header=header)
-        return list(result or [])
+        return list(tasks.extract_tasks(body, header=header) or [])
     except NotImplementedError:
+        return []
+    except Exception:  # the header is still worth registering when the task reader trips
+        logger.exception("task extraction failed")
+        warnings.append("Không đọc được nhiệm vụ của văn bản; hãy nhập nhiệm vụ bằng tay.")
         return []
 
 
-def _merge(cover_tasks: list[dict], enclosed: list[dict], header: dict) -> list[dict]:
+def _merge(cover_tasks: list[dict], enclosed: list[dict], header: dict, warnings: list[str]) -> list[dict]:
     try:
         from tracker.extraction import tasks
 
         return list(tasks.merge_enclosed(cover_tasks, enclosed, header=header) or [])
     except NotImplementedError:
+        return cover_tasks
+    except Exception:
+        logger.exception("merging the enclosed letters' tasks failed")
+        warnings.append("Không ghép được nhiệm vụ của văn bản kèm theo.")
         return cover_tasks
 
 
@@ -147,17 +157,20 @@ def extract_text(text: str, *, overrides: dict | None = None) -> dict:
     for key, value in (overrides or {}).items():
         if value:
             cover_header[key] = value
+    warnings: list[str] = []
     enclosed: list[dict] = []
     for header, body in parsed[1:]:
         item = _public(header)
         _resolve_stamp_owner(item.get("received"), cover_header.get("issuer"))
         item["enclosed"] = []
-        item["tasks"] = _tasks_of(body, header)
+        item["tasks"] = _tasks_of(body, header, warnings)
         enclosed.append(item)
     result = _public(cover_header)
     result["enclosed"] = enclosed
-    cover_tasks = _tasks_of(cover_body, cover_header)
-    result["tasks"] = _merge(cover_tasks, enclosed, cover_header) if enclosed else cover_tasks
+    cover_tasks = _tasks_of(cover_body, cover_header, warnings)
+    result["tasks"] = _merge(cover_tasks, enclosed, cover_header, warnings) if enclosed else cover_tasks
+    if warnings:
+        result["warnings"] = warnings
     return result
 
 

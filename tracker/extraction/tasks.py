@@ -986,6 +986,9 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     text, table_rows = _extract_tables(text)
     recipients = _recipients(header)
     received = header.get("received") or {}
+    paras = _paragraphs(text)
+    # work on the joined paragraphs so that names broken over lines are whole again
+    text = "\n".join(p[2] for p in paras)
     ctx = _Context(
         matcher=_Matcher(text, recipients),
         recipients=recipients,
@@ -996,7 +999,6 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
         received=received.get("date") if isinstance(received, dict) else None,
         speakers=_speakers_of(header.get("issuer") or ""),
     )
-    paras = _paragraphs(text)
     outline = _build_outline(paras)
     ex = _Extractor(text, ctx, has_sections=False)
     ex.has_sections = sum(1 for it in outline if it.mtype != "para" for _ in [0] if ex.heading_of(it)) >= 2 or any(
