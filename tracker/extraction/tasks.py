@@ -988,7 +988,8 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     received = header.get("received") or {}
     paras = _paragraphs(text)
     # work on the joined paragraphs so that names broken over lines are whole again
-    text = "\n".join(p[2] for p in paras)
+    # (each paragraph keeps a marker, "¶" when it has none, so that no name runs into the next one)
+    text = "\n".join(f"{p[1] or '¶'} {p[2]}" for p in paras)
     ctx = _Context(
         matcher=_Matcher(text, recipients),
         recipients=recipients,
