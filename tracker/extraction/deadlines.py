@@ -259,7 +259,10 @@ def _context_blocks(text: str, start: int) -> bool:
 def _recurrence_at(text: str, start: int, end: int) -> tuple[str | None, int, int]:
     """A recurrence rule around [start, end) (same clause), with the span it covers."""
     clause_lo = max(text.rfind(";", 0, start), text.rfind(".", 0, start - 1) if start > 1 else -1, text.rfind("\n", 0, start)) + 1
+    sentence_end = re.search(r"[.!?](?=\s+[A-ZĐÀ-Ỹ])", text[end:])
     clause_hi_candidates = [i for i in (text.find(";", end), text.find("\n", end)) if i >= 0]
+    if sentence_end:
+        clause_hi_candidates.append(end + sentence_end.start())
     clause_hi = min(clause_hi_candidates) if clause_hi_candidates else len(text)
     best = None
     for m in _RECURRENCE_RE.finditer(text, clause_lo, clause_hi):

@@ -799,8 +799,8 @@ class _Extractor:
             # split the text at the end of each deadline's clause
             last = 0
             for d in found:
-                cut = body.find(";", d.end)
-                cut = len(body) if cut < 0 else cut + 1
+                stop = re.search(r";|[.!?](?=\s+[A-ZĐÀ-Ỹ])", body[d.end:])
+                cut = len(body) if stop is None else d.end + stop.end()
                 if cut <= last:
                     continue
                 groups.append((body[last:cut], d))
