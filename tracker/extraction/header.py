@@ -318,8 +318,11 @@ _TN_RE = re.compile(r"doc\s*lap\s*-?\s*tu\s*do\s*-?\s*hanh\s*phuc")
 _DANG_RE = re.compile(r"dang\s+cong\s+san\s+viet\s+nam")
 _SO_RE = re.compile(r"(?<![a-z0-9/])so\s*(?:[:.]\s*|\s+(?=[\d.…_/]))")
 _VV_RE = re.compile(r"(?<![a-z])v\s*/\s*v(?![a-z])\s*[:.]?")
-_KG_RE = re.compile(r"(?<![a-z])(dong\s+)?kinh\s+gui(?![a-z])\s*:?")
-_NGAY_RE = re.compile(r"(?<![a-z]),?\s*ngay(?![a-z])(?=[^\n]{0,30}?thang[^\n]{0,25}?nam)")
+_VE_VIEC_RE = re.compile(r"^(?:Về việc|VỀ VIỆC|Trích yếu)\s*[:.]?\s*")
+_KG_RE = re.compile(r"(?<![a-z])(dong\s+)?kinh\s+g(?:u|o)i(?![a-z])\s*:?")  # "gửi", southern "gởi"
+_NGAY_RE = re.compile(
+    r"(?<![a-z]),?\s*ngay(?![a-z])(?=[^\n]{0,30}?thang[^\n]{0,25}?nam|\s*\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
+)
 _DIEN_RE = re.compile(r"^(?!CÔNG ĐIỆN|Công điện)(?P<who>[A-ZĐ\u00c0-\u1ef9][A-ZĐ\u00c0-\u1ef9 ,.]{3,}?)\s+(?:điện\s*:?|ĐIỆN\s*:)\s*$")
 _SEP_RE = re.compile(r"^[\s\-_=.*~+·•]{3,}$")
 
@@ -927,6 +930,7 @@ def _title_after(segs: list[Seg], start: int) -> tuple[str | None, int]:
 def _subject_after_vv(segs: list[Seg], start: int) -> tuple[str, int]:
     first = segs[start].text
     first = re.sub(r"^[Vv]\s*/\s*[Vv]\s*[:.]?\s*", "", first)
+    first = _VE_VIEC_RE.sub("", first)
     parts = [first] if first else []
     last = start
     j = start + 1

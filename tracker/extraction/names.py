@@ -441,7 +441,10 @@ def _is_stop(text: str, pos: int) -> bool:
         return True
     w1 = m.group(1).lower()
     w2 = (m.group(2) or "").lower()
-    return f"{w1} {w2}" in _STOP_BIGRAMS or w1 in _STOP_WORDS
+    if f"{w1} {w2}" in _STOP_BIGRAMS or w1 in _STOP_WORDS:
+        return True
+    m3 = re.match(r"\s*" + LETTER + r"+\s+" + LETTER + r"+\s+(" + LETTER + r"+)", text[pos:])
+    return bool(m3) and f"{w1} {w2} {m3.group(1).lower()}" in _STOP_BIGRAMS
 
 
 def _qualifier_end(text: str, pos: int, max_words: int = 11) -> int:
@@ -598,6 +601,7 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
     """
     end = head_end
     found_any = False
+    capital_run = 0
     line_end = text.find("\n", pos)
     limit = len(text) if line_end < 0 else line_end
     level_re = re.compile(r"\s+" + _LEVEL + r"(?:\s+" + PLACE + ")?" + _NOT_LETTER_AFTER)
@@ -624,8 +628,15 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
                 break
             end = m.end()
             found_any = True
+            capital_run += 1
             continue
         fw = fold(word)
+        if capital_run >= 2 and not lm:
+            # a proper name ("... Gia Lai") closes the name: what follows in lower case is the action
+            phrase_end = _phrase_continuation(text, pos, end)
+            if phrase_end <= end:
+                break
+        capital_run = 0
         if fw == "so" and re.match(r"\s+\d", text[m.end():]):
             end = m.end()
             continue

@@ -161,10 +161,16 @@ class _Matcher:
     def at(self, pos: int) -> AgencyMatch | None:
         base = match_agency_at(self.text, pos)
         for f, name in self.extra:
-            if self.folded.startswith(f, pos) and (base is None or pos + len(f) > base.end):
-                end = pos + len(f)
-                if end < len(self.text) and self.text[end].isalpha():
-                    continue
+            if not self.folded.startswith(f, pos):
+                continue
+            end = pos + len(f)
+            if end < len(self.text) and self.text[end].isalpha():
+                continue
+            # the name printed in the header wins unless the text goes on with a level or a place
+            tail = self.text[end: base.end] if base is not None else ""
+            if base is None or base.end <= end or re.match(r"\s*(?:[a-zà-ỹđ]+)", tail) and not re.match(
+                r"\s*(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn)(?![^\W\d_])", tail
+            ):
                 return AgencyMatch(pos, end, [name], kind="recipient")
         return base
 
@@ -757,6 +763,8 @@ class _Extractor:
         if started:
             self.last_item_leads = started[-1].leads
         for clause, c_off in orphan_texts:
+            if self.ctx.matcher.at(c_off + len(clause) - len(clause.lstrip())) is not None:
+                continue  # a clause about a named agency is not a note for others
             for d in self.find(clause):
                 if d.date and not d.recurrence and not _is_narrative(clause, d.start):
                     self.notes.append((scope, d))
