@@ -1024,6 +1024,11 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
     for idx, seg in enumerate(segs):
         if seg.kind == "so" and header["number"] is None and symbol is None:
             rest = re.sub(r"^(?:Số|SỐ|số)\s*[:.]?\s*", "", seg.text)
+            if not rest.strip():
+                # "Số:" alone, the number on the next line (a table cell split in two)
+                nxt = next((s for s in segs[idx + 1: idx + 3] if s.kind != "blank"), None)
+                if nxt is not None and nxt.kind == "text" and re.match(r"^[\d.…_/]", nxt.text):
+                    rest = nxt.text
             number, sym, _ = _parse_number_text(rest)
             header["number"] = number
             symbol = sym
@@ -1038,6 +1043,11 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
             vv_idx = idx
             stop_issuer = True
         elif seg.kind in {"kg", "kgcc"}:
+            stop_issuer = True
+        elif seg.kind == "text" and vv_idx is None and heading_idx is None and _VE_VIEC_RE.match(seg.text) \
+                and len(seg.text) > 12:
+            seg.kind = "vv"  # "Về việc: ..." written out in the place of "V/v"
+            vv_idx = idx
             stop_issuer = True
         elif seg.kind == "text":
             kind, value = _mark_of(seg.text)

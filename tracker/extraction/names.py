@@ -624,7 +624,8 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             found_any = True
             continue
         if word[:1].isupper() or word[:1].isdigit():
-            if _match_core(text, end + len(sep)) is not None and found_any:
+            other = _match_core(text, end + len(sep)) if found_any else None
+            if other is not None and other.kind in ("ubnd", "department", "ministry"):
                 break
             end = m.end()
             found_any = True

@@ -450,6 +450,16 @@ def _subject_at(clause: str, offset: int, ctx: _Context) -> tuple[list[AgencyMat
     return items, end - offset
 
 
+def _listed_before(text: str, pos: int, ctx: "_Context") -> list[str]:
+    """The agencies of the last list announced with "gồm:"/"sau:"/"là:" before ``pos``."""
+    for m in reversed(list(re.finditer(r"(?i)(?:gồm|bao\s+gồm|như\s+sau|sau\s+đây|là)\s*:\s*", text[:pos]))):
+        items, _ = ctx.matcher.list_at(m.end())
+        names = _names(items)
+        if names:
+            return names
+    return []
+
+
 def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_leads: list[str], marked: bool = True) -> _Found | None:
     """The assignment made by one clause, if any."""
     text = ctx.matcher.text
@@ -476,6 +486,16 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_l
             return None
         elif names or any(m.generic for m in items):
             if not names:
+                referred = re.match(r"(?i)\s*(?:đã\s+)?(?:nêu|nói|kể|có\s+tên|được\s+nêu)(?:\s+(?:ở|tại))?\s+trên", after)
+                if referred:
+                    # "Các cơ quan, đơn vị nêu trên ...": the agencies listed before ("..., gồm: A, B, C")
+                    names = _listed_before(text, offset, ctx)
+                    if names:
+                        rel_end += referred.end()
+                        after = clause[rel_end:]
+                        if _is_closing(after):
+                            return None
+                        return _Found(names, _coops_in(after, offset + rel_end, ctx), offset + rel_end)
                 return _Found([], [], offset + rel_end, generic_only=True)
             action = after
             if _is_closing(action):
