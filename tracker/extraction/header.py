@@ -565,35 +565,50 @@ def _clean_title_line(line: str) -> str:
     return s
 
 
+_ITEM_LINE_RE = re.compile(r"^\s*(?:[\-+•–]\s|[\-+•–](?=\S)|(?:Nơi nhận|NƠI NHẬN)\s*:?\s*$|Lưu\s*:)")
+
+
 def parse_signature(lines: list[str]) -> tuple[str | None, str | None, int | None, int | None]:
-    """(signer, signer_title, index of the first title line, index after the signature) of a letter's tail."""
+    """(signer, signer_title, index of the first title line, index after the signature) of a letter's tail.
+
+    Nơi nhận items interleaved with the signature lines (PDF text layers) are skipped.
+    """
+    keep = [i for i, line in enumerate(lines) if not _ITEM_LINE_RE.match(line)]
+    view = [lines[i] for i in keep]
     i = 0
-    while i < len(lines):
-        s = lines[i].strip()
+    while i < len(view):
+        s = view[i].strip()
         if _is_title_line(s) and (_TITLE_PREFIX_RE.match(s) or _looks_like_position(s)):
             title_lines: list[str] = []
             j = i
-            while j < len(lines) and _is_title_line(lines[j]):
-                title_lines.append(_clean_title_line(lines[j]))
+            while j < len(view) and _is_title_line(view[j]):
+                current = view[j].strip()
+                title_lines.append(_clean_title_line(current))
                 j += 1
+                # KT./TM./TL. lines introduce the next one; a position line ends the block (the name,
+                # even in capitals, follows it), unless the position wraps onto a "VÀ ..." line
+                if not _TITLE_PREFIX_RE.match(current) or re.match(r"^Q\s*\.", current):
+                    if j < len(view) and re.match(r"^(?:VÀ|và)\s", view[j].strip()):
+                        continue
+                    break
             # the name: next non-empty line that is not a "(Đã ký)" mark
             k = j
-            end = j
+            end = keep[j - 1] + 1
             name = None
-            while k < len(lines) and k < j + 12:
-                cand = lines[k].strip()
+            while k < len(view) and k < j + 12:
+                cand = view[k].strip()
                 k += 1
                 if not cand or _SIGNED_MARK_RE.match(cand) or _SEP_RE.match(cand):
                     continue
                 cand = re.sub(r"^(?:Ông|Bà|Đồng chí)\s+", "", cand)
                 if _NAME_RE.match(cand) and len(cand) <= 40 and not _QH_RE.search(fold(cand)):
                     name = cand.title() if is_upper_line(cand) else cand
-                    end = k
+                    end = keep[k - 1] + 1
                 break
             title = " / ".join(title_lines) if title_lines else None
             if title and "BỘ TRƯỞNG" in title:
                 title = re.sub(r"(?<![^\W\d_])THỦ TRƯỞNG(?![^\W\d_])", "THỨ TRƯỞNG", title)
-            return name, title, i, end
+            return name, title, keep[i], end
         i += 1
     return None, None, None, None
 
@@ -1089,6 +1104,8 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
             title, last2 = _title_after(more, 0)
             if title:
                 title_end_line = more[last2].line
+        if title and is_upper_line(title, 12):
+            title = sentence_case(title)  # "QUY ĐỊNH XỬ PHẠT ..." printed in capitals under the heading
         header["subject"] = title
         if title and title_end_line is None:
             title_end_line = segs[last].line
@@ -1187,18 +1204,17 @@ def _split_tail_lines(lines: list[str]) -> list[str]:
 
 
 def _copies_to(lines: list[str]) -> list[str]:
+    lines = _split_tail_lines(lines[:40])
     items: list[str] = []
     first = re.sub(r"^\s*(?:Nơi nhận|NƠI NHẬN)\s*:?\s*", "", lines[0], flags=re.IGNORECASE).strip()
-    pending = [first] if first else []
-    for line in lines[1:30]:
+    pending = [first] if first and not _is_title_line(first) else []
+    for line in lines[1:]:
         s = line.strip()
-        if not s:
-            if items or pending:
-                continue
-            continue
+        if not s or _is_title_line(s) or _SIGNED_MARK_RE.match(s):
+            continue  # the signature may be interleaved with the list in a PDF text layer
         if re.match(r"^[\-+•–*]\s*", s):
             pending.append(s)
-        elif pending and not pending[-1].rstrip().endswith((";", ".")) and not _is_title_line(s):
+        elif pending and not pending[-1].rstrip().endswith((";", ".")):
             pending[-1] += " " + s
         else:
             break

@@ -946,6 +946,121 @@ def _extract_tables(text: str) -> tuple[str, list[dict[str, str]]]:
     return "\n".join(keep), rows
 
 
+_TIME_CELL_RE = re.compile(
+    r"(?i)^(?:trước|trong|chậm\s+nhất|hoàn\s+thành|định\s+kỳ|thường\s+xuyên|liên\s+tục|hằng|hàng|quý|tháng|năm|ngày|"
+    r"\d{1,2}\s*[/.\-]\s*\d{1,2}|\d{4}(?:\s*[-–]\s*\d{4})?$|từ\s+năm|giai\s+đoạn|cả\s+năm|6\s+tháng|sau\s+khi)"
+)
+_HEADER_CELL_RE = re.compile(r"(?i)^(?:stt|tt|số\s+tt|số\s+thứ\s+tự)\.?$")
+
+
+def _kind_of_header(line: str) -> str | None:
+    return next((k for k, rx in _COLUMN_KINDS if rx.search(line)), None)
+
+
+def _is_agency_cell(cell: str, ctx: "_Context") -> bool:
+    t = expand_abbreviations(normalize_text(cell)).strip(" ;,.")
+    if not t or len(t) > 250:
+        return False
+    m = _Matcher(t, ctx.recipients)
+    items, end = m.list_at(0)
+    return bool(items) and end >= 0.7 * len(t)
+
+
+def _extract_cell_tables(text: str, ctx: "_Context") -> tuple[str, list[dict[str, str]]]:
+    """Tables whose cells were flattened to one line each ("STT / Nhiệm vụ / Cơ quan chủ trì / ...").
+
+    The header row gives the order of the columns; each following line is put in the next column
+    that fits it (an agency for "chủ trì"/"phối hợp", a time for "thời gian"), so that empty cells,
+    dropped when the table was flattened, do not shift the columns.
+    """
+    lines = text.split("\n")
+    keep = list(lines)
+    rows: list[dict[str, str]] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        if _HEADER_CELL_RE.match(lines[j].strip()):
+            j += 1
+        kinds = []
+        while j < len(lines) and len(lines[j].strip()) <= 60 and _kind_of_header(lines[j].strip()):
+            kinds.append(_kind_of_header(lines[j].strip()))
+            j += 1
+        if len(kinds) < 3 or "lead" not in kinds or not ("task" in kinds or "time" in kinds):
+            i += 1
+            continue
+        for k in range(i, j):
+            keep[k] = ""
+        row: dict[str, str] = {}
+        expected = 0
+        blank_run = 0
+
+        def flush():
+            nonlocal row, expected
+            if row.get("lead"):
+                rows.append(row)
+            row, expected = {}, 0
+
+        while j < len(lines):
+            cell = lines[j].strip()
+            if not cell:
+                blank_run += 1
+                if blank_run >= 2:
+                    break
+                j += 1
+                continue
+            blank_run = 0
+            if re.fullmatch(r"\d{1,3}\.?", cell):
+                flush()
+                keep[j] = ""
+                j += 1
+                continue
+            if re.match(r"^(?:[IVX]{1,5}\.\s|(?i:Điều)\s+\d)", cell):
+                break
+            is_time = bool(_TIME_CELL_RE.match(cell)) and len(cell) <= 80
+            is_agency = not is_time and _is_agency_cell(cell, ctx)
+            placed = False
+            while expected < len(kinds):
+                kind = kinds[expected]
+                if kind in ("lead", "coop"):
+                    if is_agency:
+                        row[kind] = cell
+                        expected += 1
+                        placed = True
+                        break
+                    expected += 1  # an empty agency cell was dropped
+                    continue
+                if kind == "time":
+                    if is_time:
+                        row[kind] = cell
+                        expected += 1
+                        placed = True
+                        break
+                    expected += 1
+                    continue
+                # task or another text column
+                if row.get("lead") and kind == "task":
+                    break
+                if is_time and "time" in kinds[expected:]:
+                    expected += 1
+                    continue
+                row.setdefault(kind or "other", cell)
+                expected += 1
+                placed = True
+                break
+            if not placed:
+                if not row.get("lead"):
+                    break  # not a table row: the table has ended
+                flush()
+                continue  # read the line again as the first cell of a new row
+            keep[j] = ""
+            if expected >= len(kinds):
+                flush()
+            j += 1
+        flush()
+        i = j
+    return "\n".join(keep), rows
+
+
 def _table_tasks(rows: list[dict[str, str]], ctx: "_Context", first_id: int) -> list[_Task]:
     out: list[_Task] = []
     for n, row in enumerate(rows):
@@ -1014,6 +1129,8 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     text, table_rows = _extract_tables(text)
     recipients = _recipients(header)
     received = header.get("received") or {}
+    text, cell_rows = _extract_cell_tables(text, _Context(_Matcher("", recipients), recipients, "", None, None, None, None, []))
+    table_rows += cell_rows
     paras = _paragraphs(text)
     # work on the joined paragraphs so that names broken over lines are whole again
     # (each paragraph keeps a marker, "¶" when it has none, so that no name runs into the next one)
