@@ -233,6 +233,11 @@ def format_extraction(result: dict, indent: str = "") -> str:
     return "\n".join(lines)
 
 
+from tracker.tasks.cli import api_token_group  # noqa: E402  (JSON API tokens: tracker api-token create NAME)
+
+cli.add_command(api_token_group)
+
+
 def main():
     """Console-script entry point."""
     cli(prog_name="tracker")

@@ -105,3 +105,29 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     #: no attempt is checked before this time
     blocked_until: Mapped[dt.datetime | None] = mapped_column()
+
+
+class ApiToken(Base):
+    """A secret an integration (the provincial e-office, a dashboard) sends to use the JSON API as a user.
+
+    Only a SHA-256 hash of the token is kept; the token itself is shown once, when created.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the integration's name, e.g. "e-office"
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    #: hex SHA-256 of the token
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the first characters of the token, to recognise it in lists
+    prefix: Mapped[str] = mapped_column(String(16))
+    #: the account whose role and agency the integration acts with
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: last successful use, to spot tokens nobody uses any more
+    last_used_at: Mapped[dt.datetime | None] = mapped_column()
+    #: a revoked token is refused; the row stays for the record
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()

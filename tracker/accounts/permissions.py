@@ -43,6 +43,29 @@ def _view_letter(user: Any, letter: Any) -> bool:
     return role == Role.OFFICER and any(_own_agency(user, t.agency_id) for t in letter.tasks)
 
 
+def _act_on_task(user: Any, obj: Any) -> bool:
+    """obj = (workflow, step, task[, state]): the workflow file says which roles may take the step in the
+    state (the task's own, or that of one of its periods); officers only on their own agency's tasks, and
+    never on a task their agency does not see yet."""
+    workflow, step, task, *rest = obj
+    state = rest[0] if rest else task.status
+    role = _role(user)
+    if not workflow.allows(role, step, state):
+        return False
+    if role == Role.OFFICER:
+        return _own_agency(user, task.agency_id) and workflow.agency_sees(task.status)
+    return True
+
+
+def _view_contribution(user: Any, task: Any) -> bool:
+    """A cooperating agency's work is visible to the lead agency of the same letter (and to everyone who
+    may see the task itself)."""
+    if _view_task(user, task):
+        return True
+    return _role(user) == Role.OFFICER and any(
+        t.role == "lead" and _own_agency(user, t.agency_id) for t in task.letter.tasks if t.id != task.id)
+
+
 RULES: dict[str, Callable[[Any, Any], bool]] = {
     # Letters
     "letter.register": lambda u, _: _role(u) in {Role.ADMIN, Role.CLERK},
@@ -56,10 +79,16 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "task.work": lambda u, t: _role(u) == Role.OFFICER and _own_agency(u, t.agency_id),
     "task.decide": lambda u, _: _role(u) == Role.LEADER,
     "task.edit": lambda u, _: _role(u) in {Role.ADMIN, Role.CLERK},
+    "task.act": _act_on_task,
+    "task.view_contribution": _view_contribution,
+    # JSON API
+    "api_token.manage": lambda u, _: _role(u) == Role.ADMIN,
     # Overview and administration
     "overview.view": lambda u, _: _role(u) in {Role.ADMIN, Role.LEADER},
     "admin.users": lambda u, _: _role(u) == Role.ADMIN,
     "admin.agencies": lambda u, _: _role(u) == Role.ADMIN,
+    "admin.outbox": lambda u, _: _role(u) == Role.ADMIN,
+    "admin.calendar": lambda u, _: _role(u) == Role.ADMIN,
     "agency.list": lambda u, _: _role(u) is not None,
 }
 

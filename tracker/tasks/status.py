@@ -77,15 +77,22 @@ def _calendar():
 
 
 def deadline_status(*, deadline: dt.date | None, state: str, open_states: frozenset[str], today: dt.date,
-                    completed_on: dt.date | None = None, due_soon_days: int = 3, calendar=None) -> DeadlineView:
-    """Classify a task. ``completed_on`` is the day it reached a final state (done)."""
+                    completed_on: dt.date | None = None, due_soon_days: int = 3, calendar=None,
+                    judged_deadline: dt.date | None = None) -> DeadlineView:
+    """Classify a task. ``completed_on`` is the day it reached a final state (done).
+
+    Open tasks are measured against ``deadline``, the date the agency now works to. Finished ones are judged
+    against ``judged_deadline`` when given: an extension granted after the deadline had passed moves
+    ``deadline`` but not ``judged_deadline``, so the task still counts as done late.
+    """
     calendar = calendar or _calendar()
     if state == "cancelled":
         return DeadlineView(DeadlineStatus.CANCELLED)
     if state not in open_states:
-        if deadline is None or completed_on is None or completed_on <= deadline:
+        judged = judged_deadline or deadline
+        if judged is None or completed_on is None or completed_on <= judged:
             return DeadlineView(DeadlineStatus.DONE_ON_TIME)
-        return DeadlineView(DeadlineStatus.DONE_LATE, -calendar.working_days_between(deadline, completed_on))
+        return DeadlineView(DeadlineStatus.DONE_LATE, -calendar.working_days_between(judged, completed_on))
     if deadline is None:
         return DeadlineView(DeadlineStatus.NO_DEADLINE)
     if today > deadline:
@@ -94,3 +101,10 @@ def deadline_status(*, deadline: dt.date | None, state: str, open_states: frozen
     if left <= due_soon_days:
         return DeadlineView(DeadlineStatus.DUE_SOON, left)
     return DeadlineView(DeadlineStatus.ON_TRACK, left)
+
+
+def status_of(item, workflow, today: dt.date, calendar=None) -> DeadlineView:
+    """The deadline status of a task or of one period of a recurring task, as of ``today``."""
+    return deadline_status(deadline=item.deadline, state=item.status, open_states=workflow.open_states, today=today,
+                           completed_on=item.completed_on, due_soon_days=workflow.due_soon_working_days,
+                           calendar=calendar, judged_deadline=getattr(item, "judged_deadline", None))

@@ -1,90 +1,566 @@
-"""Task lists and task pages."""
+"""Task lists and task pages: the agency's work, the leader's decisions, the clerk's corrections.
+
+Views stay thin: they parse the form, call tracker.tasks.service (which checks permissions, input and the
+version), commit, and redirect; a refusal re-renders the page with the input kept and a Vietnamese message.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user, login_required
-from sqlalchemy import func, select
+import datetime as dt
 
-from tracker.accounts.permissions import require
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tracker.accounts.models import Role, User
+from tracker.accounts.permissions import PermissionDenied, can, require
+from tracker.agencies.models import Agency
+from tracker.db import transaction
 from tracker.intake.models import Letter
-from tracker.tasks import queries
-from tracker.tasks.models import Task
+from tracker.tasks import history, queries
+from tracker.tasks.files import ALLOWED, Upload
+from tracker.tasks.models import Occurrence, Task, TaskAttachment
+from tracker.tasks.occurrences import ensure_occurrences, refresh_all
+from tracker.tasks.recurrence import RecurrenceError, parse_rule
+from tracker.tasks.rollup import rollup_of_letter
+from tracker.tasks.service import StaleTask, TaskRefused, TaskService, clean_text
+from tracker.tasks.status import status_of
+from tracker.tasks.workflow import bind_workflow
 from tracker.web import db, workflow
 from tracker.web.clock import today
-from tracker.web.deadlines import annotate, due_soon_end
 from tracker.web.pagination import paginate, sort_arg
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
+INVALID_DATE = "Ngày không hợp lệ (ví dụ: 30/09/2019)."
 SORTS = {
     "deadline": [Task.deadline, Task.id],
     "created": [Task.created_at, Task.id],
     "status": [Task.status, Task.id],
+    "progress": [Task.progress, Task.id],
     "received": [Letter.received_year, Letter.received_number, Task.id],
 }
 
 
-def _filtered(query):
+@bp.record_once
+def _bind(state) -> None:
+    """Operations called without a workflow (the intake's create_task) follow this app's workflow file."""
+    bind_workflow(state.app.extensions["tracker.engine"], state.app.extensions["tracker.workflow"])
+
+
+@bp.app_template_global()
+def deadline_view(item):
+    """The deadline status of a task or period as of today, for templates."""
+    return status_of(item, workflow(), today())
+
+
+@bp.app_template_global()
+def event_title(event):
+    """What an event did, as a phrase."""
+    return history.title(event, workflow())
+
+
+@bp.app_template_global()
+def event_changes(event):
+    """An event's changes as lines "Label: old → new"."""
+    return history.change_lines(event, workflow())
+
+
+@bp.app_template_global()
+def letter_rollup(letter):
+    """A letter's status rolled up from its tasks."""
+    return rollup_of_letter(letter, workflow(), today())
+
+
+# -- helpers --------------------------------------------------------------------------------------------------
+
+def service() -> TaskService:
+    """The task service for this request."""
+    from tracker.app import files_dir
+
+    settings = current_app.extensions["tracker.settings"]
+    return TaskService(db(), workflow(), today(), files_dir=files_dir(current_app), max_file_bytes=settings.max_upload_bytes)
+
+
+def parse_date(raw: str | None) -> tuple[dt.date | None, bool]:
+    """(date, ok) from "30/09/2019" or "2019-09-30"; blank is (None, True)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, True
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date(), True
+        except ValueError:
+            continue
+    return None, False
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def _uploads() -> list[Upload]:
+    return [Upload(f.filename or "", f.read()) for f in request.files.getlist("files") if f and (f.filename or "")]
+
+
+def _load(task_id: int) -> Task:
+    task = db().get(Task, task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+def _refresh_periods(task_id: int | None = None, agency_id: int | None = None) -> None:
+    """Create the due and next periods of recurring tasks before showing them (once a day for lists)."""
+    sessions = current_app.extensions["tracker.write_sessions"]
+    day = today()
+    # End the request's read transaction so that what the refresh writes is seen afterwards (SQLite and
+    # PostgreSQL keep the snapshot of an open read transaction); its objects stay usable and reload.
+    db().commit()
+    try:
+        if task_id is not None:
+            with transaction(sessions) as session:
+                task = session.get(Task, task_id)
+                if task is not None and task.recurrence:
+                    ensure_occurrences(session, task, day, workflow=workflow())
+            return
+        done = current_app.extensions.setdefault("tracker.tasks.periods_refreshed", set())
+        key = (day, agency_id)
+        if key in done:
+            return
+        with transaction(sessions) as session:
+            refresh_all(session, day, workflow=workflow(), agency_id=agency_id)
+        done.add(key)
+    except IntegrityError:
+        # another request created the same period at the same moment: it is there now
+        current_app.logger.info("periods created concurrently; nothing to do")
+    finally:
+        db().expire_all()
+
+
+# -- lists ----------------------------------------------------------------------------------------------------
+
+def _filters() -> queries.TaskFilters:
+    args = request.args
+    letter = _int_or_none(args.get("letter"))
+    agency = _int_or_none(args.get("agency"))
+    assignee = current_user.id if args.get("mine") == "1" else _int_or_none(args.get("assignee"))
+    return queries.TaskFilters(status=args.get("status", ""), due=args.get("due", ""), role=args.get("role", ""),
+                               letter_id=letter, agency_id=agency, assignee_id=assignee,
+                               text=args.get("q", "").strip()[:200])
+
+
+def _soon_end(day: dt.date) -> dt.date:
+    from tracker.calendar.workdays import default_calendar
+
+    return default_calendar().add_working_days(day, workflow().due_soon_working_days)
+
+
+def _list(query, title: str, agency: Agency | None):
     wf = workflow()
     day = today()
-    status = request.args.get("status", "")
-    if status in wf.states:
-        query = query.where(Task.status == status)
-    elif status == "open":
-        query = query.where(Task.status.in_(sorted(wf.open_states)))
-    due = request.args.get("due", "")
-    if due == "overdue":
-        query = queries.overdue(query, day, wf.open_states)
-    elif due == "soon":
-        query = queries.due_between(query, day, due_soon_end(day), wf.open_states)
-    elif due == "none":
-        query = query.where(Task.deadline.is_(None))
-    role = request.args.get("role", "")
-    if role in {"lead", "cooperate"}:
-        query = query.where(Task.role == role)
-    letter_id = request.args.get("letter", "")
-    if letter_id.isdigit():
-        query = query.where(Task.letter_id == int(letter_id))
-    return query
-
-
-def _list(query, title: str, agency_id: int | None):
-    query = _filtered(query.join(Task.letter))
+    soon_end = _soon_end(day)
+    filters = _filters()
+    if agency is not None:
+        filters.agency_id = None  # the officer's list is always their agency's
+    query = queries.apply_filters(query.join(Task.letter), filters, workflow=wf, today=day, soon_end=soon_end)
     sort, order = sort_arg(SORTS, "deadline")
     page = paginate(db(), query.order_by(*order))
-    counts_query = select(Task.status, func.count()).group_by(Task.status)
-    if agency_id is not None:
-        counts_query = counts_query.where(Task.agency_id == agency_id)
-    counts = dict(db().execute(counts_query).all())
-    return render_template("tasks/list.html", page=page, items=annotate(page.items), sort=sort, title=title,
-                           counts=counts)
+    agency_id = agency.id if agency is not None else filters.agency_id
+    hidden = wf.hidden_states if agency is not None else frozenset()
+    counts = queries.state_counts(db(), agency_id=agency_id, hidden=hidden)
+    due_counts = queries.deadline_counts(db(), today=day, soon_end=soon_end, open_states=wf.open_states,
+                                         agency_id=agency_id)
+    letter = db().get(Letter, filters.letter_id) if filters.letter_id else None
+    filtered_agency = db().get(Agency, filters.agency_id) if filters.agency_id else None
+    officers = []
+    if agency is not None:
+        officers = list(db().scalars(select(User).where(User.agency_id == agency.id, User.active.is_(True),
+                                                        User.role == Role.OFFICER).order_by(User.full_name)))
+    return render_template("tasks/list.html", page=page, items=page.items, sort=sort, title=title, counts=counts,
+                           due_counts=due_counts, hidden=hidden, own_agency=agency, letter=letter,
+                           filtered_agency=filtered_agency, soon_end=soon_end, officers=officers)
 
 
 @bp.route("/mine")
 @login_required
 def my_agency():
-    """Tasks of the officer's agency."""
+    """Tasks of the officer's agency: filters, counts per state, sorting, pages."""
     require(current_user, "task.list_own_agency")
     agency = current_user.agency
-    return _list(queries.tasks_query(agency_id=agency.id), f"Nhiệm vụ của {agency.name}", agency.id)
+    _refresh_periods(agency_id=agency.id)
+    query = queries.tasks_query(agency_id=agency.id).where(Task.status.not_in(sorted(workflow().hidden_states)))
+    return _list(query, f"Nhiệm vụ của {agency.name}", agency)
 
 
 @bp.route("/")
 @login_required
 def all_tasks():
-    """Every task, for clerks and leaders."""
+    """Every task, for clerks and leaders (?agency= narrows to one agency)."""
     require(current_user, "task.list_all")
+    _refresh_periods()
     return _list(queries.tasks_query(), "Tất cả nhiệm vụ", None)
+
+
+# -- the task page ---------------------------------------------------------------------------------------------
+
+def _detail_context(task: Task) -> dict:
+    svc = service()
+    actor = current_user
+    wf = workflow()
+    siblings = [t for t in task.letter.tasks if t.id != task.id]
+    if actor.role == Role.OFFICER:
+        siblings = [t for t in siblings if wf.agency_sees(t.status)]
+    contributions = []
+    if task.role == "lead":
+        contributions = [t for t in siblings if t.role == "cooperate" and wf.agency_sees(t.status)]
+    officers = list(db().scalars(select(User).where(User.agency_id == task.agency_id, User.active.is_(True),
+                                                    User.role == Role.OFFICER).order_by(User.full_name)))
+    agencies = []
+    if svc.may(actor, "reassign", task):
+        agencies = list(db().scalars(select(Agency).where(Agency.active.is_(True), Agency.id != task.agency_id)
+                                     .order_by(Agency.name)))
+    occurrences = []
+    for occurrence in task.occurrences:
+        occurrences.append((occurrence, svc.transitions_for(actor, task, occurrence)))
+    steps = {name: svc.may(actor, name, task) for name in wf.actions}
+    waiting_on_letter = [t for t in task.letter.tasks if t.status == wf.approval_state] if wf.approval_state else []
+    transitions = svc.transitions_for(actor, task)
+    can_approve_letter = len(waiting_on_letter) > 1 and task.status == wf.approval_state and any(
+        t.target in wf.open_states and t.target != wf.approval_state for t in transitions)
+    return dict(task=task, view=status_of(task, wf, today()), siblings=siblings, contributions=contributions,
+                transitions=transitions, steps=steps, can_approve_letter=can_approve_letter, officers=officers, agencies=agencies,
+                occurrences=occurrences, events=list(reversed(task.events)), today=today(),
+                waiting_on_letter=waiting_on_letter, accept_types=",".join(sorted(ALLOWED)),
+                rollup=rollup_of_letter(task.letter, wf, today()))
+
+
+def _render(task: Task, *, form: str | None = None, message: str | None = None, errors: dict | None = None,
+            status: int = 200, keep: bool = True):
+    """The task page; after a refusal, ``form`` names the form whose input is kept and errors are shown."""
+    context = _detail_context(task)
+    context.update(failed_form=form, failure=message, errors=errors or {}, values=request.form if keep else {})
+    return render_template("tasks/detail.html", **context), status
 
 
 @bp.route("/<int:task_id>")
 @login_required
 def detail(task_id: int):
-    """One task with its letter, the other agencies on it and its history."""
+    """One task with its letter, the other agencies on it, the forms its viewer may use, and its history."""
     task = db().get(Task, task_id)
     if task is None:
         abort(404)
-    require(current_user, "task.view", task)
-    siblings = [t for t in task.letter.tasks if t.id != task.id]
-    return render_template("tasks/detail.html", task=task, view=annotate([task])[0][1], siblings=annotate(siblings))
+    service().check_view(current_user, task)
+    if task.recurrence:
+        _refresh_periods(task_id=task_id)
+    return _render(task, keep=False)[0]
+
+
+def _stale_message(exc: StaleTask, task: Task) -> str:
+    wf = workflow()
+    parts = []
+    for event in exc.missed[-3:]:
+        who = event.actor.full_name if event.actor else "Hệ thống"
+        when = _local_time(event.at)
+        parts.append(f"{who} {history.title(event, wf)} lúc {when}")
+    what = "; ".join(parts) if parts else "một người khác đã cập nhật"
+    deadline = task.deadline.strftime("%d/%m/%Y") if task.deadline else "không có hạn"
+    return (f"Nhiệm vụ vừa được cập nhật trong lúc bạn thao tác ({what}). Thay đổi của bạn CHƯA được lưu để "
+            f"không ghi đè lên thay đổi đó. Trạng thái hiện tại: {wf.label(task.status)}, tiến độ {task.progress}%, "
+            f"hạn xử lý {deadline}. Nội dung bạn đã nhập vẫn còn bên dưới: hãy xem lại rồi gửi lại nếu vẫn cần.")
+
+
+def _local_time(moment: dt.datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(current_app.extensions["tracker.settings"].timezone)
+    return moment.astimezone(zone).strftime("%H:%M %d/%m/%Y")
+
+
+def _is_repeat(exc: StaleTask, kind: str, transition: str | None, comment: str | None) -> bool:
+    """A double click or a resubmitted form: the change the form asks for was just recorded by the same person."""
+    text = clean_text(comment) or None
+    return any(e.actor_id == current_user.id and e.kind == kind and e.transition == transition
+               and (e.comment or None) == text for e in exc.missed)
+
+
+def _act(task_id: int, form: str, perform, *, success: str, repeat: tuple | None = None, anchor: str = ""):
+    """Run ``perform(service, task)``, commit, and go back to the task; on refusal show the page again."""
+    session = db()
+    task = _load(task_id)
+    svc = service()
+    try:
+        perform(svc, task)
+        session.commit()
+    except TaskRefused as exc:
+        session.rollback()
+        return _render(_load(task_id), form=form, message=exc.message, errors=exc.errors,
+                       status=409 if exc.conflict else 422)
+    except StaleTask as exc:
+        session.rollback()
+        task = _load(task_id)
+        exc.missed = svc.missed_events(task, _int_or_none(request.form.get("version")))
+        if repeat is not None and _is_repeat(exc, *repeat):
+            flash("Thao tác này đã được ghi nhận trước đó; không ghi lại lần nữa.", "info")
+            return redirect(url_for("tasks.detail", task_id=task_id) + anchor)
+        return _render(task, form=form, message=_stale_message(exc, task), status=409)
+    flash(success, "success")
+    return redirect(url_for("tasks.detail", task_id=task_id) + anchor)
+
+
+def _refuse_input(task_id: int, form: str, step: str, errors: dict, occurrence_id: int | None = None):
+    """Input that could not even be read (a date that does not exist): permission first, then the message."""
+    task = _load(task_id)
+    occurrence = db().get(Occurrence, occurrence_id) if occurrence_id else None
+    service().allow(current_user, step, task, occurrence)
+    return _render(task, form=form, message="Vui lòng sửa các mục được đánh dấu.", errors=errors, status=422)
+
+
+@bp.route("/<int:task_id>/transitions/<name>", methods=["POST"])
+@login_required
+def take_transition(task_id: int, name: str):
+    """Take a transition of the workflow (start, submit_result, accept, return, cancel...)."""
+    form = f"transition:{name}"
+    new_deadline, ok = parse_date(request.form.get("new_deadline"))
+    if not ok:
+        return _refuse_input(task_id, form, name, {"new_deadline": INVALID_DATE})
+    label = workflow().step_label(name)
+    text = request.form.get("result") or request.form.get("comment")
+    return _act(task_id, form, lambda svc, task: svc.transition(
+        current_user, task, name, version=request.form.get("version"), comment=request.form.get("comment"),
+        result=request.form.get("result"), new_deadline=new_deadline, progress=request.form.get("progress"),
+        files=_uploads()), success=f"Đã thực hiện: {label}.", repeat=("transition", name, text))
+
+
+@bp.route("/<int:task_id>/periods/<int:occurrence_id>/transitions/<name>", methods=["POST"])
+@login_required
+def take_period_transition(task_id: int, occurrence_id: int, name: str):
+    """Take a transition on one period of a recurring task (report, accept, return...)."""
+    form = f"period:{occurrence_id}:{name}"
+
+    def perform(svc, task):
+        occurrence = db().get(Occurrence, occurrence_id)
+        if occurrence is None or occurrence.task_id != task.id:
+            abort(404)
+        svc.transition(current_user, task, name, version=request.form.get("version"),
+                       comment=request.form.get("comment"), result=request.form.get("result"), files=_uploads(),
+                       occurrence=occurrence)
+
+    text = request.form.get("result") or request.form.get("comment")
+    return _act(task_id, form, perform, success=f"Đã thực hiện: {workflow().step_label(name)}.",
+                repeat=("transition", name, text), anchor="#ky-bao-cao")
+
+
+@bp.route("/<int:task_id>/progress", methods=["POST"])
+@login_required
+def update_progress(task_id: int):
+    """Report progress (percent and note), attaching files if any."""
+    return _act(task_id, "progress", lambda svc, task: svc.update_progress(
+        current_user, task, version=request.form.get("version"), progress=request.form.get("progress"),
+        note=request.form.get("note"), files=_uploads()), success="Đã cập nhật tiến độ.",
+        repeat=("progress", None, request.form.get("note")))
+
+
+@bp.route("/<int:task_id>/assignee", methods=["POST"])
+@login_required
+def assign_officer(task_id: int):
+    """Hand the task to one of the agency's officers."""
+    return _act(task_id, "assign", lambda svc, task: svc.assign_officer(
+        current_user, task, version=request.form.get("version"),
+        assignee_id=_int_or_none(request.form.get("assignee_id"))), success="Đã giao người xử lý.")
+
+
+@bp.route("/<int:task_id>/extensions", methods=["POST"])
+@login_required
+def request_extension(task_id: int):
+    """Ask for a later deadline."""
+    new_deadline, ok = parse_date(request.form.get("new_deadline"))
+    if not ok:
+        return _refuse_input(task_id, "extension", "request_extension", {"new_deadline": INVALID_DATE})
+    return _act(task_id, "extension", lambda svc, task: svc.request_extension(
+        current_user, task, version=request.form.get("version"), new_deadline=new_deadline,
+        reason=request.form.get("reason")), success="Đã gửi đề nghị gia hạn.",
+        repeat=("extension_requested", None, request.form.get("reason")))
+
+
+@bp.route("/<int:task_id>/extensions/<int:request_id>", methods=["POST"])
+@login_required
+def decide_extension(task_id: int, request_id: int):
+    """Approve or refuse an extension request (decision=approve|refuse)."""
+    decision = request.form.get("decision")
+    if decision not in {"approve", "refuse"}:
+        abort(400)
+    approve = decision == "approve"
+    form = f"decide:{request_id}"
+    granted, ok = parse_date(request.form.get("granted_deadline"))
+    if not ok:
+        return _refuse_input(task_id, form, "approve_extension", {"granted_deadline": INVALID_DATE})
+    return _act(task_id, form, lambda svc, task: svc.decide_extension(
+        current_user, task, request_id, version=request.form.get("version"), approve=approve,
+        comment=request.form.get("comment"), granted_deadline=granted),
+        success="Đã đồng ý gia hạn; hạn xử lý đã được cập nhật." if approve else "Đã từ chối đề nghị gia hạn.",
+        repeat=("extension_approved" if approve else "extension_refused", None, request.form.get("comment")))
+
+
+@bp.route("/<int:task_id>/directions", methods=["POST"])
+@login_required
+def direct(task_id: int):
+    """Give a direction (ý kiến chỉ đạo)."""
+    return _act(task_id, "direction", lambda svc, task: svc.direct(
+        current_user, task, version=request.form.get("version"), comment=request.form.get("comment")),
+        success="Đã ghi ý kiến chỉ đạo.", repeat=("direction", None, request.form.get("comment")))
+
+
+@bp.route("/<int:task_id>/reassign", methods=["POST"])
+@login_required
+def reassign(task_id: int):
+    """Move the task to another agency."""
+    return _act(task_id, "reassign", lambda svc, task: svc.reassign(
+        current_user, task, version=request.form.get("version"), agency_id=_int_or_none(request.form.get("agency_id")),
+        comment=request.form.get("comment")), success="Đã chuyển nhiệm vụ sang cơ quan khác.")
+
+
+@bp.route("/letters/<int:letter_id>/approve", methods=["POST"])
+@login_required
+def approve_letter(letter_id: int):
+    """Approve at once the distribution of every task of a letter awaiting approval, with one direction."""
+    letter = db().get(Letter, letter_id)
+    if letter is None:
+        abort(404)
+    back = _int_or_none(request.form.get("back_to"))
+    svc = service()
+    try:
+        approved = svc.approve_letter(current_user, letter, comment=request.form.get("comment"))
+        db().commit()
+    except (TaskRefused, StaleTask) as exc:
+        db().rollback()
+        message = exc.message if isinstance(exc, TaskRefused) else "Nhiệm vụ vừa được người khác cập nhật; hãy xem lại."
+        if back:
+            errors = exc.errors if isinstance(exc, TaskRefused) else {}
+            return _render(_load(back), form="approve_letter", message=message, errors=errors,
+                           status=409 if isinstance(exc, StaleTask) or getattr(exc, "conflict", False) else 422)
+        flash(message, "error")
+        return redirect(url_for("tasks.all_tasks", letter=letter_id))
+    flash(f"Đã duyệt phân công {len(approved)} nhiệm vụ; các cơ quan đã nhận được nhiệm vụ.", "success")
+    return redirect(url_for("tasks.detail", task_id=back) if back else url_for("tasks.all_tasks", letter=letter_id))
+
+
+# -- files ----------------------------------------------------------------------------------------------------
+
+@bp.route("/<int:task_id>/files/<int:attachment_id>")
+@login_required
+def attachment(task_id: int, attachment_id: int):
+    """Download an attachment (the task's viewers, and the lead agency for a cooperating agency's files)."""
+    from tracker.app import files_dir
+    from tracker.intake.operations import stored_path
+
+    item = db().get(TaskAttachment, attachment_id)
+    if item is None or item.task_id != task_id:
+        abort(404)
+    task = item.task
+    if not (service().can_view(current_user, task) or can(current_user, "task.view_contribution", task)):
+        raise PermissionDenied()
+    path = stored_path(files_dir(current_app), item.file)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=item.file.content_type.split(";")[0], as_attachment=True,
+                     download_name=item.file_name)
+
+
+# -- clerks: add and edit -------------------------------------------------------------------------------------
+
+def _form_render(template: str, status: int = 200, **context):
+    agencies = list(db().scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)))
+    return render_template(template, agencies=agencies, **context), status
+
+
+@bp.route("/<int:task_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(task_id: int):
+    """Correct a task (content, role, deadline, recurrence); the history keeps the old values."""
+    task = _load(task_id)
+    svc = service()
+    svc.allow(current_user, "edit", task)
+    if request.method == "GET":
+        return _form_render("tasks/edit.html", task=task, letter=task.letter, values={}, errors={})[0]
+    deadline, ok_deadline = parse_date(request.form.get("deadline"))
+    until, ok_until = parse_date(request.form.get("recurrence_until"))
+    errors = {}
+    if not ok_deadline:
+        errors["deadline"] = INVALID_DATE
+    if not ok_until:
+        errors["recurrence_until"] = INVALID_DATE
+    message = "Vui lòng sửa các mục được đánh dấu."
+    status = 422
+    if not errors:
+        try:
+            svc.edit(current_user, task, version=request.form.get("version"), summary=request.form.get("summary"),
+                     role=request.form.get("role", ""), deadline=deadline,
+                     deadline_text=request.form.get("deadline_text"), recurrence=request.form.get("recurrence"),
+                     recurrence_until=until, comment=request.form.get("comment"))
+            db().commit()
+            flash("Đã lưu thay đổi của nhiệm vụ.", "success")
+            return redirect(url_for("tasks.detail", task_id=task_id))
+        except TaskRefused as exc:
+            db().rollback()
+            message, errors, status = exc.message, exc.errors, 409 if exc.conflict else 422
+        except StaleTask as exc:
+            db().rollback()
+            task = _load(task_id)
+            exc.missed = svc.missed_events(task, _int_or_none(request.form.get("version")))
+            message, status = _stale_message(exc, task), 409
+    task = _load(task_id)
+    return _form_render("tasks/edit.html", status, task=task, letter=task.letter, values=request.form,
+                        errors=errors, failure=message)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Add a task to a registered letter (?letter=ID)."""
+    letter = db().get(Letter, _int_or_none(request.values.get("letter")) or 0)
+    if letter is None:
+        abort(404)
+    require(current_user, "letter.view", letter)
+    svc = service()
+    role = current_user.role if current_user.is_authenticated else None
+    if not workflow().allows(role, "add_task", workflow().initial_state):
+        raise PermissionDenied("Bạn không có quyền thêm nhiệm vụ.")
+    if request.method == "GET":
+        return _form_render("tasks/edit.html", task=None, letter=letter, values={}, errors={})[0]
+    deadline, ok_deadline = parse_date(request.form.get("deadline"))
+    until, ok_until = parse_date(request.form.get("recurrence_until"))
+    errors = {}
+    if not ok_deadline:
+        errors["deadline"] = INVALID_DATE
+    if not ok_until:
+        errors["recurrence_until"] = INVALID_DATE
+    message = "Vui lòng sửa các mục được đánh dấu."
+    if not errors:
+        try:
+            task = svc.add_task(current_user, letter, agency_id=_int_or_none(request.form.get("agency_id")),
+                                role=request.form.get("role", ""), summary=request.form.get("summary", ""),
+                                deadline=deadline, deadline_text=request.form.get("deadline_text"),
+                                recurrence=request.form.get("recurrence"), recurrence_until=until)
+            db().commit()
+            flash("Đã thêm nhiệm vụ.", "success")
+            return redirect(url_for("tasks.detail", task_id=task.id))
+        except TaskRefused as exc:
+            db().rollback()
+            message, errors = exc.message, exc.errors
+    return _form_render("tasks/edit.html", 422, task=None, letter=letter, values=request.form, errors=errors,
+                        failure=message)
+
+
+@bp.app_template_global()
+def recurrence_label(rule: str | None) -> str:
+    """A recurrence rule in words ("Hằng tháng, hạn ngày 20"), or the rule itself when unreadable."""
+    if not rule:
+        return ""
+    try:
+        return parse_rule(rule).label
+    except RecurrenceError:
+        return rule

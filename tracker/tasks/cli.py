@@ -1,0 +1,100 @@
+"""Commands of the task area: ``tracker api-token create|list|revoke`` and ``tracker tasks refresh-periods``.
+
+Registered on the ``tracker`` group in tracker/cli.py (``cli.add_command(api_token_group)`` ...).
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+def _sessions():
+    return current_app.extensions["tracker.write_sessions"]
+
+
+@click.group("api-token")
+def api_token_group():
+    """Manage the tokens integrations use for the JSON API."""
+
+
+@api_token_group.command("create")
+@click.argument("name")
+@click.option("--user", "username", required=True,
+              help="The account whose role and agency the integration acts with.")
+@with_appcontext
+def api_token_create(name: str, username: str):
+    """Create a token for the integration NAME; it is printed once."""
+    from sqlalchemy import select
+
+    from tracker.accounts.models import User
+    from tracker.db import transaction
+    from tracker.tasks.api_tokens import TokenError, create_token
+
+    with transaction(_sessions()) as session:
+        user = session.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"Không có tài khoản “{username}”.")
+        try:
+            row, token = create_token(session, name, user)
+        except TokenError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Đã tạo mã truy cập “{row.name}” cho tài khoản {user.username} ({user.role_enum.label}).")
+        click.echo("Mã chỉ hiện một lần, hãy lưu lại ngay:")
+        click.echo(token)
+
+
+@api_token_group.command("list")
+@with_appcontext
+def api_token_list():
+    """List tokens (never the tokens themselves)."""
+    from tracker.db import transaction
+    from tracker.tasks.api_tokens import list_tokens
+
+    with transaction(_sessions()) as session:
+        rows = list_tokens(session)
+        if not rows:
+            click.echo("Chưa có mã truy cập nào.")
+        for row in rows:
+            state = "đã thu hồi" if row.revoked_at else "đang dùng"
+            used = row.last_used_at.strftime("%d/%m/%Y %H:%M") if row.last_used_at else "chưa dùng"
+            click.echo(f"{row.name:24} {row.prefix}…  {row.user.username:16} {state:12} lần dùng cuối: {used}")
+
+
+@api_token_group.command("revoke")
+@click.argument("name")
+@with_appcontext
+def api_token_revoke(name: str):
+    """Revoke the token of the integration NAME."""
+    from tracker.db import transaction
+    from tracker.tasks.api_tokens import TokenError, revoke_token
+
+    try:
+        with transaction(_sessions()) as session:
+            revoke_token(session, name)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Đã thu hồi mã truy cập “{name}”.")
+
+
+@click.group("tasks")
+def tasks_group():
+    """Task maintenance jobs."""
+
+
+@tasks_group.command("refresh-periods")
+@with_appcontext
+def refresh_periods():
+    """Create the due and next periods of recurring tasks (run daily, e.g. by the scheduler)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from tracker.db import transaction
+    from tracker.tasks.occurrences import refresh_all
+
+    settings = current_app.extensions["tracker.settings"]
+    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    with transaction(_sessions()) as session:
+        made = refresh_all(session, today, workflow=current_app.extensions["tracker.workflow"])
+    click.echo(f"Đã tạo {made} kỳ báo cáo.")
