@@ -405,7 +405,7 @@ _GROUP_RE = re.compile(
     rf"{_NOT_LETTER_AFTER}"
 )
 _GENERIC_BARE_RE = re.compile(
-    r"(?i:(?:chính\s+quyền|cơ\s+quan|đơn\s+vị|địa\s+phương|cơ\s+quan\s+chức\s+năng|lực\s+lượng\s+chức\s+năng|cấp\s+có\s+thẩm\s+quyền|cơ\s+quan\s+có\s+thẩm\s+quyền|người\s+đứng\s+đầu)"
+    r"(?i:(?:(?:Hội|Ban\s+đại\s+diện)\s+cha\s+mẹ\s+học\s+sinh|chính\s+quyền|cơ\s+quan|đơn\s+vị|địa\s+phương|cơ\s+quan\s+chức\s+năng|lực\s+lượng\s+chức\s+năng|cấp\s+có\s+thẩm\s+quyền|cơ\s+quan\s+có\s+thẩm\s+quyền|người\s+đứng\s+đầu)"
     r"(?:\s*,\s*(?:cơ\s+quan|đơn\s+vị|địa\s+phương|tổ\s+chức|cá\s+nhân))*"
     r"(?:\s+(?:có\s+)?liên\s+quan|\s+địa\s+phương|\s+cơ\s+sở|\s+các\s+cấp|\s+chức\s+năng)?)" + _NOT_LETTER_AFTER
 )

@@ -806,9 +806,22 @@ class _Extractor:
             calendar=self.ctx.calendar, received=self.ctx.received,
         )
 
+    def recipient_form(self, name: str) -> str:
+        """A group named in short in the body ("UBND các tỉnh, thành phố") takes its header form."""
+        f = fold(name)
+        if " cac " not in f" {f} ":
+            return name
+        longer = [r for r in self.ctx.recipients if fold(r).startswith(f + " ")]
+        return longer[0] if len(longer) == 1 else name
+
     def emit(self, a: _Assignment) -> None:
         if not a.leads:
             return
+        a.leads = [self.recipient_form(n) for n in a.leads]
+        a.coops = [self.recipient_form(n) for n in a.coops]
+        if a.leads and all(self.is_group(n) for n in a.leads):
+            # a whole class of agencies "phối hợp với Sở X": Sở X coordinates them, it does not cooperate
+            a.coops = [c for c in a.coops if self.is_group(c)]
         body = " ".join(t.strip() for t in a.texts if t.strip())
         if not body:
             return
