@@ -40,7 +40,10 @@ def split_letters(text: str) -> list[str]:
             continue  # the motto of the same header repeated (e.g. a flattened table)
         nn = next((i for i in range(q - 1, prev_head, -1) if _NOI_NHAN_RE.match(lines[i])), None)
         if nn is None:
-            continue
+            # no Nơi nhận: a signed title block with a name must close the previous letter
+            nn = _signature_without_noi_nhan(lines, prev_head + 3, q)
+            if nn is None:
+                continue
         tail = lines[nn:q]
         _, title, title_at, end = parse_signature(_split_tail_lines(tail))
         if title_at is None:
@@ -64,6 +67,24 @@ def split_letters(text: str) -> list[str]:
         e = starts[n + 1] if n + 1 < len(starts) else len(lines)
         parts.append("\n".join(lines[s:e]).strip("\n"))
     return [p for p in parts if p.strip()]
+
+
+def _signature_without_noi_nhan(lines: list[str], start: int, stop: int) -> int | None:
+    """Start of the last signed title block (title and name) between two headers, or None."""
+    found = None
+    pos = start
+    for _ in range(8):
+        region = lines[pos:stop]
+        if not region:
+            break
+        split = _split_tail_lines(region)
+        name, _title, title_at, end = parse_signature(split)
+        if title_at is None:
+            break
+        if name is not None:
+            found = pos + _map_split_index(region, title_at + 1) - 1
+        pos += max(1, _map_split_index(region, end if end else title_at + 1))
+    return found
 
 
 def _map_split_index(lines: list[str], split_index: int) -> int:
