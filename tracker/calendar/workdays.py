@@ -223,6 +223,26 @@ class WorkCalendar:
 
 
 @functools.lru_cache(maxsize=1)
-def default_calendar() -> WorkCalendar:
+def shipped_calendar() -> WorkCalendar:
     """The calendar with the adjustments shipped in ``tracker/calendar/data/adjustments.toml`` (cached)."""
     return WorkCalendar(load_shipped_adjustments())
+
+
+# The calendar the running application uses, built from the adjustments table that admins edit
+# (see tracker.calendar.store). One per process: an instance serves one database.
+_installed: WorkCalendar | None = None
+
+
+def install_calendar(calendar: WorkCalendar | None) -> None:
+    """Make ``calendar`` the process's :func:`default_calendar`; None goes back to the shipped one."""
+    global _installed
+    _installed = calendar
+
+
+def default_calendar() -> WorkCalendar:
+    """The calendar in force: the one installed from the database, else the shipped one.
+
+    Every caller (deadline status, relative deadlines of the extractor, reminders) asks this
+    function, so an admin's correction of the calendar reaches all of them.
+    """
+    return _installed if _installed is not None else shipped_calendar()

@@ -1,0 +1,336 @@
+"""Administration of the running system: the outbox of reminder e-mails and the working-day calendar.
+
+Registering this blueprint also loads and validates ``workflows/reminders.toml`` (the app does not
+start with a wrong policy) and keeps the process's working calendar in step with the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, or_, select
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.accounts.permissions import require
+from tracker.calendar.adjustments import DAY_OFF, WORKING_DAY
+from tracker.calendar.models import CalendarAdjustment
+from tracker.calendar.store import (KIND_LABELS, AdjustmentError, AdjustmentFields, add_adjustment, adjustments,
+                                    change_adjustment, history, import_shipped, refresh_default_calendar,
+                                    remove_adjustment)
+from tracker.reminders.models import (OUTBOX_KIND_LABELS, OUTBOX_STATE_LABELS, OUTBOX_STATES, OutboxMessage,
+                                      ReminderPass, SchedulerHeartbeat)
+from tracker.reminders.operations import POLICY_EXTENSION
+from tracker.reminders.outbox import ResendError, resend
+from tracker.reminders.policy import find_policy
+from tracker.web import db
+from tracker.web.clock import today
+from tracker.web.pagination import paginate
+
+bp = Blueprint("operations_admin", __name__, url_prefix="/admin")
+
+
+@bp.record_once
+def _load_policy(state) -> None:
+    # Validated at start: a mistake in the policy file stops the app with the file, line and key.
+    app = state.app
+    app.extensions[POLICY_EXTENSION] = find_policy(app.extensions["tracker.settings"].instance_path)
+
+
+@bp.before_app_request
+def _calendar_in_step() -> None:
+    # One indexed query per request: an admin's change in another process reaches this one at once.
+    if request.endpoint and request.endpoint != "static":
+        refresh_default_calendar(db())
+
+
+@bp.app_template_filter("dayoff")
+def _day_off(day) -> str:
+    """Why a date is a day off ("Chủ nhật", "Tết Nguyên đán"), "" on a working day: for deadlines on pages."""
+    from tracker.calendar.workdays import default_calendar
+
+    if not day:
+        return ""
+    return default_calendar().day_off_reason(day) or ""
+
+
+# -- outbox ------------------------------------------------------------------------------------------
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+
+@bp.route("/outbox")
+@login_required
+def outbox():
+    """The outbox: every message with its state, filters, the scheduler's heartbeat and the last passes."""
+    require(current_user, "admin.outbox")
+    session = db()
+    query = select(OutboxMessage)
+    state = request.args.get("state", "")
+    if state in OUTBOX_STATES:
+        query = query.where(OutboxMessage.state == state)
+    kind = request.args.get("kind", "")
+    if kind in OUTBOX_KIND_LABELS:
+        query = query.where(OutboxMessage.kind == kind)
+    q = request.args.get("q", "").strip().lower()
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(OutboxMessage.recipient.like(like), OutboxMessage.recipient_name.like(like)))
+    page = paginate(session, query.order_by(OutboxMessage.id.desc()), default_per_page=50)
+    counts = dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
+    passes = list(session.scalars(select(ReminderPass).order_by(ReminderPass.pass_date.desc()).limit(7)))
+    heartbeat = session.get(SchedulerHeartbeat, 1)
+    return render_template("admin/outbox.html", page=page, counts=counts, states=OUTBOX_STATE_LABELS,
+                           kinds=OUTBOX_KIND_LABELS, state=state, kind=kind, q=q, passes=passes, heartbeat=heartbeat,
+                           form=ActionForm(), now=dt.datetime.now(dt.timezone.utc))
+
+
+def _parts(mime: str) -> tuple[str, list[str]]:
+    """The plain-text body and the attachment names of a stored message."""
+    message = email.message_from_string(mime, policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",))
+    names = [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
+    return (body.get_content() if body is not None else ""), names
+
+
+@bp.route("/outbox/<int:outbox_id>")
+@login_required
+def outbox_detail(outbox_id: int):
+    """One message: recipient, state, the error, every attempt, the text as sent, the tasks it is about."""
+    require(current_user, "admin.outbox")
+    session = db()
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None:
+        abort(404)
+    text, attachments = _parts(row.mime)
+    copies = list(session.scalars(select(OutboxMessage).where(OutboxMessage.resent_from_id == row.id)
+                                  .order_by(OutboxMessage.id)))
+    return render_template("admin/outbox_detail.html", row=row, text=text, attachments=attachments, copies=copies,
+                           form=ActionForm())
+
+
+@bp.route("/outbox/<int:outbox_id>/resend", methods=["POST"])
+@login_required
+def outbox_resend(outbox_id: int):
+    """Send a message again (a failed one now; a delivered one as a new copy)."""
+    require(current_user, "admin.outbox")
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db()
+    row = session.get(OutboxMessage, outbox_id, with_for_update=True)
+    if row is None:
+        abort(404)
+    try:
+        result = resend(session, row, actor=current_user)
+    except ResendError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("operations_admin.outbox_detail", outbox_id=outbox_id))
+    session.commit()
+    if result.id == row.id:
+        flash(f"Thư #{row.id} sẽ được gửi lại trong lượt gửi tới.", "success")
+    else:
+        flash(f"Đã tạo bản gửi lại #{result.id} của thư #{row.id}; thư sẽ đi trong lượt gửi tới.", "success")
+    return redirect(url_for("operations_admin.outbox_detail", outbox_id=result.id))
+
+
+@bp.route("/outbox/resend-failed", methods=["POST"])
+@login_required
+def outbox_resend_failed():
+    """Put every failed message back in the queue (after the mail server or an address was fixed)."""
+    require(current_user, "admin.outbox")
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db()
+    rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.state == "failed").with_for_update()))
+    for row in rows:
+        resend(session, row, actor=current_user)
+    session.commit()
+    flash(f"Đã đưa {len(rows)} thư lỗi trở lại hàng chờ gửi.", "success")
+    return redirect(url_for("operations_admin.outbox"))
+
+
+# -- calendar ----------------------------------------------------------------------------------------
+
+
+def _parse_day(raw: str | None) -> dt.date | None:
+    """dd/mm/yyyy (as written in Vietnam) or yyyy-mm-dd (a date input); None when blank."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", raw)
+    try:
+        if match:
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise AdjustmentError(f"“{raw}” không phải là ngày hợp lệ (dd/mm/yyyy).") from None
+
+
+class AdjustmentForm(FlaskForm):
+    """One day of the government's decisions."""
+
+    day = StringField("Ngày (dd/mm/yyyy)", validators=[DataRequired("Bắt buộc."), Length(max=20)])
+    kind = SelectField("Loại", choices=[SelectChoice(DAY_OFF, KIND_LABELS[DAY_OFF]),
+                                        SelectChoice(WORKING_DAY, KIND_LABELS[WORKING_DAY])])
+    label = StringField("Tên ngày", validators=[DataRequired("Bắt buộc."), Length(max=255)])
+    source = StringField("Căn cứ (văn bản quyết định)", validators=[DataRequired("Bắt buộc."), Length(max=1000)])
+    verified = BooleanField("Đã đối chiếu với thông báo chính thức", default=True)
+    swap_with = StringField("Hoán đổi với ngày (nếu có)", validators=[Optional(), Length(max=20)])
+    note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=2000)])
+    reason = StringField("Lý do thay đổi (lưu vào lịch sử)", validators=[DataRequired("Bắt buộc."), Length(max=1000)])
+
+
+class RemoveForm(FlaskForm):
+    """Removing one day needs a reason."""
+
+    reason = StringField("Lý do", validators=[DataRequired("Bắt buộc."), Length(max=1000)])
+
+
+def _fields(form: AdjustmentForm) -> AdjustmentFields:
+    day = _parse_day(form.day.data)
+    return AdjustmentFields(day=day, kind=form.kind.data, label=form.label.data or "", source=form.source.data or "",
+                            verified=bool(form.verified.data), swap_with=_parse_day(form.swap_with.data),
+                            note=form.note.data or "")
+
+
+def _year_arg() -> int:
+    raw = request.args.get("year", "")
+    year = int(raw) if raw.isdigit() else today().year
+    return min(max(year, 1990), 2100)
+
+
+def _days_off(year: int) -> list[tuple[dt.date, str]]:
+    """Weekdays off in ``year`` with their reason, as the calendar in force counts them."""
+    from tracker.calendar.workdays import default_calendar
+
+    calendar = default_calendar()
+    day, end, found = dt.date(year, 1, 1), dt.date(year, 12, 31), []
+    while day <= end:
+        if day.weekday() < 5 and not calendar.is_working_day(day):
+            found.append((day, calendar.day_off_reason(day) or ""))
+        elif day.weekday() >= 5 and calendar.is_working_day(day):
+            found.append((day, "Ngày làm việc (làm bù)"))
+        day += dt.timedelta(days=1)
+    return found
+
+
+def _render_calendar(form: AdjustmentForm, year: int, status: int = 200):
+    session = db()
+    rows = adjustments(session, year)
+    return render_template("admin/calendar.html", rows=rows, year=year, form=form, kinds=KIND_LABELS,
+                           days_off=_days_off(year), history=history(session, 50), action_form=ActionForm()), status
+
+
+@bp.route("/calendar")
+@login_required
+def calendar():
+    """The adjustments of a year, the days off they give, the form to add one and the record of changes."""
+    require(current_user, "admin.calendar")
+    return _render_calendar(AdjustmentForm(), _year_arg())
+
+
+@bp.route("/calendar/add", methods=["POST"])
+@login_required
+def calendar_add():
+    """Add one day (on the record)."""
+    require(current_user, "admin.calendar")
+    form = AdjustmentForm()
+    session = db()
+    if form.validate_on_submit():
+        try:
+            row = add_adjustment(session, _fields(form), actor=current_user, reason=form.reason.data)
+        except AdjustmentError as exc:
+            session.rollback()
+            form.day.errors = list(form.day.errors) + [str(exc)]
+        else:
+            session.commit()
+            refresh_default_calendar(session)
+            flash(f"Đã thêm ngày {row.day:%d/%m/%Y} ({row.label}).", "success")
+            return redirect(url_for("operations_admin.calendar", year=row.day.year))
+    year = _year_arg()
+    try:
+        year = (_parse_day(form.day.data) or dt.date(year, 1, 1)).year
+    except AdjustmentError:
+        pass
+    return _render_calendar(form, year, 400)
+
+
+@bp.route("/calendar/<int:adjustment_id>", methods=["GET", "POST"])
+@login_required
+def calendar_edit(adjustment_id: int):
+    """Change one day (on the record: old and new values, who, when, why)."""
+    require(current_user, "admin.calendar")
+    session = db()
+    row = session.get(CalendarAdjustment, adjustment_id)
+    if row is None:
+        abort(404)
+    form = AdjustmentForm()
+    if request.method == "GET":
+        form.day.data = row.day.strftime("%d/%m/%Y")
+        form.kind.data, form.label.data, form.source.data = row.kind, row.label, row.source
+        form.verified.data, form.note.data = row.verified, row.note
+        form.swap_with.data = row.swap_with.strftime("%d/%m/%Y") if row.swap_with else ""
+    elif form.validate_on_submit():
+        try:
+            change_adjustment(session, row, _fields(form), actor=current_user, reason=form.reason.data)
+        except AdjustmentError as exc:
+            session.rollback()
+            form.day.errors = list(form.day.errors) + [str(exc)]
+        else:
+            session.commit()
+            refresh_default_calendar(session)
+            flash(f"Đã sửa ngày {row.day:%d/%m/%Y}.", "success")
+            return redirect(url_for("operations_admin.calendar", year=row.day.year))
+    return render_template("admin/calendar_form.html", form=form, row=row,
+                           remove_form=RemoveForm(prefix="remove")), (400 if form.errors else 200)
+
+
+@bp.route("/calendar/<int:adjustment_id>/remove", methods=["POST"])
+@login_required
+def calendar_remove(adjustment_id: int):
+    """Remove one day (the record keeps it)."""
+    require(current_user, "admin.calendar")
+    session = db()
+    row = session.get(CalendarAdjustment, adjustment_id)
+    if row is None:
+        abort(404)
+    form = RemoveForm(prefix="remove")
+    year = row.day.year
+    if not form.validate_on_submit():
+        flash("Cần ghi lý do khi xóa một ngày.", "error")
+        return redirect(url_for("operations_admin.calendar_edit", adjustment_id=adjustment_id))
+    label = f"{row.day:%d/%m/%Y} ({row.label})"
+    remove_adjustment(session, row, actor=current_user, reason=form.reason.data)
+    session.commit()
+    refresh_default_calendar(session)
+    flash(f"Đã xóa ngày {label}.", "success")
+    return redirect(url_for("operations_admin.calendar", year=year))
+
+
+@bp.route("/calendar/import", methods=["POST"])
+@login_required
+def calendar_import():
+    """Add the shipped file's days that the table lacks and nobody edited (a new release's decisions)."""
+    require(current_user, "admin.calendar")
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db()
+    added = import_shipped(session, actor=current_user)
+    session.commit()
+    refresh_default_calendar(session)
+    flash(f"Đã nạp {added} ngày mới từ tệp phát hành." if added else "Bảng đã có đủ các ngày của tệp phát hành.",
+          "success")
+    return redirect(url_for("operations_admin.calendar", year=_year_arg()))
