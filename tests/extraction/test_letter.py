@@ -113,7 +113,7 @@ def test_unreadable_file_raises_with_a_vietnamese_message(tmp_path):
     assert "rỗng" in err.value.message
     with pytest.raises(UnreadableDocument) as err:
         extract_file(tmp_path / "khong-co.txt")
-    assert "Không mở được" in err.value.message
+    assert "Không tìm thấy tệp" in err.value.message
 
 
 # -- command line -------------------------------------------------------------------------------

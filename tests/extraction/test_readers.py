@@ -277,3 +277,34 @@ def test_attachment_base64_is_decoded():
     raw = make_edxml(b"abc", name="x.txt")
     assert base64.b64encode(b"abc") in raw
     assert edxml.attachments(edxml.parse_edxml(raw))[0].data == b"abc"
+
+
+# -- robustness ---------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PREFIXES = [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"<?xml version='1.0'?><edXML>", b"\xef\xbb\xbf",
+             b"\xff\xfe", b"<html><body>"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(_PREFIXES), st.binary(max_size=2000), st.sampled_from(["a.txt", "a.docx", "a.pdf", "a.edxml", ""]))
+def test_read_document_only_ever_raises_unreadable_document(prefix, payload, name):
+    try:
+        text = read_document(prefix + payload, name)
+    except UnreadableDocument as exc:
+        assert exc.message
+    else:
+        assert isinstance(text, str)
+
+
+def test_truncated_real_files_are_refused_cleanly():
+    pdf = make_pdf(SHORT_LETTER.split("\n"))
+    docx_bytes = letter_docx(SHORT_LETTER)
+    for data, name in ((pdf, "a.pdf"), (docx_bytes, "a.docx")):
+        for cut in (len(data) // 3, len(data) // 2, len(data) - 10):
+            try:
+                read_document(data[:cut], name)
+            except UnreadableDocument as exc:
+                assert exc.message

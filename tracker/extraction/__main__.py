@@ -11,16 +11,36 @@ import json
 import sys
 
 
-def _summary(result: dict, indent: str = "") -> str:
-    try:  # the console command's formatter, when the CLI module can be imported
-        from tracker.cli import format_extraction
+_LABELS = (("number", "Số, ký hiệu"), ("doc_type", "Loại văn bản"), ("issuer", "Cơ quan ban hành"),
+           ("place", "Nơi ban hành"), ("issued_on", "Ngày ban hành"), ("subject", "Trích yếu"),
+           ("urgency", "Độ khẩn"), ("secrecy", "Độ mật"), ("signer", "Người ký"), ("signer_title", "Chức vụ"))
 
-        return format_extraction(result, indent)
-    except Exception:
-        lines = [f"{indent}{key}: {value}" for key, value in result.items() if key not in {"tasks", "enclosed"}]
-        for task in result.get("tasks") or []:
-            lines.append(f"{indent}- [{task.get('role')}] {task.get('agency')}: {task.get('deadline') or '—'}")
-        return "\n".join(lines)
+
+def summary(result: dict, indent: str = "") -> str:
+    """A readable Vietnamese summary of an extraction (the console command has its own, with Flask)."""
+    lines = [f"{indent}{label}: {result.get(key) or '—'}" for key, label in _LABELS
+             if key in result or key not in ("urgency", "secrecy")]
+    lines.append(f"{indent}Kính gửi: {'; '.join(result.get('recipients') or []) or '—'}")
+    received = result.get("received")
+    if received:
+        lines.append(f"{indent}Số đến: {received.get('number') or '?'} ngày {received.get('date') or '?'}")
+    for ref in result.get("references") or []:
+        lines.append(f"{indent}Dẫn chiếu: {ref.get('number')} ngày {ref.get('date') or '?'} của {ref.get('issuer') or '?'}")
+    for inner in result.get("enclosed") or []:
+        lines.append(f"{indent}Văn bản kèm theo:")
+        lines.append(summary({**inner, "tasks": []}, indent + "    "))
+    tasks = result.get("tasks") or []
+    if not indent:
+        lines.append(f"Nhiệm vụ đề xuất ({len(tasks)}):")
+    for i, task in enumerate(tasks, 1):
+        role = "Chủ trì" if task.get("role") == "lead" else "Phối hợp"
+        due = task.get("deadline") or (f"định kỳ {task['recurrence']}" if task.get("recurrence") else "chưa có hạn")
+        lines.append(f"{indent}  {i}. [{role}] {task.get('agency')} - hạn: {due}")
+        if task.get("summary"):
+            lines.append(f"{indent}     {task['summary']}")
+    for warning in result.get("warnings") or []:
+        lines.append(f"{indent}Lưu ý: {warning}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
-        print(_summary(result))
+        print(summary(result))
     return 0
 
 

@@ -550,6 +550,9 @@ def _refine_recurrence(rule: str, text: str, lo: int, hi: int) -> str:
         day = _day_of_month_near(text, lo, hi)
         return f"monthly:{day}" if day else rule
     if rule == "yearly":
+        days = re.findall(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)", text[lo:hi], re.IGNORECASE)
+        if len(set(days)) == 2:
+            return "semiannual"  # "trước ngày 15/6 và ngày 15/12 hằng năm": twice a year
         m = re.search(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)", text[lo:hi], re.IGNORECASE)
         if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(1)) <= 31:
             return f"yearly:{int(m.group(2)):02d}-{int(m.group(1)):02d}"

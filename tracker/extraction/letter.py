@@ -206,8 +206,14 @@ def extract_file(path: str | Path, *, max_bytes: int | None = None) -> dict:
     path = Path(path)
     try:
         data = path.read_bytes()
-    except OSError as exc:
-        raise readers.UnreadableDocument(f"Không mở được tệp {path.name}: {exc.strerror or exc}.") from None
+    except FileNotFoundError:
+        raise readers.UnreadableDocument("Không tìm thấy tệp.") from None
+    except IsADirectoryError:
+        raise readers.UnreadableDocument("Đây là một thư mục, không phải tệp văn bản.") from None
+    except PermissionError:
+        raise readers.UnreadableDocument("Không có quyền đọc tệp.") from None
+    except OSError:
+        raise readers.UnreadableDocument("Không mở được tệp (lỗi đọc đĩa).") from None
     kwargs = {"max_bytes": max_bytes} if max_bytes else {}
     return extract_bytes(data, path.name, **kwargs)
 

@@ -217,10 +217,12 @@ _SPEAKER_VERBS = re.compile(
     r"(?i)^(?:có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?|kết\s+luận|thông\s+báo|ghi\s+nhận|đánh\s+giá|nhận\s+được|đã\s+nhận|chỉ\s+thị|quyết\s+định|"
     r"yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo|trân\s+trọng|điện)(?![^\W\d_])"
 )
+# "phối hợp với X"; "chủ trì, phối hợp X" and a clause opening "Phối hợp X ..." also name partners
 _COOP_RE = re.compile(
     r"(?i)(?<![^\W\d_])phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên|đồng\s+bộ|tốt))?(?:\s*,\s*|\s+)(?:với|cùng)\s+"
+    r"|(?:(?i:chủ\s+trì)\s*(?:,|và)?\s*|^\s*(?:[-+•]\s*)?(?:(?i:tiếp\s+tục|chủ\s+động|thường\s+xuyên)\s+)?)(?i:phối\s+hợp)\s+(?=[A-ZĐÀ-Ỹ]|các\s)"
 )
-_COOP_PHRASE_RE = re.compile(r"(?i)^\s*(?:chủ\s+trì\s*,?\s*)?phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên))?\s+(?:với|cùng)\s+")
+_COOP_PHRASE_RE = re.compile(r"(?i)^\s*(?:chủ\s+trì\s*,?\s*)?phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+")
 _CHU_TRI_RE = re.compile(r"(?i)^\s*,?\s*(?:tiếp\s+tục\s+|khẩn\s+trương\s+|chủ\s+động\s+)?chủ\s+trì")
 _INTRO_END_RE = re.compile(
     r"(?i)(?:(?:như|các|những|một\s+số)\s+(?:nội\s+dung|nhiệm\s+vụ|việc|công\s+việc|biện\s+pháp|giải\s+pháp|yêu\s+cầu)?\s*(?:sau|như\s+sau)|sau\s+đây|cụ\s+thể(?:\s+như\s+sau)?|như\s+sau)\s*:?\s*$"
@@ -617,7 +619,8 @@ class _Extractor:
         self.text = text
         self.ctx = ctx
         self.tasks: list[_Task] = []
-        self.notes: list[tuple[int, object]] = []  # (scope id, Deadline)
+        # (scope id, Deadline, number of tasks read before it): a note dates the tasks it follows
+        self.notes: list[tuple[int, object, int]] = []
         self.scope_counter = 0
         self.assignment_counter = 0
         self.cursor = 0
@@ -787,7 +790,7 @@ class _Extractor:
                 continue  # a clause about a named agency is not a note for others
             for d in self.find(clause):
                 if d.date and not d.recurrence and not _is_narrative(clause, d.start):
-                    self.notes.append((scope, d))
+                    self.notes.append((scope, d, len(self.tasks)))
         return intro_addressees
 
     def is_group(self, name: str) -> bool:
@@ -880,23 +883,22 @@ class _Extractor:
         return _make_task(agency, role, summary, d, scope, lead, self.assignment_counter)
 
     def apply_notes(self, scope: int) -> None:
-        notes = [d for s, d in self.notes if s == scope]
-        if not notes:
-            return
-        d = notes[0]
-        for t in self.tasks:
-            if t.scope == scope and t.deadline is None and not t.recurrence:
-                t.deadline, t.deadline_text = d.date, d.text
-        self.notes = [(s, x) for s, x in self.notes if s != scope]
+        """Date the undated tasks of ``scope`` read before each deadline note of that scope."""
+        for s, d, count in self.notes:
+            if s != scope:
+                continue
+            for t in self.tasks[:count]:
+                if t.scope == scope and t.deadline is None and not t.recurrence:
+                    t.deadline, t.deadline_text = d.date, d.text
+        self.notes = [n for n in self.notes if n[0] != scope]
 
     def apply_letter_notes(self) -> None:
-        notes = [d for s, d in self.notes]
-        if not notes:
-            return
-        d = notes[0]
-        for t in self.tasks:
-            if t.deadline is None and not t.recurrence:
-                t.deadline, t.deadline_text = d.date, d.text
+        """Notes of the letter's own level date every undated task read before them."""
+        for _, d, count in self.notes:
+            for t in self.tasks[:count]:
+                if t.deadline is None and not t.recurrence:
+                    t.deadline, t.deadline_text = d.date, d.text
+        self.notes = []
 
 
 # -- tables ("Phụ lục phân công": nhiệm vụ | chủ trì | phối hợp | thời gian) ------------------------------------
