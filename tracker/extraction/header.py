@@ -482,7 +482,12 @@ def _issuer_units(texts: list[str]) -> list[str]:
             units[-1] = f"{units[-1]} {p}".strip()  # "ỦY" / "BAN NHÂN DÂN" broken inside a word pair
             continue
         units.append(p)
-    return [re.sub(r"\s+", " ", u).strip() for u in units if u.strip()]
+    units = [re.sub(r"\s+", " ", u).strip() for u in units if u.strip()]
+    # capital lines that name no agency ("SAO Y BẢN CHÍNH", a portal banner) before the real block
+    while len(units) > 1 and not _AGENCY_HEAD_RE.match(fold(units[0]) + " ") and \
+            any(_AGENCY_HEAD_RE.match(fold(u) + " ") for u in units[1:]):
+        units.pop(0)
+    return units
 
 
 def compose_issuer(units: list[str]) -> str | None:
@@ -611,6 +616,26 @@ def parse_signature(lines: list[str]) -> tuple[str | None, str | None, int | Non
             return name, title, keep[i], end
         i += 1
     return None, None, None, None
+
+
+def last_signature(lines: list[str]) -> tuple[str | None, str | None, int | None, int | None]:
+    """Like parse_signature, for the last title block of ``lines`` (preferring one with a name);
+    indexes refer to ``lines`` themselves."""
+    best: tuple | None = None
+    pos = 0
+    for _ in range(12):
+        region = lines[pos:]
+        if not region:
+            break
+        name, title, title_at, end = parse_signature(_split_tail_lines(region))
+        if title_at is None:
+            break
+        start = pos + _tail_index(region, title_at)
+        stop = pos + _tail_index(region, max(title_at, (end or title_at + 1) - 1)) + 1
+        if best is None or name is not None or best[0] is None:
+            best = (name, title, start, stop)
+        pos = max(pos + 1, stop)
+    return best if best is not None else (None, None, None, None)
 
 
 def _looks_like_position(line: str) -> bool:
@@ -969,8 +994,8 @@ def _subject_after_vv(segs: list[Seg], start: int) -> tuple[str, int]:
             break
         if pending_blank and not s[:1].islower():
             break
-        if len(s) > 200:
-            break
+        if len(s) > 160 or len(parts) >= 5:
+            break  # a trích yếu is a few short lines; longer text is the body
         parts.append(s)
         last = j
         pending_blank = False
@@ -1149,16 +1174,15 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
 
     # the end of the body: "Nơi nhận" or the signature
     noi_nhan = next((i for i in range(body_start, n) if _NOI_NHAN_RE.match(work[i])), None)
-    tail_start = noi_nhan if noi_nhan is not None else body_start
-    signer, title, title_at, _ = parse_signature(_split_tail_lines(work[tail_start:]))
     body_end = noi_nhan if noi_nhan is not None else n
-    if title_at is None and noi_nhan is not None:
-        # the signature may stand before Nơi nhận
-        signer, title, title_at_body, _ = parse_signature(_split_tail_lines(work[body_start:noi_nhan]))
+    title_at = None
+    if noi_nhan is not None:
+        signer, title, title_at, _ = parse_signature(_split_tail_lines(work[noi_nhan:]))
+    if title_at is None:
+        # no Nơi nhận, or the signature stands before it: the last signed block of the body
+        signer, title, title_at_body, _ = last_signature(work[body_start:body_end])
         if title_at_body is not None:
-            body_end = min(body_end, body_start + _tail_index(work[body_start:noi_nhan], title_at_body))
-    elif noi_nhan is None and title_at is not None:
-        body_end = body_start + _tail_index(work[body_start:], title_at)
+            body_end = body_start + title_at_body
     header["signer"] = signer
     header["signer_title"] = title
     if noi_nhan is not None:

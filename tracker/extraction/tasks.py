@@ -74,7 +74,14 @@ class _Item:
     attached: list[str] = field(default_factory=list)
 
     def full_text(self) -> str:
-        return " ".join([self.text] + self.attached).strip()
+        """The item's text and the paragraphs attached to it, each its own sentence."""
+        parts = [self.text] + self.attached
+        out = ""
+        for p in parts:
+            if out and not re.search(r"[.:;!?]\s*$", out):
+                out += "."
+            out = (out + " " + p).strip()
+        return out
 
 
 def _prepare(body: str) -> str:
@@ -219,8 +226,9 @@ _SPEAKER_VERBS = re.compile(
 )
 # "phối hợp với X"; "chủ trì, phối hợp X" and a clause opening "Phối hợp X ..." also name partners
 _COOP_RE = re.compile(
-    r"(?i)(?<![^\W\d_])phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên|đồng\s+bộ|tốt))?(?:\s*,\s*|\s+)(?:với|cùng)\s+"
-    r"|(?:(?i:chủ\s+trì)\s*(?:,|và)?\s*|^\s*(?:[-+•]\s*)?(?:(?i:tiếp\s+tục|chủ\s+động|thường\s+xuyên)\s+)?)(?i:phối\s+hợp)\s+(?=[A-ZĐÀ-Ỹ]|các\s)"
+    r"(?<![^\W\d_])(?i:phối\s+hợp)(?:\s+(?i:chặt\s+chẽ|thường\s+xuyên|đồng\s+bộ|tốt))?(?:\s*,\s*|\s+)(?i:với|cùng)\s+"
+    r"|(?:(?i:chủ\s+trì)\s*(?:,|và)?\s*|^\s*(?:[-+•]\s*)?(?:(?i:tiếp\s+tục|chủ\s+động|thường\s+xuyên)\s+)?)"
+    r"(?i:phối\s+hợp)\s+(?=[A-ZĐÀ-Ỹ]|các\s)"
 )
 _COOP_PHRASE_RE = re.compile(r"(?i)^\s*(?:chủ\s+trì\s*,?\s*)?phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+")
 _CHU_TRI_RE = re.compile(r"(?i)^\s*,?\s*(?:tiếp\s+tục\s+|khẩn\s+trương\s+|chủ\s+động\s+)?chủ\s+trì")
@@ -452,6 +460,16 @@ def _subject_at(clause: str, offset: int, ctx: _Context) -> tuple[list[AgencyMat
     return items, end - offset
 
 
+_DUTY_SUBJECT_RE = re.compile(
+    r"^\s*(?P<subj>[A-ZĐÀ-Ỹ][^\s,;:.()]*(?:\s+[^\s,;:.()]+){0,7}?)\s+"
+    r"(?P<verb>(?i:có\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|chịu\s+trách\s+nhiệm)(?!\s+(?i:thi\s+hành|trước)))"
+)
+_NOT_A_BODY_RE = re.compile(
+    r"(?i)^(?:người|cán\s+bộ|công\s+chức|viên\s+chức|ông|bà|tập\s+thể|cá\s+nhân|mọi|tất\s+cả|các|những|mỗi|từng|"
+    r"hộ|nhân\s+dân|học\s+sinh|doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|địa\s+phương|ai|đây|việc|nội\s+dung|kết\s+quả|điều)(?![^\W\d_])"
+)
+
+
 def _listed_before(text: str, pos: int, ctx: "_Context") -> list[str]:
     """The agencies of the last list announced with "gồm:"/"sau:"/"là:" before ``pos``."""
     for m in reversed(list(re.finditer(r"(?i)(?:gồm|bao\s+gồm|như\s+sau|sau\s+đây|là)\s*:\s*", text[:pos]))):
@@ -509,6 +527,12 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_l
                 return _Found(names, coops, offset + rel_end)
     if in_section:
         return None
+    if not subj:
+        # "Tổ công tác có nhiệm vụ ...": a body the letter itself names, unknown to the lexicon
+        duty = _DUTY_SUBJECT_RE.match(clause)
+        if duty and not _NOT_A_BODY_RE.match(duty.group("subj")):
+            name = canonical_agency(duty.group("subj"))
+            return _Found([name], _coops_in(clause[duty.end():], offset + duty.end(), ctx), offset + duty.start("verb"))
     # "Giao X ...", "Đề nghị X ...", "Yêu cầu X ...", "Chỉ đạo X chủ trì ..."
     for m in _SPEECH_RE.finditer(clause):
         verb = fold(m.group("verb"))

@@ -276,6 +276,8 @@ _GLUED_PHRASES = [
     (re.compile(r"(?<=[^\W_])(V/v)(?=\s|[^\W\d_])"), r" \1"),
     (re.compile(r"(?<=[^\W_])(Kính gửi)"), r" \1"),
     (re.compile(r"\b(KT|TM|TL|TUQ)\.(?=[^\W\d_])"), r"\1. "),
+    # capital agency lines glued by a web copy: "ỦY BAN NHÂN DÂNTỈNH BẮC KẠN"
+    (re.compile(r"(NHÂN DÂN|UBND|HĐND)(?=(?:TỈNH|HUYỆN|XÃ|THÀNH PHỐ|QUẬN|PHƯỜNG|THỊ XÃ|THỊ TRẤN)\b)"), r"\1 "),
 ]
 
 _SUPERSCRIPT_RE = re.compile("[\u00b9\u00b2\u00b3\u2070-\u2079]+")
