@@ -261,3 +261,10 @@ def test_parse_header_never_raises_on_mangled_letters(seed):
     rng = random.Random(seed)
     header = parse_header(_mangle(rng.choice(_SOURCES), rng))
     assert header["number"] is None or isinstance(header["number"], str)
+
+
+def test_stamp_date_without_year_takes_the_letter_year():
+    text = ("BỘ NỘI VỤ\nSố: 4459/BNV-CQĐP\nV/v báo cáo\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Hà Nội, ngày 16 tháng 12 năm 2016\nVP.UBND TỈNH CÀ MAU\nĐẾN Số: 5218\nNgày: 03/01\n"
+            "Kính gửi: Ủy ban nhân dân các tỉnh." + BODY)
+    assert parse_header(text)["received"]["date"] == "2017-01-03"  # received after New Year

@@ -434,7 +434,12 @@ def _find_stamps(lines: list[str], limit: int) -> tuple[dict | None, set[int]]:
         joined = "\n".join(block)
         num = re.search(r"(?:Số|SỐ)\s*(?:đến|ĐẾN)?\s*[:.]?[\s.…_]*(\d{1,7})(?![/\d])", joined)
         dt = re.search(r"(?:Ngày|NGÀY)\s*[:.]?\s*(\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4})", joined)
-        if not num and not dt:
+        partial = None
+        if not dt:
+            # "Ngày: 19/02" without the year: completed later from the letter's own date
+            pm = re.search(r"(?:Ngày|NGÀY)\s*[:.]?\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]?\s*\d)", joined)
+            partial = (int(pm.group(1)), int(pm.group(2))) if pm else None
+        if not num and not dt and not partial:
             continue
         org_line = block[0] if is_upper_line(block[0]) and not _STAMP_LINE_RE.match(block[0]) else None
         if org_line and _STAMP_DEN_RE.search(org_line) and fold(org_line).strip() in {"cong van den", "van ban den", "den"}:
@@ -446,6 +451,8 @@ def _find_stamps(lines: list[str], limit: int) -> tuple[dict | None, set[int]]:
                 "date": parse_date(dt.group(1)) if dt else None,
                 "by": canonical_name(_expand_stamp_org(org_line)) if org_line else None,
             }
+            if partial:
+                received["_partial"] = partial
     return received, used
 
 
@@ -1187,6 +1194,12 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
     header["signer_title"] = title
     if noi_nhan is not None:
         header["copies_to"] = _copies_to(work[noi_nhan:])
+
+    if received and received.get("_partial"):
+        day, month = received.pop("_partial")
+        if header["issued_on"]:
+            year = int(header["issued_on"][:4]) + (1 if month < int(header["issued_on"][5:7]) else 0)
+            received["date"] = _iso(day, month, year)
 
     body = "\n".join(work[body_start:body_end]).strip("\n")
     province, level = _province_of(header["issuer"], header["place"])

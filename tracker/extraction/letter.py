@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from tracker.extraction.header import (
-    _QH_RE, _NOI_NHAN_RE, _DANG_RE, _split_tail_lines, is_upper_line, parse_letter, parse_signature,
+    _DANG_RE, _NOI_NHAN_RE, _QH_RE, _split_tail_lines, parse_letter, parse_signature,
 )
 from tracker.extraction.text import fold, normalize
 

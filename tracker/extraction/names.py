@@ -60,8 +60,9 @@ _ALL_BODY_PHRASES = (
     list(lex.NAME_BODY_PHRASES)
     + [re.sub(r"[,\-]", " ", n).lower() for n in lex.DEPARTMENT_NAMES + lex.MINISTRY_NAMES]
 )
-_BODY_WORDS = frozenset(w for p in _ALL_BODY_PHRASES for w in fold(p).split() if w not in ("va",))
-_BODY_PHRASES = tuple(sorted({tuple(fold(p).split()) for p in _ALL_BODY_PHRASES if fold(p)}, key=len, reverse=True))
+# compared in lower case with their diacritics: folding would confuse "có" with "cổ", "vụ" with "vũ"
+_BODY_WORDS = frozenset(w for p in _ALL_BODY_PHRASES for w in p.lower().split() if w != "và")
+_BODY_PHRASES = tuple(sorted({tuple(p.lower().split()) for p in _ALL_BODY_PHRASES if p.strip()}, key=len, reverse=True))
 
 _OLD_STYLE = {}
 for _base, _marked in (("a", "àáảãạ"), ("e", "èéẻẽẹ"), ("y", "ỳýỷỹỵ")):
@@ -280,7 +281,7 @@ def proper_case(text: str) -> str:
                 i += 1
                 first = False
                 continue
-            folded = [fold(x[2]) for x in tokens[i:i + 4]]
+            folded = [x[2].lower() for x in tokens[i:i + 4]]
             phrase = next((p for p in _BODY_PHRASES if tuple(folded[: len(p)]) == p), None)
             if phrase and not first:
                 i += len(phrase)
@@ -577,9 +578,9 @@ def _match_fixed(text: str, pos: int) -> AgencyMatch | None:
 
 def _phrase_continuation(text: str, name_start: int, end: int) -> int:
     """End of a known name phrase that the words before ``end`` have started ("Giáo dục" + "thường xuyên")."""
-    before = [fold(w) for w in re.findall(LETTER + "+", text[name_start:end])][-3:]
+    before = [w.lower() for w in re.findall(LETTER + "+", text[name_start:end])][-3:]
     after_m = list(re.finditer(r"\s+(" + LETTER + "+)", text[end:end + 60]))
-    after = [fold(m.group(1)) for m in after_m[:4]]
+    after = [m.group(1).lower() for m in after_m[:4]]
     best = end
     for phrase in _BODY_PHRASES:
         n = len(phrase)
@@ -648,7 +649,7 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             continue
         if _is_stop(text, end + len(sep)):
             break
-        if fw in _BODY_WORDS:
+        if word.lower() in _BODY_WORDS:
             end = m.end()
             found_any = True
             continue

@@ -720,8 +720,6 @@ class _Extractor:
         rest_stripped = rest.strip()
         attached = " ".join(item.attached)
         if not rest_stripped or re.fullmatch(r"[:.]", rest_stripped):
-            if all(_is_speaker(n, self.ctx) for n in names):
-                return None
             content = attached
             c_off = self.text.find(attached[:40], offset) if attached else end
             c_off = c_off if c_off >= 0 else end
