@@ -59,6 +59,8 @@ def fold_keep_length(text: str) -> str:
 _ALL_BODY_PHRASES = (
     list(lex.NAME_BODY_PHRASES)
     + [re.sub(r"[,\-]", " ", n).lower() for n in lex.DEPARTMENT_NAMES + lex.MINISTRY_NAMES]
+    # the parts of department names: "Tài chính - Kế hoạch", "Văn hóa - Thông tin"
+    + [part.lower() for n in lex.DEPARTMENT_NAMES + lex.MINISTRY_NAMES for part in re.split(r"\s+và\s+|\s*,\s*|\s+-\s+", n)]
 )
 # compared in lower case with their diacritics: folding would confuse "có" with "cổ", "vụ" with "vũ"
 _BODY_WORDS = frozenset(w for p in _ALL_BODY_PHRASES for w in p.lower().split() if w != "và")
@@ -576,6 +578,19 @@ def _match_fixed(text: str, pos: int) -> AgencyMatch | None:
     return max(candidates, key=lambda c: c.end)
 
 
+def _body_phrase_at(text: str, pos: int) -> int | None:
+    """End of a common name phrase ("dự án đầu tư", "cổ phần") starting with the word after ``pos``."""
+    words = list(re.finditer(r"\s+(" + LETTER + "+)", text[pos:pos + 80]))
+    lowered = [w.group(1).lower() for w in words[:5]]
+    # words must follow each other directly (no punctuation between)
+    for phrase in _BODY_PHRASES:
+        n = len(phrase)
+        if n <= len(lowered) and tuple(lowered[:n]) == phrase and phrase != ("và",):
+            if all(words[k].start() == words[k - 1].end() for k in range(1, n)):
+                return pos + words[n - 1].end()
+    return None
+
+
 def _phrase_continuation(text: str, name_start: int, end: int) -> int:
     """End of a known name phrase that the words before ``end`` have started ("Giáo dục" + "thường xuyên")."""
     before = [w.lower() for w in re.findall(LETTER + "+", text[name_start:end])][-3:]
@@ -649,8 +664,9 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             continue
         if _is_stop(text, end + len(sep)):
             break
-        if word.lower() in _BODY_WORDS:
-            end = m.end()
+        body_end = _body_phrase_at(text, end)
+        if body_end:
+            end = body_end
             found_any = True
             continue
         # a short lower-case run is part of the name if a capitalised word or a level word closes it
