@@ -19,7 +19,7 @@ def docx_from_text(text: str) -> bytes:
     then the number and the place and date side by side, then the body paragraphs."""
     lines = [re.sub(r"\*\*", "", line).strip() for line in text.strip().splitlines()]
     lines = [line for line in lines if line]
-    quoc_hieu = next(i for i, line in enumerate(lines) if line.upper().startswith("CỘNG HÒA"))
+    quoc_hieu = next(i for i, line in enumerate(lines) if re.match(r"CỘNG\W?HÒA", line.upper()))
     issuer = lines[:quoc_hieu]
     number = [line for line in issuer if line.startswith("Số")]
     issuer = [line for line in issuer if not line.startswith("Số")]

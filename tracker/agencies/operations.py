@@ -91,7 +91,7 @@ def build_matcher(session: Session) -> AgencyMatcher:
     for agency in agencies:
         target = current_agency(agency)
         if target is not None:
-            entries.append((target.id, target.display_name, agency.all_names()))
+            entries.append((target.id, target.name, agency.all_names()))
     return AgencyMatcher(entries)
 
 

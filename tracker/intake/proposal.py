@@ -78,7 +78,7 @@ def build_proposal(extraction: dict, matcher: AgencyMatcher, full_text: str = ""
         kinds = group_kinds(name)
         match = None if kinds else matcher.match(name)
         rows.append(ProposedTask(
-            agency_text=match.name if match and match.score == 100 else name,
+            agency_text=match.name if match else name,
             role=task.get("role") if task.get("role") in {"lead", "cooperate"} else "lead",
             summary=(task.get("summary") or "").strip(), deadline=_date(task.get("deadline")),
             deadline_text=task.get("deadline_text"), recurrence=task.get("recurrence"),

@@ -114,13 +114,14 @@ def _task_specs(session: Session, rows: list[ConfirmedRow]) -> list[TaskSpec]:
     return specs
 
 
-def confirm(session: Session, confirmation: Confirmation, *, actor: User, files_dir: Path) -> Letter:
+def confirm(session: Session, confirmation: Confirmation, *, actor: User, files_dir: Path,
+            today: dt.date | None = None) -> Letter:
     """Register the confirmed letter with its tasks and enclosed letters, in the caller's transaction.
 
     Raises DuplicateLetter when the letter is already in the register and RegistrationRefused when a
     row cannot be resolved; the caller rolls back.
     """
-    if confirmation.received_on > dt.date.today() + dt.timedelta(days=1):
+    if confirmation.received_on > (today or dt.date.today()):
         raise RegistrationRefused("Ngày đến không thể ở tương lai.")
     if confirmation.letter.issued_on and confirmation.letter.issued_on > confirmation.received_on:
         raise RegistrationRefused("Ngày văn bản sau ngày đến: vui lòng kiểm tra lại.")

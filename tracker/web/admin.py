@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from tracker.web.forms import Form as FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField

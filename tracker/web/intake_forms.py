@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from tracker.web.forms import Form as FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice

@@ -263,7 +263,7 @@ def confirm_registration():
     except (ValueError, TypeError):
         return _render_confirm(form, 400, message="Dữ liệu biểu mẫu bị hỏng; vui lòng vào sổ lại từ đầu.")
     try:
-        letter = confirm(session, confirmation, actor=current_user, files_dir=files_dir(current_app))
+        letter = confirm(session, confirmation, actor=current_user, files_dir=files_dir(current_app), today=today())
         session.commit()
     except DuplicateLetter as exc:
         session.rollback()
