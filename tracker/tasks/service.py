@@ -134,21 +134,30 @@ class TaskService:
 
     # -- shared checks ---------------------------------------------------------------------------------------
 
-    def allow(self, actor: User, step: str, task: Task, occurrence: Occurrence | None = None) -> None:
-        """Raise PermissionDenied (403) when the role may never take the step on this task, TaskRefused
-        (conflict) when only the task's state is wrong; return quietly when the step is allowed now."""
+    def allow(self, actor: User, step: str, task: Task, occurrence: Occurrence | None = None, *,
+              version=None, check_version: bool = False) -> None:
+        """Raise PermissionDenied (403) when the role may never take the step on this task, StaleTask when
+        ``version`` (if checked) is not the task's, TaskRefused (conflict) when only the task's state is wrong;
+        return quietly when the step is allowed now. The version comes before the state: a state that changed
+        under a stale form is reported as the change it is."""
         self.check_view(actor, task)
+        if check_version and self.may_ever(actor, step, task):
+            self._check_version(task, version)
         if self.may(actor, step, task, occurrence):
             return
         state = occurrence.status if occurrence is not None else task.status
         label = self.workflow.step_label(step)
-        role = actor.role if actor.is_authenticated else None
-        role_ever_allowed = any(self.workflow.allows(role, step, s) for s in self.workflow.states)
-        agency_ok = role != Role.OFFICER or actor.agency_id == task.agency_id
-        if role_ever_allowed and agency_ok:
+        if self.may_ever(actor, step, task):
             raise TaskRefused(f"Không thể “{label}” khi nhiệm vụ đang ở trạng thái “{self.workflow.label(state)}”.",
                               conflict=True)
         raise PermissionDenied(f"Bạn không có quyền “{label}” đối với nhiệm vụ này.")
+
+    def may_ever(self, actor: User, step: str, task: Task) -> bool:
+        """Whether the role may take ``step`` in some state, and an officer only on their agency's task."""
+        role = actor.role if actor.is_authenticated else None
+        if not any(self.workflow.allows(role, step, s) for s in self.workflow.states):
+            return False
+        return role != Role.OFFICER or actor.agency_id == task.agency_id
 
     def _check_version(self, task: Task, version) -> None:
         try:
@@ -161,11 +170,12 @@ class TaskService:
 
     def _save(self, task: Task) -> None:
         """Bump the version (the UPDATE checks the old one: a concurrent save makes this fail, not overwrite)."""
+        task_id = task.id  # read now: after a failed flush the session must be rolled back first
         task.updated_at = utcnow()
         try:
             self.session.flush()
         except StaleDataError:
-            raise StaleTask(task.id, None) from None
+            raise StaleTask(task_id, None) from None
 
     def _files(self, uploads: list[Upload] | None) -> list[CheckedFile]:
         try:
@@ -239,8 +249,7 @@ class TaskService:
                 and transition.target not in self.workflow.final_states:
             raise TaskRefused("Không hủy riêng một kỳ báo cáo; hãy hủy cả nhiệm vụ nếu không còn phải báo cáo.",
                               conflict=True)
-        self.allow(actor, name, task, occurrence)
-        self._check_version(task, version)
+        self.allow(actor, name, task, occurrence, version=version, check_version=True)
         if occurrence is None and task.is_recurring and "result" in transition.requires:
             raise TaskRefused("Nhiệm vụ định kỳ: hãy báo cáo kết quả theo từng kỳ.", conflict=True)
         comment, result = clean_text(comment), clean_text(result)
@@ -313,8 +322,7 @@ class TaskService:
     def update_progress(self, actor: User, task: Task, *, version, progress=None, note: str | None = None,
                         files: list[Upload] | None = None) -> TaskEvent:
         """Report progress (percent and a note) and/or attach files; may also take the file's progress_transition."""
-        self.allow(actor, "update_progress", task)
-        self._check_version(task, version)
+        self.allow(actor, "update_progress", task, version=version, check_version=True)
         note = clean_text(note)
         errors: dict[str, str] = {}
         number = self._progress(errors, progress)
@@ -352,8 +360,7 @@ class TaskService:
 
     def assign_officer(self, actor: User, task: Task, *, version, assignee_id: int | None) -> TaskEvent:
         """Hand the task to one of its agency's officers (người xử lý); None takes it back to the agency."""
-        self.allow(actor, "assign_officer", task)
-        self._check_version(task, version)
+        self.allow(actor, "assign_officer", task, version=version, check_version=True)
         assignee = None
         if assignee_id is not None:
             assignee = self.session.get(User, assignee_id)
@@ -377,8 +384,7 @@ class TaskService:
     def request_extension(self, actor: User, task: Task, *, version, new_deadline: dt.date | None,
                           reason: str | None) -> ExtensionRequest:
         """Ask for a later deadline with a reason; the leader decides."""
-        self.allow(actor, "request_extension", task)
-        self._check_version(task, version)
+        self.allow(actor, "request_extension", task, version=version, check_version=True)
         if task.is_recurring:
             raise TaskRefused("Nhiệm vụ định kỳ: hạn của từng kỳ báo cáo không gia hạn được.", conflict=True)
         if task.deadline is None:
@@ -422,8 +428,7 @@ class TaskService:
         after it passed leaves it, so the task stays late.
         """
         step = "approve_extension" if approve else "refuse_extension"
-        self.allow(actor, step, task)
-        self._check_version(task, version)
+        self.allow(actor, step, task, version=version, check_version=True)
         request = next((e for e in task.extensions if e.id == request_id), None)
         if request is None:
             raise TaskRefused("Không tìm thấy đề nghị gia hạn này.", conflict=True)
@@ -467,8 +472,7 @@ class TaskService:
 
     def direct(self, actor: User, task: Task, *, version, comment: str | None) -> TaskEvent:
         """Give a direction on the task (ý kiến chỉ đạo)."""
-        self.allow(actor, "direct", task)
-        self._check_version(task, version)
+        self.allow(actor, "direct", task, version=version, check_version=True)
         comment = clean_text(comment)
         errors = {} if comment else {"comment": "Vui lòng nhập ý kiến chỉ đạo."}
         self._length(errors, "comment", comment, MAX_COMMENT)
@@ -480,8 +484,7 @@ class TaskService:
 
     def reassign(self, actor: User, task: Task, *, version, agency_id: int | None, comment: str | None) -> TaskEvent:
         """Move the task to another agency; its officer assignment is cleared, its history stays."""
-        self.allow(actor, "reassign", task)
-        self._check_version(task, version)
+        self.allow(actor, "reassign", task, version=version, check_version=True)
         comment = clean_text(comment)
         errors = self._requirements("reassign", {"comment": comment, "agency": agency_id})
         agency = self.session.get(Agency, agency_id) if agency_id is not None else None
@@ -522,8 +525,7 @@ class TaskService:
              deadline_text: str | None = None, recurrence: str | None = None,
              recurrence_until: dt.date | None = None, comment: str | None = None) -> TaskEvent:
         """Correct a task's content, role, deadline or recurrence (a correction, not an extension)."""
-        self.allow(actor, "edit", task)
-        self._check_version(task, version)
+        self.allow(actor, "edit", task, version=version, check_version=True)
         summary, comment = clean_text(summary), clean_text(comment)
         deadline_text = clean_text(deadline_text) or None
         recurrence = clean_text(recurrence).lower() or None
