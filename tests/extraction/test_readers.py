@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from tests.extraction.conftest import EXAMPLES, letter_docx, make_edxml, make_pdf, to_tcvn3
+from tests.extraction.conftest import EXAMPLES, letter_docx, make_edxml, make_pdf, to_tcvn3, to_vni
 from tracker.extraction import edxml
 from tracker.extraction.header import parse_header
 from tracker.extraction.readers import UnreadableDocument, check_letter, read_document, read_pasted_text
@@ -57,8 +57,9 @@ def test_text_files_in_every_usual_encoding(encoding):
     assert normalize(read_document(data, "cong-van.txt")) == normalize(SHORT_LETTER)
 
 
-def test_text_file_typed_in_tcvn3_font_is_converted():
-    data = to_tcvn3(SHORT_LETTER).encode("latin-1")
+@pytest.mark.parametrize("encode", [to_tcvn3, to_vni], ids=["tcvn3", "vni"])
+def test_text_file_typed_in_a_legacy_font_is_converted(encode):
+    data = encode(SHORT_LETTER).encode("cp1252")
     header = parse_header(read_document(data, "cong-van.txt"))
     assert {k: header[k] for k in HEADER_KEYS} == {k: v for k, v in parse_header(SHORT_LETTER).items() if k in HEADER_KEYS}
     assert header["issuer"] == "Ủy ban nhân dân tỉnh Quảng Bình"

@@ -321,7 +321,7 @@ _VV_RE = re.compile(r"(?<![a-z])v\s*/\s*v(?![a-z])\s*[:.]?")
 _VE_VIEC_RE = re.compile(r"^(?:Về việc|VỀ VIỆC|Trích yếu)\s*[:.]?\s*")
 _KG_RE = re.compile(r"(?<![a-z])(dong\s+)?kinh\s+g(?:u|o)i(?![a-z])\s*:?")  # "gửi", southern "gởi"
 _NGAY_RE = re.compile(
-    r"(?<![a-z]),?\s*ngay(?![a-z])(?=[^\n]{0,30}?thang[^\n]{0,25}?nam|\s*\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
+    r",?\s*(?<![a-z])ngay(?![a-z])(?=[^\n]{0,30}?thang[^\n]{0,25}?nam|\s*\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
 )
 _DIEN_RE = re.compile(r"^(?!CÔNG ĐIỆN|Công điện)(?P<who>[A-ZĐ\u00c0-\u1ef9][A-ZĐ\u00c0-\u1ef9 ,.]{3,}?)\s+(?:điện\s*:?|ĐIỆN\s*:)\s*$")
 _SEP_RE = re.compile(r"^[\s\-_=.*~+·•]{3,}$")
@@ -381,8 +381,11 @@ def _segments(lines: list[str], start: int, end: int) -> list[Seg]:
             cuts.append((m.start(), None, "kgcc" if m.group(1) else "kg"))
         for m in _NGAY_RE.finditer(f):
             comma = m.start()
+            has_comma = "," in f[m.start():m.end()]
             place_at = _place_start(line, comma)
-            if place_at < comma or comma == 0 or line[:comma].strip() == "":
+            # "<Place>, ngày ..." (or a line that starts with the place); a date inside a subject
+            # ("... của UBND tỉnh ngày 5 tháng 3") is not the letter's date
+            if (place_at < comma and (has_comma or line[:place_at].strip() == "")) or line[:comma].strip() == "":
                 cuts.append((place_at if place_at < comma else comma, None, "date"))
         if not cuts:
             segs.append(Seg(line.strip(), idx, "text"))
