@@ -268,3 +268,15 @@ def test_stamp_date_without_year_takes_the_letter_year():
             "Hà Nội, ngày 16 tháng 12 năm 2016\nVP.UBND TỈNH CÀ MAU\nĐẾN Số: 5218\nNgày: 03/01\n"
             "Kính gửi: Ủy ban nhân dân các tỉnh." + BODY)
     assert parse_header(text)["received"]["date"] == "2017-01-03"  # received after New Year
+
+
+def test_signature_interleaved_with_noi_nhan_in_a_pdf_text_layer():
+    text = ("BỘ TÀI CHÍNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Số: 8915/BTC-ĐT Hà Nội, ngày 05 tháng 8 năm 2019\nV/v đẩy nhanh tiến độ\n"
+            "Kính gửi: Các Bộ, cơ quan ngang Bộ.\nĐề nghị thực hiện./.\nNơi nhận: KT. BỘ TRƯỞNG\n"
+            "- Như trên; THỨ TRƯỞNG\n- Thủ tướng Chính phủ (để b/c);\n- Văn phòng Chính phủ; Đỗ Hoàng Minh\n"
+            "- Lưu: VT, Vụ ĐT.")
+    header = parse_header(text)
+    assert header["signer"] == "Đỗ Hoàng Minh"
+    assert header["signer_title"] == "KT. BỘ TRƯỞNG / THỨ TRƯỞNG"
+    assert header["copies_to"] == ["Thủ tướng Chính phủ (để b/c)", "Văn phòng Chính phủ"]

@@ -1227,16 +1227,29 @@ _TAIL_SPLIT_RE = re.compile(r"(?<=\S)\s+(?=(?:KT|TM|TL|TUQ)\.\s*[A-ZĐ\u00c0-\u1
 _TAIL_UPPER_END_RE = re.compile(r"(?<=[;:.])\s+(?=[A-ZĐ\u00c0-\u1ef9 ]{6,}$)")
 
 
+_FAMILY_NAMES = frozenset(
+    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh dao luu trinh mai cao lam ha ta "
+    "luong truong vuong thai kieu quach chu to la luc tong tang au doan dam vi hua khong phung trieu mac nong lo "
+    "sung giang thach danh kim son ong tieu lai nghiem diep han lac mong ca hau khuat nham quan bach chau cu dieu "
+    "thai tiet van".split()
+)
+_TAIL_NAME_END_RE = re.compile(r"(?<=[;:.)])\s+(?=[A-ZĐ\u00c0-\u1ef9][^\s\d,;:()/]*(?:\s+[A-ZĐ\u00c0-\u1ef9][^\s\d,;:()/]*){1,4}$)")
+
+
 def _split_tail_lines(lines: list[str]) -> list[str]:
-    """Separate a signature title glued to a Nơi nhận line by a flattened PDF layout."""
+    """Separate a signature title or signer name glued to a Nơi nhận line by a flattened PDF layout."""
     out: list[str] = []
     for line in lines:
         parts = _TAIL_SPLIT_RE.split(line)
         expanded: list[str] = []
         for p in parts:
-            m = _TAIL_UPPER_END_RE.search(p) if p.lstrip().startswith(("-", "+", "Nơi", "NƠI")) else None
+            item = p.lstrip().startswith(("-", "+", "Nơi", "NƠI"))
+            m = _TAIL_UPPER_END_RE.search(p) if item else None
+            n = _TAIL_NAME_END_RE.search(p) if item and not m else None
             if m and is_upper_line(p[m.end():], 5):
                 expanded.extend([p[: m.start()], p[m.end():]])
+            elif n and fold(p[n.end():]).split()[0] in _FAMILY_NAMES:
+                expanded.extend([p[: n.start()], p[n.end():]])
             else:
                 expanded.append(p)
         out.extend(_split_glued_titles(expanded))

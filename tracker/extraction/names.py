@@ -23,10 +23,25 @@ from tracker.extraction import agency_lexicon as lex
 
 # -- character classes -----------------------------------------------------------------------------
 
-_UPPER = "".join(
-    chr(i) for i in range(0x41, 0x1EFF) if chr(i).isalpha() and chr(i).isupper() and chr(i) == chr(i).upper()
+# Upper-case Latin letters of Vietnamese text (Basic Latin, Latin-1, Latin Extended-A/B, Vietnamese block),
+# written as ranges to keep the patterns small
+_UPPER = sorted(
+    chr(i) for r in ((0x41, 0x5B), (0xC0, 0x250), (0x1E00, 0x1F00)) for i in range(*r) if chr(i).isupper()
 )
-UP = f"[{re.escape(_UPPER)}]"
+
+
+def _char_ranges(chars: list[str]) -> str:
+    out, i = [], 0
+    while i < len(chars):
+        j = i
+        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
+            j += 1
+        out.append(re.escape(chars[i]) if i == j else f"{re.escape(chars[i])}-{re.escape(chars[j])}")
+        i = j + 1
+    return "".join(out)
+
+
+UP = f"[{_char_ranges(_UPPER)}]"
 LETTER = r"[^\W\d_]"
 _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
 _NOT_LETTER_AFTER = r"(?![^\W\d_])"
