@@ -169,11 +169,19 @@ def _shipped_calendar_after_test():
 # --- TEMPORARY (development): the tables of migration 0010 before the migration exists. ---
 @pytest.fixture
 def database_url(database_url):
+    ensure_tables(database_url)
+    return database_url
+
+
+def ensure_tables(database_url):
     from tracker.calendar.models import CalendarAdjustment, CalendarChange
     from tracker.calendar.store import import_shipped
     from tracker.db import Base, make_engine, session_factory, transaction
     from tracker.reminders import models as m
 
+    from tracker.db import import_models
+
+    import_models()
     engine = make_engine(database_url)
     tables = [t.__table__ for t in (CalendarAdjustment, CalendarChange, m.Reminder, m.OutboxMessage,
                                     m.OutboxAttempt, m.ReminderPass, m.SchedulerHeartbeat)]
@@ -182,4 +190,3 @@ def database_url(database_url):
         if not s.query(CalendarChange).count():
             import_shipped(s, reason="Nạp từ tracker/calendar/data/adjustments.toml khi tạo bảng")
     engine.dispose()
-    return database_url

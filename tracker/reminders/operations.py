@@ -507,7 +507,6 @@ def format_pass(result: PassResult) -> str:
     """What a pass sends or would send, in Vietnamese, for the terminal."""
     from tracker.reminders.mail import vn_day
 
-    verb = "Sẽ gửi" if result.dry_run else "Gửi"
     lines = [f"Nhắc hạn ngày {vn_day(result.today)}{' (chạy thử, không ghi gì)' if result.dry_run else ''}:"]
     if result.skipped:
         lines.append(f"  {result.skipped}")
@@ -522,6 +521,7 @@ def format_pass(result: PassResult) -> str:
     for task_id, agency in result.unreachable:
         lines.append(f"  Cảnh báo: nhiệm vụ #{task_id} — {agency} không có địa chỉ thư nào; chưa nhắc được.")
     if result.messages:
+        verb = "Sẽ gửi" if result.dry_run else "Đưa vào hộp thư đi"
         lines.append(f"{verb} {len(result.messages)} thư:")
         for message in result.messages:
             lines.append(f"  → {message.address}: {message.subject}")

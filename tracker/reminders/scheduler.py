@@ -21,6 +21,7 @@ import fcntl
 import logging
 import os
 import socket
+import sys
 import threading
 from pathlib import Path
 
@@ -339,4 +340,4 @@ def start_in_process(app) -> InProcessScheduler:
     holds it and takes over when that one stops.
     """
     service = ReminderService.from_app(app)
-    return InProcessScheduler(SchedulerRunner(service, say=lambda message: app.logger.warning(message)))
+    return InProcessScheduler(SchedulerRunner(service, say=lambda message: print(message, file=sys.stderr, flush=True)))
