@@ -200,11 +200,27 @@ _TOWN_RE = re.compile(r"(?<![^\W\d_])(?:TT)\.(?=\s*" + UP + r")")
 _POLICE_RE = re.compile(r"(?<![^\W\d_])CA(?=\s+(?:tỉnh|TỈNH|huyện|HUYỆN|xã|XÃ|phường|thành phố|các|cấp)" + _NOT_LETTER_AFTER + ")")
 
 
+_HAS_ABBREVIATION_RE = re.compile(r"[A-ZĐ]{2}|(?<![^\W\d_])(?:TP|Tp|TT|TX|CA)(?![^\W\d_])")
+
+
 def expand_abbreviations(text: str) -> str:
     """Write out the abbreviations of agency names ("UBND tỉnh" -> "Ủy ban nhân dân tỉnh").
 
     Tolerates OCR spaces and stray letters inside the common ones ("LĐT BXH", "LĐTĐBXH").
     """
+    if not _HAS_ABBREVIATION_RE.search(text):
+        return text
+    if len(text) <= 200:
+        return _expand_short(text)
+    return _expand(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _expand_short(text: str) -> str:
+    return _expand(text)
+
+
+def _expand(text: str) -> str:
     t = _POLICE_RE.sub("Công an", text)
     t = _CITY_RE.sub("thành phố", t)
     t = _TOWN_RE.sub("thị trấn", t)
@@ -314,6 +330,7 @@ def proper_case(text: str) -> str:
     return t[:1].upper() + t[1:]
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical_agency(text: str) -> str:
     """Return an agency name as printed but written out in full and in proper case.
 

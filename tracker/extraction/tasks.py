@@ -27,6 +27,7 @@ How a body is read (see ``extract_tasks``):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -151,19 +152,26 @@ def _paragraphs(text: str) -> list[tuple[str | None, str, str]]:
 # -- agencies in the text, with the letter's own recipients as extra names -------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def _prepared_names(names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(folded form, canonical name) of the header's names, longest first."""
+    out = []
+    for name in names:
+        f = fold_keep_length(expand_abbreviations(normalize_text(name)))
+        f = re.sub(r"\s+", " ", f).strip()
+        if len(f) >= 8:
+            out.append((f, canonical_agency(name)))
+    out.sort(key=lambda x: len(x[0]), reverse=True)
+    return out
+
+
 class _Matcher:
     """Agency recognition that also knows the names printed in the letter's header."""
 
     def __init__(self, text: str, extra_names: list[str]):
         self.text = text
         self.folded = fold_keep_length(text)
-        self.extra = []
-        for name in extra_names:
-            f = fold_keep_length(expand_abbreviations(normalize_text(name)))
-            f = re.sub(r"\s+", " ", f).strip()
-            if len(f) >= 8:
-                self.extra.append((f, canonical_agency(name)))
-        self.extra.sort(key=lambda x: len(x[0]), reverse=True)
+        self.extra = _prepared_names(tuple(extra_names))
 
     def at(self, pos: int) -> AgencyMatch | None:
         base = match_agency_at(self.text, pos)
