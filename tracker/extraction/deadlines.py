@@ -304,6 +304,8 @@ def _recurrence_is_duty(text: str, m: re.Match) -> bool:
     after = fold(text[m.end():m.end() + 40])
     if re.search(r"(bao cao|gui|cap nhat|tong hop|hop|kiem tra|truoc \d+ gio|truoc ngay \d+|vao ngay \d+|che do)\s*(\S+\s*){0,3}$", before):
         return True
+    if re.search(r"ngay \d{1,2}(?: \d{1,2})?\s*$", before):
+        return True  # "trước ngày 15/6 và ngày 15/12 hằng năm"
     if re.match(r"\s*(\(|truoc|vao|bao cao|gui|chu nhat|thu )", after):
         return True
     return False

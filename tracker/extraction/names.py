@@ -304,7 +304,7 @@ def proper_case(text: str) -> str:
         head_end = canonical_spans[0][1]
         covered = [(a, b) for a, b, _ in canonical_spans[1:]]
         tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", t) if m.start() >= head_end]
-        levels = {fold(x) for x in lex.LEVEL_WORDS}
+        levels = {x.lower() for x in lex.LEVEL_WORDS}
         out = list(t)
         i = 0
         first = True
@@ -320,7 +320,7 @@ def proper_case(text: str) -> str:
                 i += len(phrase)
                 continue
             fw = fold(w)
-            if fw in levels or fw in _LOWER_KEPT:
+            if w.lower() in levels or fw in _LOWER_KEPT:
                 pass
             elif first or w[:1].islower():
                 out[a] = w[:1].upper()
@@ -666,6 +666,10 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
         sep, word = m.group(1), m.group(2)
         joiner = "và" in sep or "&" in sep or "-" in sep
         if joiner:
+            if not word[:1].isupper() and "và" in sep and _body_phrase_at(text, end + len(sep) - 1):
+                # "dân dụng và công nghiệp": two name phrases joined
+                end = _body_phrase_at(text, end + len(sep) - 1)
+                continue
             if not word[:1].isupper() or _match_core(text, end + len(sep)) is not None:
                 break
             end = m.end()
