@@ -24,7 +24,7 @@ class Tasks:
             task = s.get(Task, task_id)
             _ = (task.events, task.extensions, task.occurrences, task.attachments, task.agency, task.letter)
             for event in task.events:
-                _ = event.actor
+                _ = (event.actor, event.attachments)
             s.expunge_all()
             return task
 
