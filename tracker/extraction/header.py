@@ -13,6 +13,7 @@ Public functions: :func:`parse_header`, :func:`parse_letter` (header and body),
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -44,9 +45,12 @@ def _local_canonical(name: str) -> str:
     return t
 
 
+@functools.lru_cache(maxsize=2048)
 def canonical_name(name: str) -> str:
     """An agency name written out in full and in proper case (names.canonical_agency when available)."""
     name = re.sub(r"\s+", " ", name or "").strip(" ;,.:-")
+    if len(name) > 200:
+        return name  # not a name: never spend time on it
     if not name:
         return ""
     try:
@@ -262,7 +266,7 @@ _AGENCY_HEAD_RE = re.compile(
     r"|uy ban mat tran|bch |cuc thue|doi |hat |don |tram |ban chi huy)"
 )
 _CHILD_HEAD_RE = re.compile(
-    r"\s(?=(?:VĂN PHÒNG|SỞ|(?<!VĂN )PHÒNG(?!\s*,)|CHI CỤC|(?<!TỔNG )CỤC|BAN QUẢN LÝ|TRUNG TÂM|THANH TRA|VỤ)\s)"
+    r"\s(?=(?:VĂN PHÒNG|SỞ|(?<!VĂN )PHÒNG(?!\s*,)|CHI CỤC|(?<!TỔNG )CỤC|BAN QUẢN LÝ|TRUNG TÂM|THANH TRA|VỤ)(?:\s|$))"
 )
 _PARENT_START_RE = re.compile(r"^(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|BỘ|TỔNG CỤC|HĐND|HỘI ĐỒNG NHÂN DÂN)\s")
 
@@ -338,19 +342,19 @@ class Seg:
 
 def _place_start(line: str, comma_at: int) -> int:
     """Where the place name before ", ngày" starts (walking back over capitalised words)."""
-    before = line[:comma_at]
-    tokens = list(re.finditer(r"\S+", before))
+    offset = max(0, comma_at - 80)
+    before = line[offset:comma_at]
+    tokens = [(m.start() + offset, m.group(0)) for m in re.finditer(r"\S+", before)]
     start = comma_at
     taken = 0
-    for tok in reversed(tokens):
-        w = tok.group(0)
+    for tok_start, w in reversed(tokens):
         if taken >= 7:
             break
         if any(c.isdigit() for c in w) or "/" in w or ":" in w:
             break
         fw = fold(w)
         if w[:1].isupper() or fw in {"pho", "xa", "thi", "tran", "-", "tp.", "tp"} or w == "-":
-            start = tok.start()
+            start = tok_start
             taken += 1
             continue
         break
@@ -366,6 +370,14 @@ def _segments(lines: list[str], start: int, end: int) -> list[Seg]:
             continue
         if _SEP_RE.match(line):
             segs.append(Seg(line, idx, "sep"))
+            continue
+        if len(line) > 1500:
+            # a whole letter flattened into one line: the header is at its start
+            head = _segments([line[:1500]], 0, 1)
+            for seg in head:
+                seg.line = idx
+            segs.extend(head)
+            segs.append(Seg(line[1500:].strip(), idx, "text"))
             continue
         f = fold(line)
         cuts: list[tuple[int, int | None, str]] = []  # (start, fixed end or None, kind)
@@ -422,8 +434,8 @@ def _find_stamps(lines: list[str], limit: int) -> tuple[dict | None, set[int]]:
     received = None
     for i in range(min(limit, len(lines))):
         line = lines[i]
-        if not _STAMP_DEN_RE.search(line):
-            continue
+        if len(line) > 120 or not _STAMP_DEN_RE.search(line):
+            continue  # a stamp is a few short lines
         lo, hi = i, i
         while lo - 1 >= 0 and lines[lo - 1].strip() and (_STAMP_LINE_RE.match(lines[lo - 1]) or is_upper_line(lines[lo - 1])) \
                 and i - lo < 3 and not _QH_RE.search(fold(lines[lo - 1])) and not _TN_RE.search(fold(lines[lo - 1])):
@@ -502,7 +514,7 @@ def _issuer_units(texts: list[str]) -> list[str]:
 
 def compose_issuer(units: list[str]) -> str | None:
     """The issuer written out, parent included: ["UBND TỈNH LÀO CAI", "SỞ CÔNG THƯƠNG"] -> "Sở Công Thương tỉnh Lào Cai"."""
-    names_ = [canonical_name(u) for u in units]
+    names_ = [canonical_name(u) for u in units if len(u) <= 160]
     names_ = [n for n in names_ if n]
     if not names_:
         return None
@@ -780,10 +792,6 @@ def find_references(text: str, context: dict | None = None) -> list[dict]:
     for ref in found:
         ref.pop("_span", None)
         ref.pop("kind", None)
-        if ref["issuer"]:
-            ref["issuer"] = _complete_locality(canonical_name(ref["issuer"]), context)
-        else:
-            ref["issuer"] = _issuer_from_symbol(ref["number"], context)
         key = ref["number"].upper()
         if own and key == own.upper():
             continue
@@ -794,6 +802,11 @@ def find_references(text: str, context: dict | None = None) -> list[dict]:
             continue
         seen[key] = ref
         result.append(ref)
+    for ref in result:
+        if ref["issuer"]:
+            ref["issuer"] = _complete_locality(canonical_name(ref["issuer"]), context)
+        else:
+            ref["issuer"] = _issuer_from_symbol(ref["number"], context)
     return result
 
 
@@ -904,6 +917,10 @@ def _parse_recipients(lines: list[str], k: int, first: str) -> tuple[list[str], 
                 entries.append(part)
         current = ""
 
+    if len(first) > 200:
+        # the list and the body on one line (a flattened copy): the list ends with its first sentence
+        cut = re.search(r"\.\s+(?=[A-ZĐ\u00c0-\u1ef9])", first)
+        first = first[: cut.start() + 1] if cut else first[:200]
     if first.strip():
         current = first.strip()
         if current.endswith("."):

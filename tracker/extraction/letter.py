@@ -35,13 +35,17 @@ def split_letters(text: str) -> list[str]:
         return [text]
     starts = [0]
     prev_head = heads[0]
+    last_seen = heads[0]
     for q in heads[1:]:
-        if q - prev_head < 8:
+        near = q - last_seen < 8
+        last_seen = q
+        if near or q - prev_head < 8:
             continue  # the motto of the same header repeated (e.g. a flattened table)
-        nn = next((i for i in range(q - 1, prev_head, -1) if _NOI_NHAN_RE.match(lines[i])), None)
+        # the previous letter's end (Nơi nhận, signature) is close to the new header
+        nn = next((i for i in range(q - 1, max(prev_head, q - 150), -1) if _NOI_NHAN_RE.match(lines[i])), None)
         if nn is None:
             # no Nơi nhận: a signed title block with a name must close the previous letter
-            nn = _signature_without_noi_nhan(lines, prev_head + 3, q)
+            nn = _signature_without_noi_nhan(lines, max(prev_head + 3, q - 80), q)
             if nn is None:
                 continue
         tail = lines[nn:q]

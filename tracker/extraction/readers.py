@@ -216,7 +216,7 @@ def html_to_text(markup: str) -> str:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _SKIP_TAGS = {_W + "delText", _W + "instrText", _W + "fldData", _W + "rPr", _W + "pPr", _W + "footnoteReference",
-              _W + "endnoteReference", _W + "commentReference", _MC + "Fallback"}
+              _W + "endnoteReference", _W + "commentReference", _W + "del", _W + "moveFrom", _MC + "Fallback"}
 
 
 def read_docx(data: bytes) -> str:
