@@ -266,7 +266,8 @@ _AGENCY_HEAD_RE = re.compile(
     r"|uy ban mat tran|bch |cuc thue|doi |hat |don |tram |ban chi huy)"
 )
 _CHILD_HEAD_RE = re.compile(
-    r"\s(?=(?:VĂN PHÒNG|SỞ|(?<!VĂN )PHÒNG(?!\s*,)|CHI CỤC|(?<!TỔNG )CỤC|BAN QUẢN LÝ|TRUNG TÂM|THANH TRA|VỤ)(?:\s|$))"
+    r"\s(?=VĂN PHÒNG(?:\s|$)|(?:SỞ|(?<!VĂN )PHÒNG(?!\s*,)|CHI CỤC|(?<!TỔNG )CỤC|BAN QUẢN LÝ|TRUNG TÂM|THANH TRA"
+    r"|(?<!NỘI )VỤ)\s)"
 )
 _PARENT_START_RE = re.compile(r"^(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|BỘ|TỔNG CỤC|HĐND|HỘI ĐỒNG NHÂN DÂN)\s")
 

@@ -1,0 +1,316 @@
+"""Tasks of a letter: who leads, who cooperates, by when; what is not a task; enclosed letters."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.extraction.names import fold
+from tracker.extraction.tasks import extract_tasks, merge_enclosed
+
+PROVINCE = {"issuer": "Ủy ban nhân dân tỉnh Hà Tĩnh", "issued_on": "2024-09-16", "doc_type": "Công văn", "recipients": []}
+
+
+def pairs(tasks: list[dict]) -> set[tuple[str, str]]:
+    return {(t["agency"], t["role"]) for t in tasks}
+
+
+def deadlines_of(tasks: list[dict], agency: str) -> set[str | None]:
+    return {t["deadline"] for t in tasks if fold(t["agency"]) == fold(agency)}
+
+
+def header(**kw) -> dict:
+    return {**PROVINCE, **kw}
+
+
+# -- sections ------------------------------------------------------------------------------------------
+
+
+SECTIONS = """Để chủ động ứng phó với mùa mưa bão năm 2024, Chủ tịch UBND tỉnh yêu cầu:
+1. Sở Nông nghiệp và Phát triển nông thôn:
+- Chủ trì, phối hợp với Công ty TNHH MTV Thủy lợi Nam Hà Tĩnh và các đơn vị liên quan kiểm tra an toàn hồ đập; hoàn thành trước ngày 30/9/2024.
+- Hướng dẫn UBND các huyện rà soát phương án sơ tán dân.
+2. Sở Giao thông vận tải chủ trì, phối hợp với Công an tỉnh bố trí lực lượng bảo đảm giao thông tại các ngầm, tràn.
+3. UBND các huyện, thị xã, thành phố:
+- Rà soát khu dân cư có nguy cơ sạt lở; báo cáo kết quả về Sở Nông nghiệp và Phát triển nông thôn trước ngày 05/10/2024.
+- Chủ tịch UBND các huyện, thị xã, thành phố chịu trách nhiệm nếu để xảy ra thiệt hại về người do chủ quan.
+4. Đài Phát thanh - Truyền hình tỉnh, Báo Hà Tĩnh tăng thời lượng đưa tin về diễn biến thời tiết.
+Yêu cầu Thủ trưởng các sở, ngành, Chủ tịch UBND các huyện, thị xã, thành phố nghiêm túc thực hiện./."""
+
+
+def test_sections_give_leads_and_named_cooperators():
+    tasks = extract_tasks(SECTIONS, header=header())
+    assert pairs(tasks) == {
+        ("Sở Nông nghiệp và Phát triển nông thôn", "lead"),
+        ("Công ty TNHH MTV Thủy lợi Nam Hà Tĩnh", "cooperate"),
+        ("Sở Giao thông vận tải", "lead"),
+        ("Công an tỉnh", "cooperate"),
+        ("Ủy ban nhân dân các huyện, thị xã, thành phố", "lead"),
+        ("Đài Phát thanh - Truyền hình tỉnh", "lead"),
+        ("Báo Hà Tĩnh", "lead"),
+    }
+
+
+def test_cooperators_share_the_lead_deadline():
+    tasks = extract_tasks(SECTIONS, header=header())
+    assert deadlines_of(tasks, "Công ty TNHH MTV Thủy lợi Nam Hà Tĩnh") == {"2024-09-30"}
+    assert "2024-09-30" in deadlines_of(tasks, "Sở Nông nghiệp và Phát triển nông thôn")
+    assert "2024-10-05" in deadlines_of(tasks, "Ủy ban nhân dân các huyện, thị xã, thành phố")
+
+
+def test_objects_of_guidance_and_the_closing_formula_are_not_tasks():
+    tasks = extract_tasks(SECTIONS, header=header())
+    names = {fold(t["agency"]) for t in tasks}
+    assert "uy ban nhan dan cac huyen" not in names  # "Hướng dẫn UBND các huyện ..." is an object
+    assert not any(fold(t["agency"]).startswith("cac so") for t in tasks)  # closing "nghiêm túc thực hiện"
+
+
+def test_summary_is_the_bullet_trimmed():
+    tasks = extract_tasks(SECTIONS, header=header())
+    summaries = {t["summary"] for t in tasks if t["agency"] == "Sở Giao thông vận tải"}
+    assert summaries == {"Chủ trì, phối hợp với Công an tỉnh bố trí lực lượng bảo đảm giao thông tại các ngầm, tràn"}
+    assert all(len(t["summary"]) <= 200 for t in tasks)
+
+
+# -- sentences --------------------------------------------------------------------------------------------
+
+
+def test_giao_chu_tri_phoi_hop():
+    body = (
+        "Phó Chủ tịch UBND tỉnh có ý kiến chỉ đạo như sau:\n"
+        "Giao Sở Y tế chủ trì, phối hợp với Sở Tài chính, Bảo hiểm xã hội tỉnh và các cơ quan có liên quan "
+        "xây dựng phương án thanh toán chi phí khám chữa bệnh, trình UBND tỉnh trước ngày 15/10/2024."
+    )
+    tasks = extract_tasks(body, header=header())
+    assert pairs(tasks) == {("Sở Y tế", "lead"), ("Sở Tài chính", "cooperate"), ("Bảo hiểm xã hội tỉnh", "cooperate")}
+    assert {t["deadline"] for t in tasks} == {"2024-10-15"}
+    assert {t["deadline_text"] for t in tasks} == {"trình Ủy ban nhân dân tỉnh trước ngày 15/10/2024"}
+
+
+def test_phoi_hop_without_voi_after_chu_tri():
+    body = "Giao Sở Xây dựng chủ trì, phối hợp Sở Tài chính kiểm tra giá vật liệu xây dựng."
+    assert pairs(extract_tasks(body, header=header())) == {("Sở Xây dựng", "lead"), ("Sở Tài chính", "cooperate")}
+
+
+def test_proposer_and_generic_partners_get_nothing():
+    body = (
+        "Xét đề nghị của Sở Tư pháp tại Tờ trình số 88/TTr-STP ngày 02/9/2024, Chủ tịch UBND tỉnh có ý kiến như sau: "
+        "Giao Sở Nội vụ phối hợp với các sở, ngành, địa phương hoàn thiện quy chế phối hợp."
+    )
+    assert pairs(extract_tasks(body, header=header())) == {("Sở Nội vụ", "lead")}
+
+
+def test_two_agencies_in_one_point_each_have_their_deadline():
+    body = (
+        "Đồng ý chủ trương như đề nghị của Sở Kế hoạch và Đầu tư. Giao Sở Kế hoạch và Đầu tư hoàn thiện hồ sơ, "
+        "trình UBND tỉnh trong tháng 10/2024; Sở Tài chính thẩm định dự toán, hoàn thành trước ngày 20/10/2024."
+    )
+    tasks = extract_tasks(body, header=header())
+    assert deadlines_of(tasks, "Sở Kế hoạch và Đầu tư") == {"2024-10-31"}
+    assert deadlines_of(tasks, "Sở Tài chính") == {"2024-10-20"}
+
+
+def test_a_point_with_two_deadlines_is_split():
+    body = (
+        "1. Sở Tài nguyên và Môi trường rà soát quỹ đất công, hoàn thành trong quý IV/2024; "
+        "định kỳ trước ngày 25 hằng tháng báo cáo UBND tỉnh tiến độ thực hiện."
+    )
+    tasks = extract_tasks(body, header=header())
+    assert {(t["deadline"], t["recurrence"]) for t in tasks} == {("2024-12-31", None), (None, "monthly:25")}
+
+
+def test_a_group_with_identity_is_one_task_and_an_unnamed_one_is_none():
+    body = "Yêu cầu UBND các huyện, thành phố và các cơ quan, đơn vị liên quan rà soát, cập nhật danh mục dự án."
+    assert pairs(extract_tasks(body, header=header())) == {("Ủy ban nhân dân các huyện, thành phố", "lead")}
+
+
+def test_request_to_the_front_is_a_lead_task():
+    body = "Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp tuyên truyền, vận động nhân dân thực hiện."
+    assert pairs(extract_tasks(body, header=header())) == {("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "lead")}
+
+
+# -- letters addressed to their recipients ---------------------------------------------------------------------
+
+
+def test_the_same_request_to_every_recipient():
+    recipients = ["Các Sở: Y tế, Tài chính", "UBND các huyện: Can Lộc, Đức Thọ"]
+    body = (
+        "Để có cơ sở tổng hợp, Sở Nội vụ đề nghị các cơ quan, đơn vị thực hiện như sau:\n"
+        "- Rà soát số lượng viên chức theo mẫu gửi kèm.\n"
+        "- Báo cáo gửi về Sở Nội vụ trước ngày 30/9/2024."
+    )
+    tasks = extract_tasks(body, header=header(issuer="Sở Nội vụ tỉnh Hà Tĩnh", recipients=recipients))
+    assert pairs(tasks) == {
+        ("Sở Y tế", "lead"),
+        ("Sở Tài chính", "lead"),
+        ("Ủy ban nhân dân huyện Can Lộc", "lead"),
+        ("Ủy ban nhân dân huyện Đức Thọ", "lead"),
+    }
+    assert {t["deadline"] for t in tasks} == {"2024-09-30"}
+
+
+def test_quy_co_quan_is_the_recipient():
+    body = "Văn phòng UBND tỉnh đề nghị Quý cơ quan cử 01 lãnh đạo tham gia Đoàn kiểm tra, gửi danh sách trước ngày 20/9/2024."
+    tasks = extract_tasks(body, header=header(issuer="Văn phòng Ủy ban nhân dân tỉnh Hà Tĩnh", recipients=["Sở Công Thương"]))
+    assert pairs(tasks) == {("Sở Công Thương", "lead")}
+    assert tasks[0]["deadline"] == "2024-09-20"
+
+
+def test_agencies_named_before_are_the_ones_meant():
+    body = (
+        "Đến nay còn 03 đơn vị chưa gửi báo cáo, gồm: Sở Xây dựng, UBND huyện Hương Khê, UBND huyện Vũ Quang.\n"
+        "Văn phòng UBND tỉnh đề nghị:\n"
+        "1. Các đơn vị nêu trên khẩn trương gửi báo cáo chậm nhất ngày 25/9/2024."
+    )
+    tasks = extract_tasks(body, header=header(issuer="Văn phòng Ủy ban nhân dân tỉnh Hà Tĩnh"))
+    assert pairs(tasks) == {
+        ("Sở Xây dựng", "lead"),
+        ("Ủy ban nhân dân huyện Hương Khê", "lead"),
+        ("Ủy ban nhân dân huyện Vũ Quang", "lead"),
+    }
+    assert {t["deadline"] for t in tasks} == {"2024-09-25"}
+
+
+# -- what is not a task ----------------------------------------------------------------------------------------
+
+
+def test_a_narrated_assignment_and_its_old_deadline_are_not_tasks():
+    body = (
+        "Tại Công văn số 3021/UBND-KT ngày 12/8/2024, UBND tỉnh giao Sở Công Thương báo cáo tình hình cung ứng "
+        "xăng dầu trước ngày 31/8/2024. Đến nay Sở Công Thương chưa báo cáo.\n"
+        "Văn phòng UBND tỉnh đề nghị Sở Công Thương khẩn trương báo cáo trước ngày 20/9/2024."
+    )
+    tasks = extract_tasks(body, header=header(issuer="Văn phòng Ủy ban nhân dân tỉnh Hà Tĩnh"))
+    assert pairs(tasks) == {("Sở Công Thương", "lead")}
+    assert deadlines_of(tasks, "Sở Công Thương") == {"2024-09-20"}
+
+
+def test_the_issuer_telling_what_it_does_is_not_a_task():
+    body = (
+        "UBND tỉnh tổ chức hội nghị tổng kết công tác phòng chống thiên tai vào lúc 14 giờ ngày 25/9/2024.\n"
+        "Giao Sở Nông nghiệp và Phát triển nông thôn chuẩn bị báo cáo tổng kết, gửi Văn phòng UBND tỉnh trước ngày 23/9/2024."
+    )
+    tasks = extract_tasks(body, header=header())
+    assert pairs(tasks) == {("Sở Nông nghiệp và Phát triển nông thôn", "lead")}
+
+
+def test_a_report_has_no_tasks():
+    body = "UBND huyện đề nghị Sở Tài chính bổ sung kinh phí cho các xã khó khăn."
+    assert extract_tasks(body, header=header(doc_type="Báo cáo")) == []
+
+
+def test_the_execution_formula_of_a_decision_is_not_a_task():
+    body = (
+        "Điều 1. Phê duyệt danh mục dự án ưu tiên năm 2025.\n"
+        "Điều 2. Giao Sở Kế hoạch và Đầu tư hướng dẫn các chủ đầu tư lập hồ sơ trong quý I/2025.\n"
+        "Điều 3. Chánh Văn phòng UBND tỉnh, Giám đốc các Sở, Chủ tịch UBND các huyện, thành phố chịu trách "
+        "nhiệm thi hành Quyết định này./."
+    )
+    tasks = extract_tasks(body, header=header(doc_type="Quyết định"))
+    assert pairs(tasks) == {("Sở Kế hoạch và Đầu tư", "lead")}
+    assert tasks[0]["deadline"] == "2025-03-31"
+
+
+# -- tables ------------------------------------------------------------------------------------------------------
+
+TABLE_ROWS = """III. PHÂN CÔNG NHIỆM VỤ
+| TT | Nội dung | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian hoàn thành |
+|---|---|---|---|---|
+| 1 | Xây dựng bản đồ số du lịch | Sở VHTTDL | Sở TT&TT | Quý II/2025 |
+| 2 | Tổ chức lễ hội mùa hè | UBND thành phố Hà Tĩnh | Công an tỉnh; Sở Y tế | Tháng 6/2025 |
+IV. TỔ CHỨC THỰC HIỆN"""
+
+TABLE_CELLS = """III. PHÂN CÔNG NHIỆM VỤ
+TT
+Nội dung
+Đơn vị chủ trì
+Đơn vị phối hợp
+Thời gian hoàn thành
+Xây dựng bản đồ số du lịch
+Sở VHTTDL
+Sở TT&TT
+Quý II/2025
+Tổ chức lễ hội mùa hè
+UBND thành phố Hà Tĩnh
+Công an tỉnh; Sở Y tế
+Tháng 6/2025
+Rà soát cơ sở lưu trú
+Sở VHTTDL
+Hằng năm
+IV. TỔ CHỨC THỰC HIỆN"""
+
+
+def test_assignment_table_with_rows():
+    tasks = extract_tasks(TABLE_ROWS, header=header(doc_type="Kế hoạch"))
+    assert pairs(tasks) == {
+        ("Sở Văn hóa, Thể thao và Du lịch", "lead"),
+        ("Sở Thông tin và Truyền thông", "cooperate"),
+        ("Ủy ban nhân dân thành phố Hà Tĩnh", "lead"),
+        ("Công an tỉnh", "cooperate"),
+        ("Sở Y tế", "cooperate"),
+    }
+    assert deadlines_of(tasks, "Sở Y tế") == {"2025-06-30"}
+
+
+def test_assignment_table_flattened_one_cell_per_line():
+    tasks = extract_tasks(TABLE_CELLS, header=header(doc_type="Kế hoạch"))
+    assert deadlines_of(tasks, "Sở Thông tin và Truyền thông") == {"2025-06-30"}
+    assert deadlines_of(tasks, "Công an tỉnh") == {"2025-06-30"}
+    # the last row has no partner: its time is not shifted into the partner column
+    assert {t["recurrence"] for t in tasks if t["summary"].startswith("Rà soát")} == {"yearly"}
+
+
+# -- enclosed letters ---------------------------------------------------------------------------------------------
+
+COVER = {"issuer": "Văn phòng Ủy ban nhân dân tỉnh Hà Tĩnh", "issued_on": "2024-09-16", "recipients": ["Sở Y tế"]}
+MINISTRY = {
+    "number": "5120/BYT-KCB",
+    "issuer": "Bộ Y tế",
+    "recipients": ["Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"],
+    "tasks": [
+        {"agency": "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương", "role": "lead", "summary": "Báo cáo kết quả",
+         "deadline": "2024-10-31", "deadline_text": "báo cáo về Bộ Y tế trước ngày 31/10/2024", "recurrence": None},
+        {"agency": "Sở Giáo dục và Đào tạo", "role": "lead", "summary": "Phối hợp khám sức khỏe học sinh",
+         "deadline": None, "deadline_text": None, "recurrence": None},
+    ],
+}
+
+
+def test_the_enclosed_deadline_becomes_the_cover_tasks_deadline():
+    cover = extract_tasks(
+        "Giao Sở Y tế chủ trì, phối hợp với Sở Tài chính triển khai các nội dung theo đề nghị của Bộ Y tế tại Công văn nêu trên.",
+        header=COVER,
+    )
+    merged = merge_enclosed(cover, [MINISTRY], header=COVER)
+    assert pairs(merged) == {("Sở Y tế", "lead"), ("Sở Tài chính", "cooperate")}
+    assert {t["deadline"] for t in merged} == {"2024-10-31"}
+    assert all("văn bản kèm theo" in t["deadline_text"] for t in merged)
+
+
+def test_the_cover_letters_own_deadline_wins():
+    cover = extract_tasks("Giao Sở Y tế tham mưu UBND tỉnh báo cáo Bộ Y tế, trình trước ngày 20/10/2024.", header=COVER)
+    merged = merge_enclosed(cover, [MINISTRY], header=COVER)
+    assert {t["deadline"] for t in merged} == {"2024-10-20"}
+
+
+def test_a_cover_letter_that_assigns_nothing_passes_the_request_to_its_recipients():
+    merged = merge_enclosed([], [MINISTRY], header=COVER)
+    assert pairs(merged) == {("Sở Y tế", "lead")}
+    assert {t["deadline"] for t in merged} == {"2024-10-31"}
+
+
+# -- robustness -------------------------------------------------------------------------------------------------
+
+_WORDS = st.sampled_from(
+    ["Giao", "Sở Y tế", "chủ trì", ",", "phối hợp với", "UBND các huyện", "các cơ quan liên quan", "trước ngày",
+     "15/9/2024", "\n", "1.", "-", "a)", "Đề nghị", "Quý cơ quan", "hằng tháng", "| Chủ trì | Phối hợp | Thời gian |",
+     "Các Sở:", "Tài chính", ";", ".", "gồm:", "nêu trên", "Điều 2.", "Nơi nhận:", "(", ")", "đã", "trong quý IV"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.text(max_size=6)), max_size=40),
+       st.lists(st.sampled_from(["Sở Y tế", "UBND các xã: A, B", "", "Các Sở: Nội vụ"]), max_size=3))
+def test_extract_tasks_never_raises(parts, recipients):
+    tasks = extract_tasks(" ".join(parts), header={"recipients": recipients, "issued_on": "2024-02-30", "issuer": None})
+    assert all(t["role"] in ("lead", "cooperate") for t in tasks)
