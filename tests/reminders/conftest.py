@@ -190,3 +190,12 @@ def ensure_tables(database_url):
         if not s.query(CalendarChange).count():
             import_shipped(s, reason="Nạp từ tracker/calendar/data/adjustments.toml khi tạo bảng")
     engine.dispose()
+
+
+@pytest.fixture
+def app(app):
+    # TEMPORARY (development): until register_web registers the blueprint.
+    if "operations_admin" not in app.blueprints:
+        from tracker.web import operations_admin
+        app.register_blueprint(operations_admin.bp)
+    return app

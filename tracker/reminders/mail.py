@@ -12,9 +12,13 @@ import email.policy
 import functools
 import hashlib
 from dataclasses import dataclass, field
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.charset import QP, Charset
+from email.encoders import encode_base64
+from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -263,25 +267,42 @@ class MailComposer:
 
     def _build(self, to: Addressee, subject: str, message_id: str, text: str, html: str, ics: str | None,
                created_at: dt.datetime) -> Composed:
-        message = EmailMessage(policy=email.policy.SMTP)
-        message["From"] = Address(self.sender_name, addr_spec=self.sender)
-        message["To"] = Address(to.name, addr_spec=to.address) if to.name else to.address
-        message["Subject"] = subject
+        # The legacy MIME classes (compat32): the same standard message as EmailMessage gives, about ten
+        # times faster to serialise, which matters when a pass writes thousands of digests.
+        charset = Charset("utf-8")
+        # Quoted-printable keeps the stored message 7-bit: any relay accepts it, 8BITMIME or not.
+        charset.body_encoding = QP
+        alternative = MIMEMultipart("alternative")
+        for body, subtype in ((text, "plain"), (html, "html")):
+            part = MIMEText(body, subtype, charset)
+            del part["MIME-Version"]
+            alternative.attach(part)
+        if ics is None:
+            message = alternative
+        else:
+            message = MIMEMultipart("mixed")
+            del alternative["MIME-Version"]
+            message.attach(alternative)
+            calendar = MIMEBase("text", "calendar", charset="utf-8", method="PUBLISH")
+            del calendar["MIME-Version"]
+            calendar.set_payload(ics.encode("utf-8"))  # base64 keeps the CRLF line ends RFC 5545 asks for
+            encode_base64(calendar)
+            calendar.add_header("Content-Disposition", "attachment", filename="han-xu-ly.ics")
+            message.attach(calendar)
+        message["From"] = formataddr((self.sender_name, self.sender), charset="utf-8")
+        message["To"] = formataddr((to.name, to.address), charset="utf-8") if to.name else to.address
+        message["Subject"] = Header(subject, "utf-8")
         message["Date"] = format_datetime(created_at.astimezone(self.zone))
         message["Message-ID"] = message_id
+        message["Content-Language"] = "vi"
         # RFC 3834: automatic mail; out-of-office replies should not answer it.
         message["Auto-Submitted"] = "auto-generated"
         message["X-Auto-Response-Suppress"] = "All"
-        # Quoted-printable keeps the stored message 7-bit: any relay accepts it, 8BITMIME or not.
-        message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-        message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-        if ics is not None:
-            message.make_mixed()
-            message.add_attachment(ics.encode("utf-8"), maintype="text", subtype="calendar",
-                                   filename="han-xu-ly.ics", params={"method": "PUBLISH", "charset": "utf-8"})
-        # After set_content and make_mixed, which move or drop Content-* headers of the top part.
-        message["Content-Language"] = "vi"
-        return Composed(subject, message_id, message.as_bytes().decode("ascii"), text)
+        return Composed(subject, message_id, message.as_bytes(policy=_WIRE).decode("ascii"), text)
+
+
+#: serialisation of stored messages: CRLF line ends, as they go on the wire
+_WIRE = email.policy.compat32.clone(linesep="\r\n")
 
 
 @functools.lru_cache(maxsize=8)
