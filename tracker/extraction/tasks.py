@@ -293,7 +293,16 @@ def _names(matches: list[AgencyMatch]) -> list[str]:
     return [n for m in matches if not m.generic for n in m.names]
 
 
+_DOCUMENT_SUBJECT_RE = re.compile(
+    r"(?i)^\s*(?:[-+•]\s*)?(?:báo\s+cáo|văn\s+bản|hồ\s+sơ|kết\s+quả|danh\s+sách|ý\s+kiến|số\s+liệu)"
+    r"(?:\s+[^\s,;.]+){0,4}?\s+(?:gửi|nộp|của|được|phải|đề\s+nghị\s+gửi)(?![^\W\d_])"
+)
+
+
 def _is_imperative(text: str) -> bool:
+    """Whether a clause with no agency of its own is an instruction (not "Báo cáo gửi về ... trước ngày")."""
+    if _DOCUMENT_SUBJECT_RE.match(text):
+        return False
     t = _ADVERBS_RE.sub("", text.strip())
     f = fold(t)
     if not f:
