@@ -58,10 +58,10 @@ def canonical_name(name: str) -> str:
 
         result = names.canonical_agency(name)
         if result:
-            return result
+            return expand_more(result)
     except Exception:  # the shared helper is being written in parallel; never fail the header on it
         pass
-    return _local_canonical(name)
+    return expand_more(_local_canonical(name))
 
 
 def split_recipient(entry: str) -> list[str]:
@@ -222,7 +222,10 @@ def _iso(day: int | str | None, month: int | str | None, year: int | str | None)
 
 
 def parse_date(text: str) -> str | None:
-    """ISO date of "ngày 21 tháng 02 năm 2019" or "21/02/2019" in text, None if absent or blank."""
+    """ISO date of "ngày 21 tháng 02 năm 2019", "21 tháng 02 năm 2019" or "21/02/2019", None if absent or blank."""
+    m = re.match(r"^\s*(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", text)
+    if m:
+        return _iso(*m.groups())
     m = _DATE_WORDS_RE.search(text)
     if m:
         return _iso(m.group("d"), m.group("m"), m.group("y"))
@@ -678,7 +681,7 @@ _REF_KINDS = (
     r"|Điện|Thông tri|Phiếu chuyển|Phiếu trình|Nghị quyết liên tịch"
 )
 _REF_NUMBER = (
-    r"\d{1,6}[a-z]?(?:\s?/\s?\d{4})?\s?[/-]\s?[A-ZĐ][A-Za-zĐđ&]*"
+    r"\d{1,6}[a-z]?(?:\s?/\s?\d{4})?\s?[/-]\s?[A-ZĐ][A-Za-zĐđ&0-9]*"
     r"(?:\s?[-/]\s?[A-ZĐ0-9][A-Za-zĐđ&0-9]*|\s[A-ZĐ]{2,}(?=[-/]))*"
 )
 _REF_DATE = r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"
@@ -696,7 +699,8 @@ _ISSUER_STOP_RE = re.compile(
     r"|\s*[,;:“”\"()]|\.\s|\.$|\s+-\s+(?=[a-zđ])"
 )
 _ISSUER_BEFORE_RE = re.compile(
-    r"(?:của|Của|và|,)\s+(?P<issuer>(?:Ủy ban|UBND|Bộ|Sở|Ban|Văn phòng|Thủ tướng|Chính phủ|Tỉnh ủy|Thành ủy|Hội đồng|HĐND"
+    r"(?:của|Của|và|,)\s+(?:(?:Phó )?(?:Giám đốc|Chủ tịch|Bộ trưởng|Thủ trưởng|Trưởng ban|Chánh Văn phòng|Cục trưởng)\s+)?"
+    r"(?P<issuer>(?:Ủy ban|UBND|Bộ|Sở|Ban|Văn phòng|Thủ tướng|Chính phủ|Tỉnh ủy|Thành ủy|Hội đồng|HĐND"
     r"|Cục|Tổng cục|Chủ tịch|Huyện ủy|Đảng ủy|Công an|Kho bạc|Bảo hiểm|Thanh tra|Trung tâm|Phòng)[^\n;:()]{0,100}?)"
     r"\s+(?:tại|theo)\s*$"
 )
@@ -724,6 +728,10 @@ def _issuer_from_symbol(number: str, context: dict) -> str | None:
             return "Quốc hội"
         if code == "TU" and context.get("province"):
             return f"Tỉnh ủy {context['province']}"
+        if code == "UBND" and context.get("ubnd"):
+            return context["ubnd"]  # the letter's own people's committee cites its earlier letters
+        if code == "VP" and (context.get("issuer") or "").startswith("Văn phòng"):
+            return context["issuer"]
         return _SYMBOL_ISSUERS.get(code)
     return None
 
@@ -731,6 +739,8 @@ def _issuer_from_symbol(number: str, context: dict) -> str | None:
 def _clean_ref_issuer(raw: str | None, *, keep_commas: bool = False) -> str | None:
     if not raw:
         return None
+    raw = re.sub(r"\s*\((?:[A-ZĐ&]{2,10})\)", "", raw)  # "Ủy ban nhân dân (UBND) tỉnh"
+    raw = _PERSON_TITLES_RE.sub("", raw)  # "Bộ trưởng Bộ Tài chính" -> the ministry
     m = _ISSUER_STOP_RE.search(raw.replace(",", "\x00") if keep_commas else raw)
     issuer = raw[: m.start()] if m else raw
     issuer = issuer.strip(" .,-")
@@ -742,6 +752,9 @@ def _clean_ref_issuer(raw: str | None, *, keep_commas: bool = False) -> str | No
 
 def _complete_locality(name: str, context: dict) -> str:
     """ "Ủy ban nhân dân tỉnh" -> "Ủy ban nhân dân tỉnh Thái Nguyên" using the letter's own locality."""
+    district = context.get("district")
+    if district and re.search(r"(?<![^\W\d_])(?:huyện|thị xã|quận)$", name):
+        return f"{name} {district}"
     province = context.get("province")
     if not province:
         return name
@@ -749,8 +762,8 @@ def _complete_locality(name: str, context: dict) -> str:
         return f"{name} {province}"
     if re.fullmatch(r"(?:Ban Thường vụ |Ban Chấp hành |Thường trực )?Tỉnh ủy", name):
         return f"{name} {province}"
-    if re.match(r"^Sở\s", name) and not _LOCALITY_RE.search(name) and context.get("level") == "tỉnh":
-        return f"{name} tỉnh {province}"
+    if re.match(r"^Sở\s", name) and not _LOCALITY_RE.search(name) and context.get("level") in {"tỉnh", "thành phố"}:
+        return f"{name} {context['level']} {province}"
     return name
 
 
@@ -861,6 +874,8 @@ _INNER_TITLES_RE = re.compile(
 _LOCAL_ABBREVIATIONS = [
     (re.compile(r"(?<![^\W\d_])(?:NN\s*(?:&|và)\s*PTNT|NNPTNT)(?![^\W\d_])"), "Nông nghiệp và Phát triển nông thôn"),
     (re.compile(r"(?<![^\W\d_])PTNT(?![^\W\d_])"), "Phát triển nông thôn"),
+    (re.compile(r"(?<![^\W\d_])LĐ\s*-?\s*TB\s*(?:&|và)?\s*XH(?![^\W\d_])"), "Lao động - Thương binh và Xã hội"),
+    (re.compile(r"(?<![^\W\d_])TB\s*(?:&|và)\s*XH(?![^\W\d_])"), "Thương binh và Xã hội"),
     (re.compile(r"(?<![^\W\d_])THPT(?![^\W\d_])"), "trung học phổ thông"),
     (re.compile(r"(?<![^\W\d_])THCS(?![^\W\d_])"), "trung học cơ sở"),
     (re.compile(r"(?<![^\W\d_])GDTX(?![^\W\d_])"), "Giáo dục thường xuyên"),
@@ -1031,11 +1046,45 @@ def _subject_after_vv(segs: list[Seg], start: int) -> tuple[str, int]:
     return _strip_end(" ".join(parts)), last
 
 
+_PLACE_NAME = r"([A-ZĐ\u00c0-\u1ef9][^\W\d_]*(?:\s[A-ZĐ\u00c0-\u1ef9][^\W\d_]*){0,3})"
+_PROVINCE_IN_TEXT_RE = re.compile(r"(?<![^\W\d_])tỉnh\s+" + _PLACE_NAME)
+_DISTRICT_IN_TEXT_RE = re.compile(r"(?<![^\W\d_])(?:huyện|thị xã|quận)\s+" + _PLACE_NAME)
+
+
+def _reference_context(issuer: str | None, text: str) -> dict:
+    """Localities that complete "UBND tỉnh", "Phòng ... huyện" in cited letters: the issuer's own,
+    else the one the letter names most often."""
+    context: dict = {"issuer": issuer}
+    province, level = _province_of(issuer, None)
+    context["province"], context["level"] = province, level
+    loc = _LOCALITY_RE.search(issuer or "")
+    if loc and loc.group(1).lower() in {"huyện", "thị xã", "quận"}:
+        context["district"] = loc.group(2).strip()
+    if not context.get("province"):
+        counts: dict[str, int] = {}
+        for m in _PROVINCE_IN_TEXT_RE.finditer(text):
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        if counts:
+            context["province"] = max(counts, key=counts.get)
+    if not context.get("district") and loc and loc.group(1).lower() in {"xã", "phường", "thị trấn"}:
+        counts = {}
+        for m in _DISTRICT_IN_TEXT_RE.finditer(text):
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        if counts:
+            context["district"] = max(counts, key=counts.get)
+    if issuer:
+        if issuer.startswith("Ủy ban nhân dân"):
+            context["ubnd"] = issuer
+        elif loc and issuer.startswith(("Văn phòng Ủy ban nhân dân", "Sở ", "Phòng ")):
+            context["ubnd"] = f"Ủy ban nhân dân {loc.group(1).lower()} {loc.group(2).strip()}"
+    return context
+
+
 def _province_of(issuer: str | None, place: str | None) -> tuple[str | None, str | None]:
     if issuer:
-        m = re.search(r"(?<![^\W\d_])(tỉnh|thành phố)\s+([A-ZĐ\u00c0-\u1ef9][^,;()]*)$", issuer)
+        m = re.search(r"(?<![^\W\d_])(tỉnh|thành phố)\s+([A-ZĐ\u00c0-\u1ef9][^,;()]*)$", issuer, re.IGNORECASE)
         if m:
-            return m.group(2).strip(), "tỉnh"
+            return m.group(2).strip(), m.group(1).lower()
         m = _LOCALITY_RE.search(issuer)
         if m:
             return None, m.group(1)
@@ -1223,8 +1272,8 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
             received["date"] = _iso(day, month, year)
 
     body = "\n".join(work[body_start:body_end]).strip("\n")
-    province, level = _province_of(header["issuer"], header["place"])
-    context = {"province": province, "level": level, "own_number": header["number"]}
+    context = _reference_context(header["issuer"], text)
+    context["own_number"] = header["number"]
     refs = find_references((header["subject"] or "") + "\n" + body, context)
     header["references"] = refs
     return header, body

@@ -639,6 +639,13 @@ def _phrase_continuation(text: str, name_start: int, end: int) -> int:
     return best
 
 
+_NAME_LEVEL_RE = re.compile(
+    r"\s+(?:" + _LEVEL + r"(?:\s+" + PLACE + r")?|(?i:các)\s+" + _LEVEL_LIST
+    + r"(?:\s+(?i:trực\s+thuộc\s+Trung\s+ương))?)" + _NOT_LETTER_AFTER
+)
+_NAME_WORD_RE = re.compile(r"(\s+(?:và|&)\s+|\s*-\s*|\s+)(" + LETTER + r"[^\s,;:.()\"“”]*|\d+)")
+
+
 def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
     """End of a body name opened by an OPEN_HEAD: capitalised words, name-body words, level + place.
 
@@ -650,10 +657,11 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
     end = head_end
     found_any = False
     capital_run = 0
+    capital_run_before = 0
     line_end = text.find("\n", pos)
     limit = len(text) if line_end < 0 else line_end
-    level_re = re.compile(r"\s+" + _LEVEL + r"(?:\s+" + PLACE + ")?" + _NOT_LETTER_AFTER)
-    word_re = re.compile(r"(\s+(?:và|&)\s+|\s*-\s*|\s+)(" + LETTER + r"[^\s,;:.()\"“”]*|\d+)")
+    level_re = _NAME_LEVEL_RE
+    word_re = _NAME_WORD_RE
     while end < limit:
         lm = level_re.match(text, end)
         if lm and lm.end() <= limit:
@@ -689,6 +697,7 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             phrase_end = _phrase_continuation(text, pos, end)
             if phrase_end <= end:
                 break
+        capital_run_before = capital_run
         capital_run = 0
         if fw == "so" and re.match(r"\s+\d", text[m.end():]):
             end = m.end()
@@ -698,15 +707,28 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             end = phrase_end
             found_any = True
             continue
-        if _is_stop(text, end + len(sep)):
-            break
         body_end = _body_phrase_at(text, end)
         if body_end:
             end = body_end
             found_any = True
             continue
+        if _is_stop(text, end + len(sep)):
+            break
+        if capital_run_before == 1:
+            # "Vụ Thị trường trong nước chủ trì": the rest of a one-word proper name, up to the action
+            words = list(re.finditer(r"\s+[a-zà-ỹđ]+", text[end:min(limit, end + 60)]))
+            run_end = None
+            for k in range(min(3, len(words))):
+                if _is_stop(text, end + words[k].start()) or words[k].group(0).strip() == "các":
+                    break
+                if k + 1 < len(words) and words[k + 1].start() == words[k].end() and _is_stop(text, end + words[k + 1].start()):
+                    run_end = end + words[k].end()
+                    break
+            if run_end:
+                end = run_end
+                break
         # a short lower-case run is part of the name if a capitalised word or a level word closes it
-        look = re.match(r"((?:\s+[a-zà-ỹđ]+){1,4}?)(?=\s+(?:" + UP + r"|" + _LEVEL + _NOT_LETTER_AFTER + r"))", text[end:limit])
+        look = re.match(r"((?:\s+(?!các\s)[a-zà-ỹđ]+){1,4}?)(?=\s+(?:" + UP + r"|" + _LEVEL + _NOT_LETTER_AFTER + r"))", text[end:limit])
         if look and not any(_is_stop(text, end + k.start()) for k in re.finditer(r"\s+", look.group(1))):
             end += look.end()
             continue
