@@ -376,16 +376,16 @@ def _weekly_note(session: Session, service: ReminderService, today: dt.date, cal
 
 
 def _record_pass(session: Session, today: dt.date, origin: str, result: PassResult) -> None:
-    row = session.get(ReminderPass, today)
-    if row is None:
-        session.add(ReminderPass(pass_date=today, origin=origin, started_at=utcnow(), finished_at=utcnow(),
-                                 summary=result.summary()))
-    else:
-        previous = row.summary or {}
-        summary = result.summary()
-        summary["reminders"] += int(previous.get("reminders") or 0)
-        summary["messages"] += int(previous.get("messages") or 0)
-        row.summary, row.finished_at = summary, utcnow()
+    """Keep the day's summary (added to an earlier pass of the same day), for the admin's page."""
+    session.execute(dialect_insert(session, ReminderPass)
+                    .values(pass_date=today, origin=origin, started_at=utcnow(), summary={})
+                    .on_conflict_do_nothing(index_elements=["pass_date"]))
+    row = session.get(ReminderPass, today, populate_existing=True)
+    previous = row.summary or {}
+    summary = result.summary()
+    summary["reminders"] += int(previous.get("reminders") or 0)
+    summary["messages"] += int(previous.get("messages") or 0)
+    row.summary, row.finished_at = summary, utcnow()
     session.flush()
 
 

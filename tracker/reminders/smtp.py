@@ -17,6 +17,7 @@ reached at all raises :class:`TransportUnavailable` and the whole batch waits fo
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import smtplib
@@ -96,6 +97,22 @@ class SmtpSettings:
         return f"{mode}://{user}{self.host}:{self.port}"
 
 
+def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in; a user name or password with diacritics goes as UTF-8 over AUTH PLAIN (RFC 4616).
+
+    smtplib encodes credentials as ASCII and fails on "mật-khẩu"; Vietnamese passwords are common enough.
+    """
+    if username.isascii() and password.isascii():
+        smtp.login(username, password)
+        return
+    if "plain" not in smtp.esmtp_features.get("auth", "").lower().split():
+        raise smtplib.SMTPException("the server offers no AUTH PLAIN for a user name or password with diacritics")
+    token = base64.b64encode(b"\0" + username.encode("utf-8") + b"\0" + password.encode("utf-8")).decode("ascii")
+    code, response = smtp.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, response)
+
+
 class SmtpTransport:
     """One SMTP session: ``open()``, ``send()`` per message, ``close()``."""
 
@@ -129,13 +146,13 @@ class SmtpTransport:
                     smtp.starttls(context=self._context())
                     smtp.ehlo()
                 if s.username:
-                    smtp.login(s.username, s.password or "")
+                    _login(smtp, s.username, s.password or "")
             except BaseException:
                 smtp.close()
                 raise
         except smtplib.SMTPResponseException as exc:
             raise TransportUnavailable(f"{s.describe()}: {exc.smtp_code} {_text(exc.smtp_error)}") from exc
-        except (smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError, UnicodeError) as exc:
             raise TransportUnavailable(f"{s.describe()}: {exc or type(exc).__name__}") from exc
         self._smtp = smtp
 
