@@ -280,3 +280,29 @@ def test_signature_interleaved_with_noi_nhan_in_a_pdf_text_layer():
     assert header["signer"] == "Đỗ Hoàng Minh"
     assert header["signer_title"] == "KT. BỘ TRƯỞNG / THỨ TRƯỞNG"
     assert header["copies_to"] == ["Thủ tướng Chính phủ (để b/c)", "Văn phòng Chính phủ"]
+
+
+def test_cited_letters_of_a_commune_complete_the_district_and_own_committee():
+    text = ("UỶ BAN NHÂN DÂN\nXÃ TÂN LẬP\nSố: 156 /UBND\nV/v rà soát hộ nghèo\nCỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Tân Lập, ngày 28 tháng 10 năm 2020\nKính gửi: Các thôn trên địa bàn xã.\n"
+            "Căn cứ Kế hoạch số 214/KH-UBND ngày 23/10/2020 của UBND huyện Đồng Phú; Hướng dẫn số 38/HD-LĐT BXH "
+            "ngày 26/10/2020 của Phòng Lao động - TB&XH huyện, thực hiện Công văn số 140/UBND ngày 01/10/2020, "
+            "UBND xã đề nghị các thôn thực hiện./." + BODY)
+    refs = {r["number"]: r for r in parse_header(text)["references"]}
+    assert agency_key(refs["214/KH-UBND"]["issuer"]) == agency_key("Ủy ban nhân dân huyện Đồng Phú")
+    assert agency_key(refs["38/HD-LĐTBXH"]["issuer"]) == agency_key(
+        "Phòng Lao động - Thương binh và Xã hội huyện Đồng Phú")
+    assert refs["38/HD-LĐTBXH"]["date"] == "2020-10-26"
+
+
+def test_a_letter_flattened_into_one_line_keeps_its_header():
+    text = ("UBND TỈNH KIÊN GIANG VĂN PHÒNG Số: 871/VP-VHXH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - "
+            "Hạnh phúc Kiên Giang, ngày 21 tháng 02 năm 2019 V/v chỉ đạo tăng cường trợ giúp xã hội. Kính gửi: "
+            "Sở Lao động - Thương binh và Xã hội. Ủy ban nhân dân tỉnh Kiên Giang đã nhận Công văn số 591/LĐTBXH-BTXH "
+            "ngày 13/02/2019 của Bộ Lao động - Thương binh và Xã hội. " + "Giao Sở chủ trì thực hiện. " * 80)
+    header = parse_header(text)
+    assert header["number"] == "871/VP-VHXH"
+    assert header["issuer"] == "Văn phòng Ủy ban nhân dân tỉnh Kiên Giang"
+    assert header["issued_on"] == "2019-02-21"
+    assert header["subject"] == "chỉ đạo tăng cường trợ giúp xã hội"
+    assert header["recipients"] == ["Sở Lao động - Thương binh và Xã hội"]

@@ -728,7 +728,10 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
                 end = run_end
                 break
         # a short lower-case run is part of the name if a capitalised word or a level word closes it
-        look = re.match(r"((?:\s+(?!các\s)[a-zà-ỹđ]+){1,4}?)(?=\s+(?:" + UP + r"|" + _LEVEL + _NOT_LETTER_AFTER + r"))", text[end:limit])
+        look = re.match(
+            r"((?:\s+(?!các\s)[a-zà-ỹđ]+){1,4}?)(?=\s+(?:" + UP + r"|" + _LEVEL + _NOT_LETTER_AFTER + r")|\s*-\s*" + UP + ")",
+            text[end:limit],
+        )
         if look and not any(_is_stop(text, end + k.start()) for k in re.finditer(r"\s+", look.group(1))):
             end += look.end()
             continue

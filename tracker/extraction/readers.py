@@ -318,7 +318,7 @@ class _DocxWalker:
 
     def table(self, tbl, out: list[str]) -> None:
         for row in tbl.iter(_W + "tr"):
-            if row.getparent() is not tbl and row.getparent().tag != _W + "sdtContent":
+            if next(row.iterancestors(_W + "tbl"), None) is not tbl:
                 continue  # rows of nested tables are read inside their cell
             for cell in row.findall(_W + "tc"):
                 self.block(cell, out)
