@@ -532,17 +532,20 @@ def _compose(parent: str, child: str) -> str:
     fchild = fold(child)
     if fchild in {"van phong", "vp"}:
         return f"Văn phòng {parent}"
+    own = _LOCALITY_RE.search(child)
+    if own and own.group(2).strip():
+        return child  # "CỤC THUẾ TỈNH X" under "TỔNG CỤC THUẾ" names itself in full
     if _PARTY_RE.match(parent):
         return f"{child} {parent}"
     if re.match(r"^(?:Ủy ban nhân dân|Hội đồng nhân dân)\s", parent):
         loc = _LOCALITY_RE.search(parent)
         if loc:
-            place = loc.group(2)
-            if fold(place) in fold(child):
+            level, place = loc.group(1).lower(), loc.group(2)
+            if fold(place) in fchild:
                 return child
-            if fchild.startswith(("van phong hoi dong nhan dan", "van phong uy ban")):
-                return f"{child} {loc.group(1)} {place}"
-            return f"{child} {loc.group(1).lower()} {place}"
+            if re.search(r"(?<![^\W\d_])" + level + r"$", child, re.IGNORECASE):
+                return f"{child} {place}"  # "BAN QUẢN LÝ KHU KINH TẾ TỈNH" + the province's name
+            return f"{child} {level} {place}"
         return f"{child} - {parent}"
     return f"{child} - {parent}"
 

@@ -216,7 +216,7 @@ class _Matcher:
 
 # -- vocabulary ----------------------------------------------------------------------------------------
 
-_SPEECH = r"(?:giao(?:\s+cho)?|đề\s+nghị|để\s+nghị|yêu\s+cầu|chỉ\s+đạo)"
+_SPEECH = r"(?:giao(?:\s+nhiệm\s+vụ)?(?:\s+cho)?|phân\s+công(?:\s+cho)?|đề\s+nghị|để\s+nghị|yêu\s+cầu|chỉ\s+đạo)"
 _SPEECH_RE = re.compile(rf"(?<![^\W\d_])(?P<verb>{_SPEECH})(?![^\W\d_])\s*:?\s*", re.IGNORECASE)
 _NOT_SPEECH_AFTER = re.compile(
     r"(?i)^(?:của|tại|nêu|trên|này|như|về|số|thực\s+hiện\s+(?:các|những)|được|đã|theo|nói|và\s+|,|thì|tỉnh\s+(?:về|tại))"
@@ -225,7 +225,7 @@ _NOT_SPEECH_BEFORE = re.compile(
     r"(?i)(?:theo|xét|trên\s+cơ\s+sở|thực\s+hiện(?:\s+ý\s+kiến)?|ý\s+kiến|kiến\s+nghị\s*,?|đề\s+xuất\s*,?|các|những|văn\s+bản|nội\s+dung|tiếp\s+thu|có|thống\s+nhất\s+với)\s*$"
 )
 _SUBJECT_EXCLUDE_AFTER = re.compile(
-    r"(?i)^(?:đã|sẽ|đang|vừa|là|được|bị|rất\s+mong|mong|trân\s+trọng|xin|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
+    r"(?i)^(?:đã|sẽ|đang|vừa|là(?!\s+(?:cơ\s+quan|đơn\s+vị|đầu\s+mối))|được|bị|rất\s+mong|mong|trân\s+trọng|xin|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
     r"báo\s+cáo\s+(?:tại|số)|tại|theo(?!\s+dõi)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để|thì|mà|nếu|như)(?![^\W\d_])"
 )
 _SPEAKER_VERBS = re.compile(
@@ -452,8 +452,11 @@ class _Found:
     narrative: bool = False
 
 
+_PARTNER_AFTER_RE = re.compile(r"(?i)\s*(?:cùng\s+)?phối\s+hợp(?!\s*(?:,\s*)?(?:với|cùng)(?![^\W\d_]))")
+
+
 def _coops_in(clause_text: str, clause_offset: int, ctx: _Context) -> list[str]:
-    """Agencies after "phối hợp với" in a clause (generic ones dropped)."""
+    """Agencies after "phối hợp với" in a clause, and those that "phối hợp" after a comma (generic ones dropped)."""
     out = []
     for m in _COOP_RE.finditer(clause_text):
         pos = clause_offset + m.end()
@@ -461,6 +464,13 @@ def _coops_in(clause_text: str, clause_offset: int, ctx: _Context) -> list[str]:
         for name in _names(items):
             if not any(same_agency(name, x) for x in out):
                 out.append(name)
+    # "Sở A chủ trì, Sở B, Sở C phối hợp thực hiện": partners named before "phối hợp"
+    for m in re.finditer(r"(?:,|;|\svà)\s+(?=[A-ZĐÀ-Ỹ])", clause_text):
+        items, end = ctx.matcher.list_at(clause_offset + m.end())
+        if items and _PARTNER_AFTER_RE.match(ctx.matcher.text, end):
+            for name in _names(items):
+                if not any(same_agency(name, x) for x in out):
+                    out.append(name)
     return out
 
 
