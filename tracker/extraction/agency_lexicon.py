@@ -180,6 +180,12 @@ LOCAL_HEADS: tuple[str, ...] = (
     "Viễn thông",
     "Bưu điện",
     "Công ty Điện lực",
+    # operators often given tasks by provinces, named with their locality
+    "Viettel",
+    "VNPT",
+    "MobiFone",
+    "VinaPhone",
+    "Bưu điện",
 )
 
 #: Heads of named bodies whose name continues with capitalised words ("Công ty Điện lực Lào Cai").

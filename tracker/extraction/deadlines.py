@@ -200,6 +200,13 @@ _COMPLETION_BEFORE = re.compile(
 )
 
 
+_YEAR_ACTION_RE = re.compile(
+    r"(?i)(?<![^\W\d_])(?:hoàn\s+thành|xong|dứt\s+điểm|kết\s+thúc|hoàn\s+thiện|đưa\s+vào|ban\s+hành|trình|triển\s+khai|"
+    r"xây\s+dựng|tổ\s+chức|thực\s+hiện|cấp|lắp\s+đặt|số\s+hóa|phê\s+duyệt|giải\s+ngân|quyết\s+toán|bàn\s+giao|di\s+dời|"
+    r"sắp\s+xếp|thành\s+lập|ký\s+kết|cập\s+nhật|tiêm|đầu\s+tư|nâng\s+cấp|sửa\s+chữa|khắc\s+phục|thu\s+hồi|xử\s+lý)(?![^\W\d_])"
+)
+
+
 def _resolve_numeric(m: re.Match, letter_date: dt.date | None, year_hint: int | None) -> dt.date | None:
     day = int(m.group("d") or m.group("d2"))
     month = int(m.group("m") or m.group("m2"))
@@ -465,11 +472,16 @@ def find_deadlines(
             continue
         cue = fold(m.group("cue")).strip()
         before = text[max(0, m.start() - 60):m.start()]
-        # "trong năm 2026" is a deadline only for something to finish ("phấn đấu hoàn thành trong năm 2026")
-        if cue in ("trong", "ngay trong", "cuoi") and not re.search(
-            r"(?i)(hoàn\s+thành|xong|dứt\s+điểm|kết\s+thúc|hoàn\s+thiện|đưa\s+vào\s+(?:sử\s+dụng|vận\s+hành)|ban\s+hành|trình)[^.;]{0,40}$", before
-        ):
-            continue
+        # "trong năm 2026" closes an action ("phấn đấu hoàn thành trong năm 2026", "triển khai ... trong
+        # năm 2025"); it is no deadline for a statement ("Trong năm 2024, tỉnh đã ...", "các nhiệm vụ
+        # trọng tâm trong năm 2025", "đạt 95% trong năm 2024")
+        if cue in ("trong", "ngay trong", "cuoi"):
+            clause = re.split(r"[.;:\n]", before)[-1]
+            if not clause.strip() or re.search(
+                r"(?i)(?:nhiệm\s+vụ|chỉ\s+tiêu|mục\s+tiêu|kế\s+hoạch|kết\s+quả|trọng\s+tâm|đạt|đã|tăng|giảm|so\s+với|phấn\s+đấu\s+đạt)(?:\s+\S+){0,2}\s*$",
+                clause,
+            ) or not _YEAR_ACTION_RE.search(clause):
+                continue
         year = _year4(m.group("y"))
         if year is None:
             continue

@@ -426,7 +426,7 @@ _BO_LIST_RE = re.compile(
     rf"(?i:các\s+bộ)\s*:?\s*(?P<items>{_MIN}(?:\s*[,;]\s*{_MIN}|\s+(?i:và)\s+{_MIN})*){_NOT_LETTER_AFTER}"
 )
 _CENTRAL_RE = re.compile(_alt(lex.CENTRAL_AGENCIES) + _NOT_LETTER_AFTER)
-_REQUIRES_SUFFIX = {"Công an", "Thanh tra", "Thuế", "Thống kê", "Báo", "Điện lực", "Viễn thông", "Bưu điện", "Hội đồng nhân dân"}
+_REQUIRES_SUFFIX = {"Công an", "Thanh tra", "Thuế", "Thống kê", "Báo", "Điện lực", "Viễn thông", "Bưu điện", "Hội đồng nhân dân", "Viettel", "VNPT", "MobiFone", "VinaPhone"}
 _LOCAL_RE = re.compile(rf"(?P<head>{_alt(lex.LOCAL_HEADS)}){_NOT_LETTER_AFTER}(?P<suffix>{_LOC_SUFFIX}|\s+(?={UP}){PLACE})?")
 _OPEN_RE = re.compile(rf"(?P<head>{_alt(lex.OPEN_HEADS)}){_NOT_LETTER_AFTER}")
 _OPEN_LIST_RE = re.compile(rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)})\s*:\s*")

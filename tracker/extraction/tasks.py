@@ -586,6 +586,9 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_l
             speaker_before = re.search(r"(?i)(?:ủy\s+ban\s+nhân\s+dân|chủ\s+tịch|thủ\s+tướng|bộ\s+trưởng|giám\s+đốc)[^,;]{0,60}$", clause[: m.start()])
             if not (chu_tri or speaker_before):
                 continue
+        if names and re.fullmatch(r"\s*[:.]?\s*", rest):
+            # "Giao Sở Y tế:" followed by its items
+            return _Found(names, [], end, intro=True)
         if _is_closing(rest) or _CLOSING_RE.search(fold(rest)) and len(fold(rest).split()) <= 6:
             return None
         if not names:
