@@ -167,3 +167,45 @@ def test_extract_text_never_raises_on_mangled_letters(seed):
     rng = random.Random(seed)
     result = extract_text(_mangle(rng.choice(_SOURCES), rng))
     json.dumps(result, ensure_ascii=False)
+
+
+_COVER_WITHOUT_NOI_NHAN = """UBND TỈNH QUẢNG NGÃI
+VĂN PHÒNG
+Số: 77/VP-KT
+V/v triển khai Công văn số 456/BTC-ĐT của Bộ Tài chính
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Quảng Ngãi, ngày 10 tháng 3 năm 2022
+Kính gửi: Sở Tài chính.
+Chủ tịch UBND tỉnh giao Sở Tài chính chủ trì, tham mưu thực hiện Công văn số 456/BTC-ĐT ngày 01/3/2022 của Bộ Tài chính (gửi kèm)./.
+KT. CHÁNH VĂN PHÒNG
+PHÓ CHÁNH VĂN PHÒNG
+
+Lê Thị Hồng
+
+BỘ TÀI CHÍNH
+Số: 456/BTC-ĐT
+V/v giải ngân vốn đầu tư công
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hà Nội, ngày 01 tháng 3 năm 2022
+Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.
+Bộ Tài chính đề nghị các địa phương báo cáo trước ngày 31/3/2022./.
+Nơi nhận:
+- Như trên;
+- Lưu: VT, ĐT.
+KT. BỘ TRƯỞNG
+THỨ TRƯỞNG
+Tạ Anh Tuấn"""
+
+
+@pytest.mark.parametrize("drop_motto", [False, True], ids=["with Quốc hiệu", "enclosed without Quốc hiệu"])
+def test_enclosed_letter_after_a_cover_without_noi_nhan(drop_motto):
+    text = _COVER_WITHOUT_NOI_NHAN
+    if drop_motto:  # the copy lost the enclosed letter's Quốc hiệu: its "Số:" line starts it
+        text = text.replace("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nHà Nội", "Hà Nội")
+    result = extract_text(text)
+    assert (result["number"], result["signer"]) == ("77/VP-KT", "Lê Thị Hồng")
+    assert result["signer_title"] == "KT. CHÁNH VĂN PHÒNG / PHÓ CHÁNH VĂN PHÒNG"
+    assert [(e["number"], e["issuer"], e["issued_on"], e["signer"]) for e in result["enclosed"]] == [
+        ("456/BTC-ĐT", "Bộ Tài chính", "2022-03-01", "Tạ Anh Tuấn")]

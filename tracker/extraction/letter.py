@@ -30,17 +30,18 @@ def split_letters(text: str) -> list[str]:
     (or "ĐẢNG CỘNG SẢN VIỆT NAM") header follows; appendices and blank forms are not letters.
     """
     lines = text.split("\n")
-    heads = [i for i, line in enumerate(lines) if _QH_RE.search(fold(line)) or _DANG_RE.search(fold(line))]
+    heads = [i for i, line in enumerate(lines) if _QH_RE.search(fold(line)) or _DANG_RE.search(fold(line))
+             or (_NUMBER_LINE_RE.match(line) and _header_follows(lines, i))]
     if len(heads) < 2:
         return [text]
     starts = [0]
     prev_head = heads[0]
     last_seen = heads[0]
     for q in heads[1:]:
-        near = q - last_seen < 8
+        near = q - last_seen < 3
         last_seen = q
-        if near or q - prev_head < 8:
-            continue  # the motto of the same header repeated (e.g. a flattened table)
+        if near or q - prev_head < 3:
+            continue  # lines of the same header (a motto repeated by a flattened table)
         # the previous letter's end (Nơi nhận, signature) is close to the new header
         nn = next((i for i in range(q - 1, max(prev_head, q - 150), -1) if _NOI_NHAN_RE.match(lines[i])), None)
         if nn is None:
@@ -71,6 +72,16 @@ def split_letters(text: str) -> list[str]:
         e = starts[n + 1] if n + 1 < len(starts) else len(lines)
         parts.append("\n".join(lines[s:e]).strip("\n"))
     return [p for p in parts if p.strip()]
+
+
+_NUMBER_LINE_RE = re.compile(r"^\s*Số\s*[:.]?\s*[\d.…_ ]*\s*/\s*[A-ZĐ]")
+_HEADER_LINE_RE = re.compile(r"(?:,\s*|^)ngày\s.*tháng|^V/v|^Kính gửi|^(?:QUYẾT ĐỊNH|THÔNG BÁO|KẾ HOẠCH|CÔNG ĐIỆN|CHỈ THỊ)$")
+
+
+def _header_follows(lines: list[str], i: int) -> bool:
+    """A "Số: .../..." line starts a letter header when a date, V/v or Kính gửi follows closely
+    (an enclosed letter whose Quốc hiệu the copy lost)."""
+    return any(_HEADER_LINE_RE.search(line.strip()) for line in lines[i + 1: i + 12])
 
 
 def _signature_without_noi_nhan(lines: list[str], start: int, stop: int) -> int | None:

@@ -606,8 +606,42 @@ def _match_fixed(text: str, pos: int) -> AgencyMatch | None:
             group = bool(suffix and re.match(r"\s+(?i:các)\s", suffix))
             candidates.append(AgencyMatch(pos, m.end(), [_clean_name(m.group(0))], kind="local", group=group))
     if not candidates:
-        return None
+        return _match_folded(text, pos)
     return max(candidates, key=lambda c: c.end)
+
+
+def _folded_alt(names) -> str:
+    parts = sorted({re.sub(r"\s+", " ", fold_keep_length(n).lower()) for n in names}, key=len, reverse=True)
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+").replace(",", ",?").replace(r"\-", r"\s*-?\s*") for p in parts)
+
+
+# Names of departments and ministries with their marks lost or garbled by OCR ("So Tai chinh", "Sớ Y tế"):
+# matched on the folded text, written in their lexicon spelling.
+_FOLDED_SO_RE = re.compile(r"so\s+(?P<name>" + _folded_alt(lex.DEPARTMENT_NAMES) + r")(?![a-z])")
+_FOLDED_BO_RE = re.compile(r"bo\s+(?P<name>" + _folded_alt(lex.MINISTRY_NAMES) + r")(?![a-z])")
+_FOLDED_UB_RE = re.compile(r"uy\s+ban\s+nhan\s+dan(?![a-z])")
+
+
+@functools.lru_cache(maxsize=8)
+def _folded_text(text: str) -> str:
+    return fold_keep_length(text).lower()
+
+
+def _match_folded(text: str, pos: int) -> AgencyMatch | None:
+    if not text[pos:pos + 1].isalpha() or fold(text[pos:pos + 2]) not in ("so", "bo"):
+        return None
+    folded = _folded_text(text)
+    for rx, names, word, kind in (
+        (_FOLDED_SO_RE, lex.DEPARTMENT_NAMES, "Sở", "department"),
+        (_FOLDED_BO_RE, lex.MINISTRY_NAMES, "Bộ", "ministry"),
+    ):
+        m = rx.match(folded, pos)
+        if m:
+            key = re.sub(r"[\s,\-]+", " ", m.group("name")).strip()
+            name = next((n for n in names if re.sub(r"[\s,\-]+", " ", fold(n)).strip() == key), None)
+            if name:
+                return AgencyMatch(pos, m.end(), [f"{word} {name}"], kind=kind)
+    return None
 
 
 def _body_phrase_at(text: str, pos: int) -> int | None:
