@@ -490,6 +490,8 @@ _PARTY_RE = re.compile(r"^(?:Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Th
 
 
 def _issuer_units(texts: list[str]) -> list[str]:
+    """The agencies of the issuer block, parent first: a line that starts with an agency word opens
+    a unit, other lines continue it ("ỦY BAN NHÂN DÂN" + "TỈNH THÁI NGUYÊN")."""
     pieces: list[str] = []
     for t in texts:
         t = t.strip(" -–:")
@@ -502,10 +504,6 @@ def _issuer_units(texts: list[str]) -> list[str]:
         fp = fold(p).strip()
         if units and not _AGENCY_HEAD_RE.match(fp + " "):
             units[-1] = f"{units[-1]} {p}".strip()
-            continue
-        if units and re.match(r"^(?:phong|ban)\b", fp) and re.search(r"(?:uy|ubnd)$", fold(units[-1]).strip()) is None \
-                and fold(units[-1]).strip().endswith(("uy", "uy ban")):
-            units[-1] = f"{units[-1]} {p}".strip()  # "ỦY" / "BAN NHÂN DÂN" broken inside a word pair
             continue
         units.append(p)
     units = [re.sub(r"\s+", " ", u).strip() for u in units if u.strip()]

@@ -553,9 +553,8 @@ def _match_ubnd(text: str, pos: int) -> AgencyMatch | None:
             if tail and tail.group("places2") and not single_level:
                 # "UBND các huyện, thành phố Cà Mau": the group with the provincial city, as printed
                 end = tail.end()
-        qual = m.group("qual") or ""
-        generic = bool(re.search(r"(?i)liên\s+quan", qual)) and False
-        return AgencyMatch(pos, end, [_clean_name(text[pos:end])], group=True, generic=generic, kind="ubnd")
+        # "UBND các xã, phường có liên quan" keeps its identity (the communes): not generic
+        return AgencyMatch(pos, end, [_clean_name(text[pos:end])], group=True, kind="ubnd")
     m = _UBND_LEVEL_RE.match(text, pos)
     if m:
         return AgencyMatch(pos, m.end(), [_clean_name(text[pos:m.end()])], group=True, kind="ubnd")
@@ -917,21 +916,15 @@ def _match_cached(text: str, pos: int) -> AgencyMatch | None:
         return None
     m = _TITLE_RE.match(text, pos)
     if m:
-        inner_pos = m.end()
-        inner = _match_core(text, inner_pos)
-        if inner is None and re.match(r"(?i:các)\s", text[m.start("title"):][len(m.group("title")):].lstrip() + " "):
-            inner = None
-        if inner is None:
-            # "Thủ trưởng các sở, ban, ngành": the title consumed "các"; retry with it
-            back = text.rfind("các", m.start(), m.end())
-            if back >= 0:
-                inner = _match_core(text, back)
-        if inner is not None:
+        # the agency after the title; "Thủ trưởng các sở, ban, ngành": with its "các" when that reads longer
+        candidates = [_match_core(text, m.end())]
+        back = text.rfind("các", m.start(), m.end())
+        if back >= 0:
+            candidates.append(_match_core(text, back))
+        found = [c for c in candidates if c is not None]
+        if found:
+            inner = max(found, key=lambda c: (c.end, c.start))
             return AgencyMatch(pos, inner.end, inner.names, inner.generic, inner.group, inner.kind, True, inner.extra)
-        if fold(m.group("title")) == "nguoi dung dau":
-            end = m.end() - 1
-            tail = re.match(r"\s*(?:" + LETTER + r"+\s*){0,6}", text[m.end("title"):])
-            return None
     return _match_core(text, pos)
 
 

@@ -443,6 +443,8 @@ def _recipients(header: dict) -> list[str]:
 
 @dataclass
 class _Found:
+    """What a clause assigns: leads, cooperators, where the action starts, and how to take it."""
+
     leads: list[str]
     coops: list[str]
     action_start: int
@@ -507,8 +509,14 @@ def _listed_before(text: str, pos: int, ctx: "_Context") -> list[str]:
     return []
 
 
-def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_leads: list[str], marked: bool = True) -> _Found | None:
-    """The assignment made by one clause, if any."""
+def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: bool = True) -> _Found | None:
+    """The assignment made by one clause, if any.
+
+    ``offset`` is the clause's position in the matcher's text; ``in_section`` limits the reading to
+    subjects (inside a section the speech verbs are the section agency's own actions); ``marked``
+    tells whether the clause belongs to a numbered or bulleted item (the issuer's own statements in
+    running paragraphs are not tasks).
+    """
     text = ctx.matcher.text
     stripped = clause.strip()
     if not stripped:
@@ -576,8 +584,6 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, section_l
             return _Found(list(ctx.recipients), _coops_in(rest, offset + after_pos + quy.end(), ctx), offset + after_pos + quy.end())
         items, end = ctx.matcher.list_at(offset + after_pos)
         if not items:
-            if verb.startswith("chi dao"):
-                continue
             continue
         rest = text[end: offset + len(clause)]
         names = _names(items)
@@ -641,9 +647,6 @@ def _build_outline(paras: list[tuple[str | None, str, str]]) -> list[_Item]:
         parent.children.append(item)
         stack.append(item)
     return root.children
-
-
-_HEADING_ONLY_CACHE: dict[str, bool] = {}
 
 
 def _heading_only(text: str) -> bool:
@@ -780,7 +783,7 @@ class _Extractor:
             else:
                 c_off -= len(clause) - len(clause.lstrip())
             pos = c_off + len(clause)
-            found = None if narrative else _detect(clause, c_off, self.ctx, in_section, section or [], self.marked)
+            found = None if narrative else _detect(clause, c_off, self.ctx, in_section, self.marked)
             sentence_ends = bool(re.search(r"[.!?]\s*$", clause))
             if narrative or (found and found.narrative):
                 # a cited letter's assignment and what follows it in the same sentence
@@ -912,7 +915,10 @@ class _Extractor:
         for part, d in groups:
             self.assignment_counter += 1
             coops = [c for c in a.coops if not any(same_agency(c, l) for l in a.leads)]
-            part_coops = [c for c in coops if len(groups) == 1 or fold(c)[:12] in fold(part) or True]
+            # when the text was split, a partner goes with the part that names it (all parts if none does)
+            named_here = [c for c in coops if fold(c) in fold(part)]
+            named_anywhere = [c for c in coops if any(fold(c) in fold(p) for p, _ in groups)]
+            part_coops = coops if len(groups) == 1 else named_here + [c for c in coops if c not in named_anywhere]
             summary = _summary(self.strip_lead_phrase(part))
             for lead in a.leads:
                 self.tasks.append(self.make(lead, "lead", summary, d, a.scope, None))
@@ -929,7 +935,8 @@ class _Extractor:
         return text[end:].lstrip(" ,") if items else text
 
     def strip_lead_phrase(self, part: str) -> str:
-        return re.sub(r"(?i)^\s*(?:[,:]\s*)?", "", part)
+        """The action text without the punctuation left in front of it."""
+        return re.sub(r"^\s*[,:]?\s*", "", part)
 
     def make(self, agency, role, summary, d, scope, lead) -> _Task:
         return _make_task(agency, role, summary, d, scope, lead, self.assignment_counter)
