@@ -923,7 +923,7 @@ def _match_cached(text: str, pos: int) -> AgencyMatch | None:
             candidates.append(_match_core(text, back))
         found = [c for c in candidates if c is not None]
         if found:
-            inner = max(found, key=lambda c: (c.end, c.start))
+            inner = max(found, key=lambda c: (c.end, -c.start))
             return AgencyMatch(pos, inner.end, inner.names, inner.generic, inner.group, inner.kind, True, inner.extra)
     return _match_core(text, pos)
 
