@@ -86,6 +86,8 @@ def current_calendar(session: Session) -> WorkCalendar:
         # Keep one entry per database: older revisions are of no use any more.
         for old in [k for k in _cache if k[0] == key[0]]:
             del _cache[old]
+        while len(_cache) >= 16:  # a process serves one database; tests make many
+            del _cache[next(iter(_cache))]
         _cache[key] = calendar
     return calendar
 

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
+from tracker.calendar import models as _calendar_models  # noqa: F401  (created by the same migration, 0010)
 from tracker.db import Base, utcnow
 
 #: outbox states: waiting (maybe after a failure), claimed by a sender, delivered, given up

@@ -262,6 +262,8 @@ def plan_pass(session: Session, service: ReminderService, today: dt.date, *, dry
     policy = service.policy
     if not policy.schedule.send_on_days_off and not calendar.is_working_day(today):
         result.skipped = f"{vn_date(today)} là ngày nghỉ ({calendar.day_off_reason(today)}); không gửi nhắc hạn."
+        if not dry_run:
+            _record_pass(session, today, "command", result)
         return result
     now = utcnow()
     planner = Planner(policy, calendar, today)
