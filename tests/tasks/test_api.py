@@ -193,3 +193,33 @@ def test_token_cli_creates_lists_and_revokes(app, cast, sessions):
     assert again.exit_code != 0 and "Đã có mã truy cập" in again.output
     assert runner.invoke(cli, ["api-token", "revoke", "e-office"], env=env).exit_code == 0
     assert client.get("/api/tasks", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_forms_keep_csrf_and_the_token_api_does_not_need_it(database_url, tmp_path, cast, letter, token, tasks):
+    import secrets
+
+    from tests.conftest import PASSWORD
+    from tracker.app import create_app
+
+    app = create_app({"instance_path": tmp_path / "instance", "database_url": database_url,
+                      "secret_key": secrets.token_hex(8), "TESTING": True, "TRACKER_TODAY": "2019-09-20"})
+    try:
+        import re
+
+        def csrf_of(html):
+            return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+        client = app.test_client()
+        client.post("/login", data={"username": "finance_officer", "password": PASSWORD,
+                                    "csrf_token": csrf_of(client.get("/login").get_data(as_text=True))})
+        page = client.get(f"/tasks/{letter.finance_task}").get_data(as_text=True)
+        forged = client.post(f"/tasks/{letter.finance_task}/progress", data={"version": "1", "progress": "10"})
+        assert forged.status_code == 400 and tasks.get(letter.finance_task).progress == 0
+        genuine = client.post(f"/tasks/{letter.finance_task}/progress",
+                              data={"version": "1", "progress": "5", "csrf_token": csrf_of(page)})
+        assert genuine.status_code == 302 and tasks.get(letter.finance_task).progress == 5
+        api = app.test_client().post(f"/api/tasks/{letter.finance_task}/progress", json={"version": 2, "progress": 10},
+                                     headers={"Authorization": f"Bearer {token('finance_officer')}"})
+        assert api.status_code == 200 and tasks.get(letter.finance_task).progress == 10
+    finally:
+        app.extensions["tracker.engine"].dispose()

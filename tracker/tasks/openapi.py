@@ -85,8 +85,8 @@ def document() -> dict:
         "other_tasks": {"type": "array", "items": {"type": "object"}}}}]}
     list_params = [
         {"name": "status", "in": "query", "schema": {"type": "string"},
-         "description": "Một trạng thái của quy trình, hoặc open / closed"},
-        {"name": "due", "in": "query", "schema": {"type": "string", "enum": ["overdue", "soon", "week", "none"]}},
+         "description": "Một trạng thái của quy trình, hoặc open / finished / closed"},
+        {"name": "due", "in": "query", "schema": {"type": "string", "enum": ["overdue", "soon", "week", "none", "reached"]}},
         {"name": "role", "in": "query", "schema": {"type": "string", "enum": ["lead", "cooperate"]}},
         {"name": "letter", "in": "query", "schema": {"type": "integer"}},
         {"name": "agency", "in": "query", "schema": {"type": "integer"}},

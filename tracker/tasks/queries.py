@@ -45,7 +45,12 @@ def end_of_week(day: dt.date) -> dt.date:
 
 @dataclass
 class TaskFilters:
-    """What a task list is narrowed to; every field optional. ``due``: overdue, soon, week, none."""
+    """What a task list is narrowed to; every field optional.
+
+    ``status``: a state, ``open``, ``finished`` (done) or ``closed`` (done or cancelled); ``due``: ``overdue``,
+    ``soon`` (within the due-soon window), ``week`` (by Sunday), ``none`` (no deadline), ``reached`` (deadline
+    on or before today, whatever the state).
+    """
 
     status: str = ""
     due: str = ""
@@ -74,6 +79,8 @@ def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.da
         query = due_between(query, today, end_of_week(today), workflow.open_states)
     elif filters.due == "none":
         query = query.where(Task.deadline.is_(None))
+    elif filters.due == "reached":
+        query = query.where(Task.deadline <= today, Task.status != "cancelled")
     if filters.role in {"lead", "cooperate"}:
         query = query.where(Task.role == filters.role)
     if filters.letter_id is not None:

@@ -13,7 +13,7 @@ import datetime as dt
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import require
@@ -31,7 +31,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
 
 MAX_PER_PAGE = 100
-SORTS = {"deadline": [Task.deadline, Task.id], "created": [Task.created_at, Task.id], "id": [Task.id],
+SORTS = {"deadline": [case((Task.deadline.is_(None), 1), else_=0), Task.deadline, Task.id], "created": [Task.created_at, Task.id], "id": [Task.id],
          "updated": [Task.updated_at, Task.id]}
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import Role, User
@@ -35,8 +35,10 @@ from tracker.web.pagination import paginate, sort_arg
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 INVALID_DATE = "Ngày không hợp lệ (ví dụ: 30/09/2019)."
+#: tasks without a deadline after those with one (and first when sorting by the farthest deadline)
+NO_DEADLINE_LAST = case((Task.deadline.is_(None), 1), else_=0)
 SORTS = {
-    "deadline": [Task.deadline, Task.id],
+    "deadline": [NO_DEADLINE_LAST, Task.deadline, Task.id],
     "created": [Task.created_at, Task.id],
     "status": [Task.status, Task.id],
     "progress": [Task.progress, Task.id],
