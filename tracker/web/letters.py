@@ -160,10 +160,39 @@ def _iso(value) -> dt.date | None:
         return None
 
 
+def _row_statuses(form) -> dict[int, tuple[str, str]]:
+    """For each task row, how its agency resolves: (css class, Vietnamese text)."""
+    from tracker.agencies.operations import build_matcher, members_of_group
+    from tracker.intake.proposal import group_kinds
+
+    session = db()
+    matcher = build_matcher(session)
+    statuses = {}
+    for index, entry in enumerate(form.tasks):
+        name = (entry.form.agency.data or "").strip()
+        if not name:
+            continue
+        kinds = group_kinds(name)
+        if kinds:
+            count = sum(len(members_of_group(session, kind)) for kind in kinds)
+            statuses[index] = ("ok", f"Nhóm: giao cho {count} cơ quan") if count else (
+                "bad", "Nhóm chưa có cơ quan nào trong danh mục")
+            continue
+        match = matcher.match(name)
+        if match is None:
+            statuses[index] = ("bad", "Chưa có trong danh mục")
+        elif match.score == 100:
+            statuses[index] = ("ok", "Có trong danh mục")
+        else:
+            statuses[index] = ("warn", f"Gần giống: {match.name}")
+    return statuses
+
+
 def _render_confirm(form, status: int = 200, *, message: str | None = None, duplicate=None, row_errors=None,
                     proposal_notes=None):
     return render_template("letters/confirm.html", form=form, agency_names=_agency_names(), message=message,
-                           duplicate=duplicate, row_errors=row_errors or {}, notes=proposal_notes or []), status
+                           duplicate=duplicate, row_errors=row_errors or {}, notes=proposal_notes or [],
+                           row_statuses=_row_statuses(form)), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
