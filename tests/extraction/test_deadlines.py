@@ -120,11 +120,13 @@ def test_a_delay_counted_from_another_event_is_not_a_deadline():
         ("báo cáo kết quả về Sở Nội vụ trước ngày 20 hằng tháng", "monthly:20"),
         ("Định kỳ hàng tháng, trước ngày 05, gửi số liệu", "monthly:5"),
         ("định kỳ hằng quý báo cáo UBND tỉnh", "quarterly"),
-        ("Định kỳ hằng tuần, trước 10 giờ sáng thứ Hai, gửi báo cáo", "weekly:monday"),
+        ("Định kỳ hằng tuần, trước 10 giờ sáng thứ Hai, gửi báo cáo", "weekly:1"),
+        ("báo cáo trước 16 giờ 00 ngày thứ Sáu hằng tuần", "weekly:5"),
         ("báo cáo tình hình trước 15 giờ hằng ngày", "daily"),
         ("định kỳ 6 tháng tổng hợp kết quả", "semiannual"),
         ("báo cáo trước ngày 15/12 hằng năm", "yearly:12-15"),
-        ("báo cáo trước ngày 15/6 và ngày 15/12 hằng năm", "semiannual"),
+        ("báo cáo trước ngày 15/6 và ngày 15/12 hằng năm", "semiannual:15"),
+        ("định kỳ hằng quý (trước ngày 20 của tháng cuối quý) báo cáo UBND tỉnh", "quarterly:20"),
     ],
 )
 def test_recurring_duties_have_a_rule_and_no_date(text, rule):
@@ -136,6 +138,15 @@ def test_recurring_duties_have_a_rule_and_no_date(text, rule):
 def test_first_occurrence_of_a_monthly_rule():
     (d,) = find_deadlines("báo cáo trước ngày 20 hằng tháng", letter_date="2024-03-25")
     assert d.first_due == dt.date(2024, 4, 20)
+
+
+def test_rules_are_read_by_the_task_scheduler():
+    from tracker.tasks.recurrence import is_valid
+
+    text = "báo cáo trước 15 giờ thứ Năm hằng tuần; định kỳ hằng quý trước ngày 10 tháng cuối quý; trước ngày 25/12 hằng năm"
+    found = find_deadlines(text, letter_date="2024-03-11")
+    assert [d.recurrence for d in found] == ["weekly:4", "quarterly:10", "yearly:12-25"]
+    assert all(is_valid(d.recurrence) for d in found)
 
 
 def test_yearly_budget_is_not_a_recurring_deadline():

@@ -8,8 +8,9 @@ a deadline. Plan periods ("giai đoạn 2026-2030"), horizons ("đến hết nă
 ("tính đến ngày 30/6") and planned events ("dự kiến tổ chức trong tháng 6") are ignored.
 
 Recurring duties ("trước ngày 20 hằng tháng", "định kỳ hằng quý", "trước 16 giờ thứ Sáu hằng tuần")
-get a recurrence string -- "daily", "weekly" or "weekly:friday", "monthly" or "monthly:20",
-"quarterly", "semiannual", "yearly" or "yearly:12-15" -- and **no date**: the deadline of a recurring
+get a recurrence string in the vocabulary of ``tracker.tasks.recurrence`` -- "daily", "weekly" or
+"weekly:5" (Friday), "monthly" or "monthly:20", "quarterly" or "quarterly:20", "semiannual" or
+"semiannual:15", "yearly" or "yearly:12-15" -- and **no date**: the deadline of a recurring
 task is its rule, and the tracker schedules each occurrence (``Deadline.first_due`` gives the first
 one after the letter's date when the rule names a day, for callers that want it).
 
@@ -309,7 +310,7 @@ def _recurrence_is_duty(text: str, m: re.Match) -> bool:
         return True
     before = fold(text[max(0, m.start() - 40):m.start()])
     after = fold(text[m.end():m.end() + 40])
-    if re.search(r"(bao cao|gui|cap nhat|tong hop|hop|kiem tra|truoc \d+ gio|truoc ngay \d+|vao ngay \d+|che do)\s*(\S+\s*){0,3}$", before):
+    if re.search(r"(bao cao|gui|cap nhat|tong hop|hop|kiem tra|truoc \d+ gio|truoc ngay \d+|vao ngay \d+|che do)\s*(\S+\s*){0,6}$", before):
         return True
     if re.search(r"ngay \d{1,2}(?: \d{1,2})?\s*$", before):
         return True  # "trước ngày 15/6 và ngày 15/12 hằng năm"
@@ -328,7 +329,7 @@ def _weekday_near(text: str, lo: int, hi: int) -> str | None:
 
 
 def _day_of_month_near(text: str, lo: int, hi: int) -> int | None:
-    m = re.search(r"(?i)ngày\s+(\d{1,2})(?!\s*[/.\-]\s*\d)(?!\s+tháng)", text[lo:hi])
+    m = re.search(r"(?i)ngày\s+(\d{1,2})(?!\d)(?!\s*[/.\-]\s*\d)(?!\s+tháng\s+\d)", text[lo:hi])
     return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 31 else None
 
 
@@ -345,8 +346,8 @@ def _first_due(rule: str, letter_date: dt.date | None) -> dt.date | None:
                 return cand
             y, mth = (y + 1, 1) if mth == 12 else (y, mth + 1)
         return None
-    if kind == "weekly" and arg in _WEEKDAY_INDEX:
-        delta = (_WEEKDAY_INDEX[arg] - letter_date.weekday()) % 7 or 7
+    if kind == "weekly" and arg.isdigit() and 1 <= int(arg) <= 7:
+        delta = (int(arg) - 1 - letter_date.weekday()) % 7 or 7
         return letter_date + dt.timedelta(days=delta)
     return None
 
@@ -553,23 +554,38 @@ def _recurrence_phrase_end(text: str, end: int) -> int:
 
 
 def _refine_recurrence(rule: str, text: str, lo: int, hi: int) -> str:
-    """Add the day to a rule when the text names it ("monthly:20", "weekly:friday", "annual:12-15")."""
+    """Add the due day to a rule when the text names it, in the vocabulary of ``tracker.tasks.recurrence``.
+
+    "monthly:20" (day of the month), "weekly:5" (1 = Monday ... 7 = Sunday), "quarterly:20" and
+    "semiannual:15" (day of the period's last month), "yearly:12-15" (month-day).
+    """
     hi = min(len(text), hi)
     clause_end = min([i for i in (text.find(";", lo), text.find("\n", lo)) if i >= 0] or [len(text)])
     hi = min(hi, max(clause_end, lo))
+    span = text[lo:hi]
     if rule == "weekly":
         day = _weekday_near(text, lo, hi)
-        return f"weekly:{day}" if day else rule
+        return f"weekly:{_WEEKDAY_INDEX[day] + 1}" if day else rule
     if rule == "monthly":
         day = _day_of_month_near(text, lo, hi)
         return f"monthly:{day}" if day else rule
+    dated = [(int(d), int(m)) for d, m in re.findall(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)", span, re.IGNORECASE)
+             if 1 <= int(d) <= 31 and 1 <= int(m) <= 12]
     if rule == "yearly":
-        days = re.findall(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)", text[lo:hi], re.IGNORECASE)
-        if len(set(days)) == 2:
-            return "semiannual"  # "trước ngày 15/6 và ngày 15/12 hằng năm": twice a year
-        m = re.search(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)", text[lo:hi], re.IGNORECASE)
-        if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(1)) <= 31:
-            return f"yearly:{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+        if len(set(dated)) == 2:
+            rule = "semiannual"  # "trước ngày 15/6 và ngày 15/12 hằng năm": twice a year
+        elif dated:
+            return f"yearly:{dated[0][1]:02d}-{dated[0][0]:02d}"
+        else:
+            return rule
+    if rule in ("quarterly", "semiannual"):
+        # "trước ngày 20 của tháng cuối quý", "trước ngày 15/6 và 15/12"
+        days = {d for d, _ in dated}
+        if len(days) == 1:
+            return f"{rule}:{days.pop()}"
+        day = _day_of_month_near(text, lo, hi)
+        if day:
+            return f"{rule}:{day}"
     return rule
 
 

@@ -1297,10 +1297,20 @@ def merge_enclosed(cover_tasks: list[dict], enclosed: list[dict], *, header: dic
             continue
         dated = [t for t in e_tasks if t.get("deadline") and not t.get("recurrence")]
         if not tasks:
-            recipients = _recipients(header)
-            for r in recipients:
-                for t in dated or e_tasks:
-                    tasks.append({**t, "agency": r, "role": "lead"})
+            # a cover letter that only forwards: each recipient implements the enclosed letter, by the
+            # earliest date that letter sets for its addressee
+            addressee = letter.get("recipients") or []
+            own = [t for t in dated if _is_addressee(t.get("agency") or "", addressee, header)] or dated
+            best = min(own, key=lambda t: t["deadline"]) if own else None
+            cited = " ".join(x for x in ("Văn bản số", letter.get("number") or "", "của", letter.get("issuer") or "") if x)
+            summary = _summary(f"Triển khai {cited}" + (f": {letter['subject']}" if letter.get("subject") else ""))
+            for n, r in enumerate(_recipients(header)):
+                tasks.append({
+                    "agency": r, "role": "lead", "summary": summary,
+                    "deadline": best["deadline"] if best else None,
+                    "deadline_text": _enclosed_deadline_text(best) if best else None,
+                    "recurrence": None, "assignment": 1000 + n,
+                })
             continue
         # same agency in both letters: the enclosed deadline for that agency
         for t in tasks:
