@@ -99,7 +99,7 @@ def test_a_letter_walks_from_registration_to_escalation_across_tet(database_url,
         D(2025, 2, 3): [(a, "Còn 2 ngày làm việc") for a in agency],
         D(2025, 2, 5): [(a, "Đến hạn hôm nay") for a in agency],
         D(2025, 2, 10): [(a, "Quá hạn 3 ngày làm việc") for a in agency],
-        D(2025, 2, 13): sorted([(a, "Quá hạn 6 ngày làm việc") for a in agency]
+        D(2025, 2, 13): sorted([(a, "Quá hạn 6 ngày làm việc (đã báo cáo lãnh đạo)") for a in agency]
                                + [("leader@example.gov.vn", "Quá hạn 6 ngày làm việc")]),
     }
     assert "là ngày nghỉ (Tết Nguyên đán)" in outputs[D(2025, 1, 29)]

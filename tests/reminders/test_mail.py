@@ -102,7 +102,7 @@ def test_escalation_reaches_the_leader_in_one_report(make_app, smtp_server, sess
     assert "Cơ quan: Sở Lao động - Thương binh và Xã hội (phối hợp)" in text
     assert text.count("Tình trạng: Quá hạn 6 ngày làm việc") == 2
     agency = smtp_server.recorder.to("finance@example.gov.vn")[0].text
-    assert "Quá hạn 6 ngày làm việc" in agency and "báo cáo đồng thời tới lãnh đạo" in agency
+    assert "Tình trạng: Quá hạn 6 ngày làm việc (đã báo cáo lãnh đạo)" in agency and "gửi đồng thời tới lãnh đạo" in agency
     assert any("gửi lãnh đạo" in c and "Leader <leader@example.gov.vn>" in c for c in events(sessions, letter.finance_task))
 
 

@@ -312,7 +312,8 @@ def plan_pass(session: Session, service: ReminderService, today: dt.date, *, dry
         days = row["days"]
         item = {"task_id": candidate.task_id, "reminder_id": fresh[key], "stage": stage.offset, "days": days,
                 "deadline": candidate.deadline.isoformat(), "escalated": stage.escalated}
-        line = _line(service, candidate, directory, calendar, today, days=days, escalated=stage.escalated)
+        # "đã báo cáo lãnh đạo" only when a leader really gets it
+        line = _line(service, candidate, directory, calendar, today, days=days, escalated=stage.escalated and bool(copied))
         for person in own:
             deliver_to(person, line, {**item, "leader": False})
         leader_line = _line(service, candidate, directory, calendar, today, days=days, escalated=True,
