@@ -256,3 +256,38 @@ def test_a_receipt_date_in_the_future_is_refused(web, cast, catalog, sessions):
     assert response.status_code == 400 and "Ngày đến không thể ở tương lai." in errors_on(response.get_data(as_text=True))
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(Letter)) == 0
+
+
+@pytest.mark.parametrize("example", ["kien-giang-871-VP-VHXH-2019", "thai-nguyen-3715-UBND-KGVX-2022"])
+@pytest.mark.parametrize("form", ["txt", "docx"])
+def test_both_examples_register_with_their_expected_tasks(app, web, cast, catalog, sessions, example, form):
+    """Each example letter, from .txt and from a .docx built from it, registers with the tasks its
+    hand-written expectation lists (groups fanned out to their catalog members)."""
+    import json
+
+    from tracker.intake.models import Letter
+    from tracker.intake.proposal import group_kinds
+    from tracker.text import fold_words
+    from tests.intake.letters import EXAMPLES
+
+    expected = json.loads((EXAMPLES / f"{example}.json").read_text(encoding="utf-8"))
+    text = (EXAMPLES / f"{example}.txt").read_text(encoding="utf-8")
+    data = text.encode("utf-8") if form == "txt" else docx_from_text(text)
+    app.config["TRACKER_TODAY"] = "2022-12-31"
+    browser = web(cast.clerk)
+    fields = form_fields(propose(browser, data, f"{example}.{form}").get_data(as_text=True))
+    fields["received_on"] = "31/12/2022"
+    page = browser.post("/letters/confirm", data=fields, follow_redirects=True).get_data(as_text=True)
+    assert "Đã vào sổ văn bản đến số" in page, errors_on(page)
+    with sessions() as s:
+        letter = s.scalar(select(Letter).where(Letter.number == expected["number"]))
+        registered = {(fold_words(t.group_label or t.agency.name), t.role) for t in letter.tasks}
+        deadlines = {(fold_words(t.group_label or t.agency.name), t.deadline.isoformat() if t.deadline else None)
+                     for t in letter.tasks}
+    wanted = {(fold_words(t["agency"]), t["role"]) for t in expected["tasks"]}
+    # Group names may be written out ("UBND" -> "Ủy ban nhân dân"); compare groups by their kind.
+    normalise = lambda pairs: {("group:" + ",".join(group_kinds(a) or ()) if group_kinds(a) else a, r) for a, r in pairs}
+    assert normalise(registered) == normalise(wanted)
+    for task in expected["tasks"]:
+        if task.get("deadline"):
+            assert (fold_words(task["agency"]), task["deadline"]) in deadlines
