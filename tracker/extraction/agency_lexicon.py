@@ -192,6 +192,7 @@ LOCAL_HEADS: tuple[str, ...] = (
 OPEN_HEADS: tuple[str, ...] = (
     "Tổng công ty",
     "Công ty",
+    "Báo",
     "Tập đoàn",
     "Ban Quản lý dự án",
     "Ban Quản lý",

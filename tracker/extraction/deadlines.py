@@ -314,6 +314,8 @@ def _recurrence_is_duty(text: str, m: re.Match) -> bool:
         return True
     if re.search(r"ngay \d{1,2}(?: \d{1,2})?\s*$", before):
         return True  # "trước ngày 15/6 và ngày 15/12 hằng năm"
+    if re.search(r"(?:thu (?:hai|ba|tu|nam|sau|bay|[2-7])|chu nhat)\s*$", before):
+        return True  # "(báo cáo ...) vào thứ Năm hằng tuần"
     if re.match(r"\s*(\(|truoc|vao|bao cao|gui|chu nhat|thu )", after):
         return True
     return False

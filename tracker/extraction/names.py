@@ -749,12 +749,20 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             break
         if capital_run_before == 1:
             # "Vụ Thị trường trong nước chủ trì": the rest of a one-word proper name, up to the action
-            words = list(re.finditer(r"\s+[a-zà-ỹđ]+", text[end:min(limit, end + 60)]))
+            words = []
+            for w in re.finditer(r"\s+[a-zà-ỹđ]+", text[end:min(limit, end + 60)]):
+                if w.start() != (words[-1].end() if words else 0):
+                    break  # only the words that follow each other from here
+                words.append(w)
             run_end = None
             for k in range(min(3, len(words))):
                 if _is_stop(text, end + words[k].start()) or words[k].group(0).strip() == "các":
                     break
-                if k + 1 < len(words) and words[k + 1].start() == words[k].end() and _is_stop(text, end + words[k + 1].start()):
+                closes = (
+                    _is_stop(text, end + words[k + 1].start()) if k + 1 < len(words)
+                    else bool(re.match(r"\s*(?:[(,;:.]|$)", text[end + words[k].end():limit]))
+                )
+                if closes:
                     run_end = end + words[k].end()
                     break
             if run_end:

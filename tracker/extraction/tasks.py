@@ -396,6 +396,8 @@ class _Context:
     calendar: object
     received: object
     speakers: list[str]
+    # agencies of the numbered points read so far, by number ("nêu tại mục 1, 2, 3")
+    sections: dict = field(default_factory=dict)
 
 
 def _is_speaker(name: str, ctx: _Context) -> bool:
@@ -542,15 +544,25 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
         elif names or any(m.generic for m in items):
             if not names:
                 referred = re.match(r"(?i)\s*(?:đã\s+)?(?:nêu|nói|kể|có\s+tên|được\s+nêu)(?:\s+(?:ở|tại))?\s+trên", after)
-                if referred:
+                by_number = re.match(
+                    r"(?i)\s*(?:đã\s+)?(?:nêu|có\s+tên|được\s+giao)\s+(?:tại|ở)\s+(?:các\s+)?(?:mục|điểm|khoản|phần)\s+"
+                    r"(?P<nums>[\dIVXa-zđ]{1,4}(?:\s*(?:,|và)\s*[\dIVXa-zđ]{1,4}(?![^\W\d_]{2}))*)", after
+                )
+                if by_number:
+                    # "Các đơn vị nêu tại mục 1, 2, 3": the agencies of those points
+                    referred = by_number
+                    nums = re.findall(r"[\dIVXa-zđ]{1,4}", by_number.group("nums"))
+                    names = [n for k in nums for n in ctx.sections.get(k, [])]
+                    names = [n for i, n in enumerate(names) if n not in names[:i]]
+                elif referred:
                     # "Các cơ quan, đơn vị nêu trên ...": the agencies listed before ("..., gồm: A, B, C")
                     names = _listed_before(text, offset, ctx)
-                    if names:
-                        rel_end += referred.end()
-                        after = clause[rel_end:]
-                        if _is_closing(after):
-                            return None
-                        return _Found(names, _coops_in(after, offset + rel_end, ctx), offset + rel_end)
+                if referred and names:
+                    rel_end += referred.end()
+                    after = clause[rel_end:]
+                    if _is_closing(after):
+                        return None
+                    return _Found(names, _coops_in(after, offset + rel_end, ctx), offset + rel_end)
                 return _Found([], [], offset + rel_end, generic_only=True)
             action = after
             if _is_closing(action):
@@ -715,6 +727,7 @@ class _Extractor:
             trailing = section is None and index > trailing_after and item.mtype == "para"
             if heading is not None:
                 names, content, offset = heading
+                self.ctx.sections[item.marker.rstrip(".)")] = list(names)
                 sec_scope = self.new_scope()
                 self.read_content(content, offset, names, None, sec_scope, in_section=True, trailing=False)
                 self.walk(item.children, None, names, sec_scope, -1)
@@ -726,6 +739,8 @@ class _Extractor:
             found_intro = self.read_content(
                 text, offset, section, current_default, own_scope, in_section=section is not None, trailing=trailing
             )
+            if self.last_item_leads and item.marker:
+                self.ctx.sections.setdefault(item.marker.rstrip(".)"), list(self.last_item_leads))
             if found_intro is not None and not item.children:
                 current_default = found_intro
                 continue
