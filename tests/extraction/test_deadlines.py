@@ -207,3 +207,9 @@ _PIECES = st.sampled_from(
 def test_the_finder_never_raises(parts, letter_date):
     found = find_deadlines(" ".join(parts), letter_date=letter_date)
     assert all(d.date is None or isinstance(d.date, dt.date) for d in found)
+
+
+def test_labelled_times():
+    assert dates("- Thời gian hoàn thành: Quý II/2024.") == ["2024-06-30"]
+    assert dates("Thời gian thực hiện: từ tháng 4 đến tháng 11/2024;") == ["2024-11-30"]
+    assert dates("Thời gian: ngày 15/4/2024 (khai mạc hội nghị).") == []

@@ -208,6 +208,13 @@ _YEAR_ACTION_RE = re.compile(
 )
 
 
+_LABEL_RE = re.compile(
+    r"(?i)(?<![^\W\d_])(?:thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)"
+    r"|(?:thời\s+hạn|tiến\s+độ)(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi))?)"
+    r"\s*:\s*(?P<value>[^;\n.:]{1,60}?)(?=\s*(?:[;\n.]|$))"
+)
+
+
 def _resolve_numeric(m: re.Match, letter_date: dt.date | None, year_hint: int | None) -> dt.date | None:
     day = int(m.group("d") or m.group("d2"))
     month = int(m.group("m") or m.group("m2"))
@@ -520,6 +527,20 @@ def find_deadlines(
         end = m.end() if m.group("from") else m.end("unit")
         finish(m.start(), end, date, "working_days" if unit == "ngay lam viec" else "relative")
 
+    # a labelled time: "Thời gian hoàn thành: Quý II/2024", "Thời hạn: tháng 5/2024", "Thời gian thực
+    # hiện: từ tháng 3 đến tháng 12/2024" (the end of the period)
+    for m in _LABEL_RE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        value = m.group("value").strip()
+        period = re.match(r"(?i)từ\s+.+?\s+(?:đến|tới)\s+(?:hết\s+)?(?P<end>.+)$", value)
+        if period:
+            value = period.group("end")
+        d = _bare_time(value, letter, year_hint)
+        if d is not None and (d.date or d.recurrence):
+            add(Deadline(m.start(), m.end(), _clean(text[m.start():m.end()]), d.date, d.recurrence,
+                         d.kind, _first_due(d.recurrence, letter) if d.recurrence else None))
+
     # recurring duties with no date cue ("Định kỳ hằng quý báo cáo ...")
     for m in _RECURRENCE_RE.finditer(text):
         if not free(m.start(), m.end()) or not _recurrence_is_duty(text, m):
@@ -647,6 +668,12 @@ def parse_time_cell(text: str, *, letter_date=None, year_hint: int | None = None
     if found:
         return best_deadline(found)
     letter = parse_iso(letter_date)
+    return _bare_time(cell, letter, year_hint)
+
+
+def _bare_time(cell: str, letter: dt.date | None, year_hint: int | None) -> Deadline | None:
+    """A time named without a cue ("Quý III/2021", "Tháng 9/2021", "30/11/2021", "Năm 2025", "Hằng năm")."""
+    cell = cell.strip()
     m = _CELL_QUARTER_RE.match(cell)
     if m:
         q, y = _ROMAN[m.group("q").lower()], int(m.group("y"))
