@@ -810,7 +810,8 @@ class _Extractor:
             if found and found.intro and found.generic_only:
                 continue
             if found and found.leads and not found.subject_only_coop:
-                if trailing and self.has_sections and all(self.is_group(n) for n in found.leads):
+                if trailing and self.has_sections and all(self.is_group(n) for n in found.leads) and not self.find(clause):
+                    # after the sections, an undated charge to whole groups is the letter's exhortation
                     continue
                 if section and all(any(same_agency(n, s) for s in section) for n in found.leads):
                     # the section's own agency named again ("Chủ tịch UBND các xã ... chịu trách nhiệm")
