@@ -417,9 +417,12 @@ _UBND_RE = re.compile(_UB)
 _DEPT = _alt(lex.DEPARTMENT_NAMES)
 _MIN = _alt(lex.MINISTRY_NAMES)
 _LOC_SUFFIX = rf"(?:\s+(?i:các)\s+{_LEVEL_LIST}(?:\s+(?i:trực\s+thuộc\s+Trung\s+ương))?|\s+{_LEVEL}(?:\s+{PLACE})?|\s+(?i:khu\s+vực)\s+(?:[IVXLC]+|\d+){_NOT_LETTER_AFTER}(?:\s+{PLACE})?|\s+(?i:chi\s+nhánh)(?:\s+{_LEVEL})?\s+{PLACE}|\s+(?i:Việt\s+Nam))"
-_SO_RE = re.compile(rf"(?i:sở)\s+(?P<name>{_DEPT}){_NOT_LETTER_AFTER}(?P<suffix>{_LOC_SUFFIX})?")
+# suffixes are matched on their own after the head: one shared pattern keeps compilation short
+_LOC_SUFFIX_RE = re.compile(_LOC_SUFFIX)
+_PLACE_SUFFIX_RE = re.compile(rf"\s+(?={UP}){PLACE}")
+_SO_RE = re.compile(rf"(?i:sở)\s+(?P<name>{_DEPT}){_NOT_LETTER_AFTER}")
 _SO_LIST_RE = re.compile(
-    rf"(?i:các\s+sở)\s*:?\s*(?P<items>{_DEPT}(?:\s*[,;]\s*{_DEPT}|\s+(?i:và)\s+{_DEPT})*){_NOT_LETTER_AFTER}(?P<suffix>{_LOC_SUFFIX})?"
+    rf"(?i:các\s+sở)\s*:?\s*(?P<items>{_DEPT}(?:(?:\s*[,;]\s*|\s+(?i:và)\s+){_DEPT})*){_NOT_LETTER_AFTER}"
 )
 _BO_RE = re.compile(rf"(?i:bộ)\s+(?P<name>{_MIN}){_NOT_LETTER_AFTER}")
 _BO_LIST_RE = re.compile(
@@ -427,7 +430,7 @@ _BO_LIST_RE = re.compile(
 )
 _CENTRAL_RE = re.compile(_alt(lex.CENTRAL_AGENCIES) + _NOT_LETTER_AFTER)
 _REQUIRES_SUFFIX = {"Công an", "Thanh tra", "Thuế", "Thống kê", "Báo", "Điện lực", "Viễn thông", "Bưu điện", "Hội đồng nhân dân", "Viettel", "VNPT", "MobiFone", "VinaPhone"}
-_LOCAL_RE = re.compile(rf"(?P<head>{_alt(lex.LOCAL_HEADS)}){_NOT_LETTER_AFTER}(?P<suffix>{_LOC_SUFFIX}|\s+(?={UP}){PLACE})?")
+_LOCAL_RE = re.compile(rf"(?P<head>{_alt(lex.LOCAL_HEADS)}){_NOT_LETTER_AFTER}")
 _OPEN_RE = re.compile(rf"(?P<head>{_alt(lex.OPEN_HEADS)}){_NOT_LETTER_AFTER}")
 _OPEN_LIST_RE = re.compile(rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)})\s*:\s*")
 _TITLE_RE = re.compile(rf"(?P<title>{_alt(lex.HEAD_TITLES)})(?:\s+(?i:các))?\s+(?=\S)")
@@ -581,12 +584,16 @@ def _match_fixed(text: str, pos: int) -> AgencyMatch | None:
     m = _SO_LIST_RE.match(text, pos)
     if m:
         items = re.findall(_DEPT, m.group("items"))
-        suffix = m.group("suffix") or ""
+        sm = _LOC_SUFFIX_RE.match(text, m.end())
+        suffix = sm.group(0) if sm else ""
+        end = sm.end() if sm else m.end()
         names = [_clean_name(f"Sở {it}{suffix}") for it in items]
-        candidates.append(AgencyMatch(pos, m.end(), names, kind="department"))
+        candidates.append(AgencyMatch(pos, end, names, kind="department"))
     m = _SO_RE.match(text, pos)
     if m:
-        candidates.append(AgencyMatch(pos, m.end(), [_clean_name(m.group(0))], kind="department"))
+        sm = _LOC_SUFFIX_RE.match(text, m.end())
+        end = sm.end() if sm else m.end()
+        candidates.append(AgencyMatch(pos, end, [_clean_name(text[pos:end])], kind="department"))
     m = _BO_LIST_RE.match(text, pos)
     if m:
         items = re.findall(_MIN, m.group("items"))
@@ -600,10 +607,12 @@ def _match_fixed(text: str, pos: int) -> AgencyMatch | None:
     m = _LOCAL_RE.match(text, pos)
     if m:
         head = next((h for h in lex.LOCAL_HEADS if fold(h) == fold(m.group("head"))), m.group("head"))
-        suffix = m.group("suffix")
+        sm = _LOC_SUFFIX_RE.match(text, m.end()) or _PLACE_SUFFIX_RE.match(text, m.end())
+        suffix = sm.group(0) if sm else None
+        end = sm.end() if sm else m.end()
         if _suffix_ok(head, suffix) and text[pos].isupper():
             group = bool(suffix and re.match(r"\s+(?i:các)\s", suffix))
-            candidates.append(AgencyMatch(pos, m.end(), [_clean_name(m.group(0))], kind="local", group=group))
+            candidates.append(AgencyMatch(pos, end, [_clean_name(text[pos:end])], kind="local", group=group))
     if not candidates:
         return _match_folded(text, pos)
     return max(candidates, key=lambda c: c.end)
