@@ -485,6 +485,9 @@ def _is_stop(text: str, pos: int) -> bool:
     return bool(m3) and f"{w1} {w2} {m3.group(1).lower()}" in _STOP_BIGRAMS
 
 
+_QUALIFIER_LEVELS_RE = re.compile(rf"\s*,\s*{_LEVEL_ANY}(?:\s*,\s*{_LEVEL_ANY}|\s+(?i:và)\s+{_LEVEL_ANY})*{_NOT_LETTER_AFTER}")
+
+
 def _qualifier_end(text: str, pos: int, max_words: int = 11) -> int:
     """End of the lower-case qualifier after a group noun ("các chủ đầu tư hạ tầng cụm công nghiệp").
 
@@ -507,14 +510,16 @@ def _qualifier_end(text: str, pos: int, max_words: int = 11) -> int:
             end += m.end()
             words += 1
             continue
-        if word[:1].isupper() and words == 0:
-            break
         if _is_stop(text, end + len(sep)) and not (opened_by and low in ("cấp", "khai", "thăm")):
             break
         if opened_by and low in ("có", "chịu", "phải", "thực", "triển", "chủ", "khẩn", "tổ"):
             break
         end += m.end()
         words += 1
+    # "các Trung tâm Y tế huyện, thị xã, thành phố": the levels the group covers
+    levels = _QUALIFIER_LEVELS_RE.match(text, end)
+    if levels and words:
+        end = levels.end()
     return end
 
 

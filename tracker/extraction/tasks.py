@@ -229,7 +229,7 @@ _SUBJECT_EXCLUDE_AFTER = re.compile(
     r"báo\s+cáo\s+(?:tại|số)|tại|theo(?!\s+dõi)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để|thì|mà|nếu|như)(?![^\W\d_])"
 )
 _SPEAKER_VERBS = re.compile(
-    r"(?i)^(?:có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?|kết\s+luận|thông\s+báo|ghi\s+nhận|đánh\s+giá|nhận\s+được|đã\s+nhận|chỉ\s+thị|quyết\s+định|"
+    r"(?i)^(?:(?:kính|trân\s+trọng|xin|thống\s+nhất)\s+(?=đề\s+nghị|yêu\s+cầu|giao|thông\s+báo))?(?:có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?|kết\s+luận|thông\s+báo|ghi\s+nhận|đánh\s+giá|nhận\s+được|đã\s+nhận|chỉ\s+thị|quyết\s+định|"
     r"yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo|trân\s+trọng|điện)(?![^\W\d_])"
 )
 # "phối hợp với X"; "chủ trì, phối hợp X" and a clause opening "Phối hợp X ..." also name partners
