@@ -22,7 +22,14 @@ How a body is read (see ``extract_tasks``):
 5. Deadlines (``deadlines.find_deadlines``) found in an assignment's text belong to it and to its
    cooperators; an assignment with two different deadlines is split at the clause that closes the
    first one. A sentence with a deadline and nobody of its own ("Báo cáo gửi về UBND tỉnh trước
-   ngày 12/6/2026") sets the deadline of the undated tasks of its scope (its section, or the letter).
+   ngày 12/6/2026") sets the deadline of the undated tasks read before it in its scope (its section,
+   or the letter).
+6. Tables of assignments (nhiệm vụ | chủ trì | phối hợp | thời gian), as rows or flattened one cell
+   per line, give one lead task per row and one cooperating task per partner.
+
+Each task dict also carries "assignment": tasks with the same number come from one assignment (a lead
+and its cooperators), which ``merge_enclosed`` uses to date the cooperators with their lead.
+``merge_enclosed`` combines a cover letter's tasks with those of the letters it forwards (see there).
 """
 
 from __future__ import annotations
