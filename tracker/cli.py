@@ -88,6 +88,56 @@ def serve_command(host: str, port: int, threads: int, no_scheduler: bool):
             scheduler.shutdown()
 
 
+@cli.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the scheduler (reminders, outbox, reports) as its own process; one is active per database.
+
+    The recommended setup wherever the web server runs several worker processes. A second one waits and
+    takes over when the active one stops. Ctrl+C or SIGTERM stops it cleanly.
+    """
+    import logging
+    import signal
+
+    from tracker.migrate import current_revision, head_revision
+    from tracker.reminders.operations import ReminderService
+    from tracker.reminders.scheduler import SchedulerRunner
+
+    if current_revision(_engine()) != head_revision():
+        click.echo("Cơ sở dữ liệu chưa được cập nhật. Hãy chạy: tracker init", err=True)
+        sys.exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runner = SchedulerRunner(ReminderService.from_app(current_app._get_current_object()),
+                             say=lambda message: click.echo(message, err=True))
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: runner.stop())
+    runner.run()
+    click.echo("Bộ lập lịch đã dừng.", err=True)
+
+
+@cli.command("remind")
+@click.option("--now", "now", default=None, metavar="YYYY-MM-DD",
+              help="Run the pass as if today were this date (demos, catching up by hand).")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; write and send nothing.")
+@with_appcontext
+def remind_command(now: str | None, dry_run: bool):
+    """Run one reminder pass now and deliver the outbox; print what is sent (or would be)."""
+    import datetime as dt
+
+    from tracker.reminders.operations import ReminderService, deliver_all, format_delivery, format_pass, run_pass
+
+    try:
+        day = dt.date.fromisoformat(now) if now else None
+    except ValueError:
+        raise click.BadParameter("ngày phải có dạng YYYY-MM-DD, ví dụ 2019-09-25", param_hint="--now") from None
+    service = ReminderService.from_app(current_app._get_current_object())
+    result = run_pass(service, day, dry_run=dry_run)
+    click.echo(format_pass(result))
+    if dry_run:
+        return
+    click.echo(format_delivery(deliver_all(service)))
+
+
 @cli.group("user")
 def user_group():
     """Manage user accounts."""

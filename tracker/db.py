@@ -129,3 +129,4 @@ def import_models() -> None:
     from tracker.agencies import models as _agencies  # noqa: F401
     from tracker.intake import models as _intake  # noqa: F401
     from tracker.tasks import models as _tasks  # noqa: F401
+    from tracker.reminders import models as _reminders  # noqa: F401  (and the calendar table)

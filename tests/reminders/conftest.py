@@ -147,10 +147,6 @@ def make_app(database_url, tmp_path):
                   "TESTING": True, "WTF_CSRF_ENABLED": False, "base_url": BASE_URL,
                   "mail_from": "Văn phòng UBND tỉnh <theodoi@ubnd.example.gov.vn>", **overrides}
         application = create_app(config)
-        # TEMPORARY (development): until register_web registers the blueprint.
-        if "operations_admin" not in application.blueprints:
-            from tracker.web import operations_admin
-            application.register_blueprint(operations_admin.bp)
         made.append(application)
         return application
 
@@ -165,37 +161,3 @@ def _shipped_calendar_after_test():
     yield
     install_calendar(None)
 
-
-# --- TEMPORARY (development): the tables of migration 0010 before the migration exists. ---
-@pytest.fixture
-def database_url(database_url):
-    ensure_tables(database_url)
-    return database_url
-
-
-def ensure_tables(database_url):
-    from tracker.calendar.models import CalendarAdjustment, CalendarChange
-    from tracker.calendar.store import import_shipped
-    from tracker.db import Base, make_engine, session_factory, transaction
-    from tracker.reminders import models as m
-
-    from tracker.db import import_models
-
-    import_models()
-    engine = make_engine(database_url)
-    tables = [t.__table__ for t in (CalendarAdjustment, CalendarChange, m.Reminder, m.OutboxMessage,
-                                    m.OutboxAttempt, m.ReminderPass, m.SchedulerHeartbeat)]
-    Base.metadata.create_all(engine, tables=tables)
-    with transaction(session_factory(engine)) as s:
-        if not s.query(CalendarChange).count():
-            import_shipped(s, reason="Nạp từ tracker/calendar/data/adjustments.toml khi tạo bảng")
-    engine.dispose()
-
-
-@pytest.fixture
-def app(app):
-    # TEMPORARY (development): until register_web registers the blueprint.
-    if "operations_admin" not in app.blueprints:
-        from tracker.web import operations_admin
-        app.register_blueprint(operations_admin.bp)
-    return app

@@ -35,7 +35,6 @@ def test_remind_on_the_demo_database_sends_the_kien_giang_reminders(tmp_path, sm
     instance = tmp_path / "demo"
     init = tracker(["init", "--demo"], instance)
     assert init.returncode == 0, init.stderr
-    fixtures.ensure_tables(f"sqlite:///{instance / 'tracker.db'}")
 
     dry = tracker(["remind", "--now", "2019-09-25", "--dry-run"], instance, TRACKER_SMTP_URL=smtp_server.url)
     assert dry.returncode == 0, dry.stderr

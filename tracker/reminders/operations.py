@@ -536,8 +536,9 @@ def format_delivery(report: DeliveryReport) -> str:
     lines = []
     if report.unavailable:
         lines.append(f"Không kết nối được máy chủ thư: {report.unavailable}. Thư được giữ lại và sẽ gửi lại sau.")
+    done = "Đã ghi tệp .eml cho" if report.transport.startswith("tệp .eml") else "Đã gửi"
     for _id, address, _detail in report.sent:
-        lines.append(f"  Đã gửi: {address}")
+        lines.append(f"  {done}: {address}")
     for _id, address, detail in report.failed:
         lines.append(f"  Lỗi, không gửi được: {address} — {detail}")
     if report.attempted or report.unavailable:

@@ -11,7 +11,7 @@ import email
 import email.policy
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
@@ -47,8 +47,16 @@ def _load_policy(state) -> None:
 @bp.before_app_request
 def _calendar_in_step() -> None:
     # One indexed query per request: an admin's change in another process reaches this one at once.
+    # Its own short read session, never the request's: a POST's session takes SQLite's write lock
+    # at its first statement, which must stay the view's business.
     if request.endpoint and request.endpoint != "static":
-        refresh_default_calendar(db())
+        _refresh_calendar()
+
+
+def _refresh_calendar() -> None:
+    """Install the table's calendar as this process's default (after an edit, or when another process edited)."""
+    with current_app.extensions["tracker.read_sessions"]() as session:
+        refresh_default_calendar(session)
 
 
 @bp.app_template_filter("dayoff")
@@ -256,7 +264,7 @@ def calendar_add():
             form.day.errors = list(form.day.errors) + [str(exc)]
         else:
             session.commit()
-            refresh_default_calendar(session)
+            _refresh_calendar()
             flash(f"Đã thêm ngày {row.day:%d/%m/%Y} ({row.label}).", "success")
             return redirect(url_for("operations_admin.calendar", year=row.day.year))
     year = _year_arg()
@@ -290,7 +298,7 @@ def calendar_edit(adjustment_id: int):
             form.day.errors = list(form.day.errors) + [str(exc)]
         else:
             session.commit()
-            refresh_default_calendar(session)
+            _refresh_calendar()
             flash(f"Đã sửa ngày {row.day:%d/%m/%Y}.", "success")
             return redirect(url_for("operations_admin.calendar", year=row.day.year))
     return render_template("admin/calendar_form.html", form=form, row=row,
@@ -314,7 +322,7 @@ def calendar_remove(adjustment_id: int):
     label = f"{row.day:%d/%m/%Y} ({row.label})"
     remove_adjustment(session, row, actor=current_user, reason=form.reason.data)
     session.commit()
-    refresh_default_calendar(session)
+    _refresh_calendar()
     flash(f"Đã xóa ngày {label}.", "success")
     return redirect(url_for("operations_admin.calendar", year=year))
 
@@ -330,7 +338,7 @@ def calendar_import():
     session = db()
     added = import_shipped(session, actor=current_user)
     session.commit()
-    refresh_default_calendar(session)
+    _refresh_calendar()
     flash(f"Đã nạp {added} ngày mới từ tệp phát hành." if added else "Bảng đã có đủ các ngày của tệp phát hành.",
           "success")
     return redirect(url_for("operations_admin.calendar", year=_year_arg()))
