@@ -280,3 +280,23 @@ def test_letter_rollup(cast, letter, tasks, app):
     tasks.arrange(letter.labour_task, status="cancelled")
     assert code("2019-10-05").code == "done"
     assert letter_rollup([], workflow, dt.date(2019, 10, 5)).code == "none"
+
+
+def test_double_submitted_add_and_edit_forms_save_once(web, cast, letter, tasks, sessions):
+    from tracker.intake.models import Letter
+
+    clerk = web(cast.clerk)
+    form = {"letter": letter.letter, "agency_id": cast.police, "role": "cooperate",
+            "summary": "Phối hợp bảo đảm an ninh", "deadline": "30/09/2019"}
+    first, second = clerk.post("/tasks/new", data=form), clerk.post("/tasks/new", data=form)
+    assert first.status_code == second.status_code == 302 and first.headers["Location"] == second.headers["Location"]
+    assert "không thêm lần nữa" in clerk.get(second.headers["Location"]).get_data(as_text=True)
+    with sessions() as s:
+        assert len(s.get(Letter, letter.letter).tasks) == 3
+    edit = {"version": tasks.version(letter.finance_task), "summary": "Nội dung đính chính", "role": "lead",
+            "deadline": "30/09/2019"}
+    assert clerk.post(f"/tasks/{letter.finance_task}/edit", data=edit).status_code == 302
+    again = clerk.post(f"/tasks/{letter.finance_task}/edit", data=edit)
+    assert again.status_code == 302
+    assert "đã được lưu trước đó" in clerk.get(again.headers["Location"]).get_data(as_text=True)
+    assert len(tasks.events(letter.finance_task, "edited")) == 1

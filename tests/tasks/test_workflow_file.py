@@ -125,6 +125,10 @@ def test_with_the_approval_switch_on_a_clerks_distribution_waits_for_the_leader(
     leader = sign_in(app, "leader")
     overview = leader.get("/overview").get_data(as_text=True)
     assert "Chờ duyệt phân công" in overview
+    waiting = leader.get("/tasks/?status=pending_approval").get_data(as_text=True)
+    assert "Báo cáo giải ngân" in waiting and "Phối hợp số liệu" in waiting
+    page = leader.get(f"/tasks/{finance_task}").get_data(as_text=True)
+    assert "Duyệt tất cả" in page and "Ý kiến chỉ đạo khi duyệt phân công" in page
     missing = leader.post(f"/tasks/letters/{letter_id}/approve", data={"comment": "", "back_to": finance_task})
     assert missing.status_code == 422 and "Vui lòng nhập ý kiến" in missing.get_data(as_text=True)
     assert tasks.get(finance_task).status == "pending_approval"

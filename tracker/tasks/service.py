@@ -58,6 +58,15 @@ class TaskRefused(Exception):
         self.conflict = conflict
 
 
+class DuplicateTask(TaskRefused):
+    """The letter already has this very task (same agency, role and content): a double submission."""
+
+    def __init__(self, existing: Task):
+        super().__init__(f"Văn bản đã có nhiệm vụ này cho cơ quan này (nhiệm vụ #{existing.id}); không thêm lần nữa.",
+                         {"summary": "Trùng với một nhiệm vụ đã có."}, conflict=True)
+        self.existing = existing
+
+
 class StaleTask(Exception):
     """The task changed since the form was shown; ``missed`` are the events the form did not see."""
 
@@ -579,6 +588,10 @@ class TaskService:
         if deadline is not None and letter.received_on and deadline < letter.received_on:
             errors["deadline"] = "Hạn xử lý không thể trước ngày đến của văn bản."
         self._refuse_if(errors)
+        existing = next((t for t in letter.tasks if t.agency_id == agency.id and t.role == role
+                         and t.summary == summary and t.status != "cancelled"), None)
+        if existing is not None:
+            raise DuplicateTask(existing)
         spec = TaskSpec(agency_id=agency.id, role=role, summary=summary, deadline=None if recurrence else deadline,
                         deadline_text=clean_text(deadline_text) or None, recurrence=recurrence,
                         recurrence_until=recurrence_until, starts_on=self.today)

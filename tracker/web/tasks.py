@@ -25,7 +25,7 @@ from tracker.tasks.models import Occurrence, Task, TaskAttachment
 from tracker.tasks.occurrences import ensure_occurrences, refresh_all
 from tracker.tasks.recurrence import RecurrenceError, parse_rule
 from tracker.tasks.rollup import rollup_of_letter
-from tracker.tasks.service import StaleTask, TaskRefused, TaskService, clean_text
+from tracker.tasks.service import DuplicateTask, StaleTask, TaskRefused, TaskService, clean_text
 from tracker.tasks.status import status_of
 from tracker.tasks.workflow import bind_workflow
 from tracker.web import db, workflow
@@ -513,6 +513,9 @@ def edit(task_id: int):
             db().rollback()
             task = _load(task_id)
             exc.missed = svc.missed_events(task, _int_or_none(request.form.get("version")))
+            if any(e.actor_id == current_user.id and e.kind == "edited" for e in exc.missed):
+                flash("Thay đổi này đã được lưu trước đó; không lưu lại lần nữa.", "info")
+                return redirect(url_for("tasks.detail", task_id=task_id))
             message, status = _stale_message(exc, task), 409
     task = _load(task_id)
     return _form_render("tasks/edit.html", status, task=task, letter=task.letter, values=request.form,
@@ -550,6 +553,11 @@ def new():
             db().commit()
             flash("Đã thêm nhiệm vụ.", "success")
             return redirect(url_for("tasks.detail", task_id=task.id))
+        except DuplicateTask as exc:
+            existing_id = exc.existing.id
+            db().rollback()
+            flash(exc.message, "info")
+            return redirect(url_for("tasks.detail", task_id=existing_id))
         except TaskRefused as exc:
             db().rollback()
             message, errors = exc.message, exc.errors
