@@ -219,7 +219,9 @@ class MailComposer:
         if domain and domain != "localhost" and "." in domain:
             return domain
         host = (urlsplit(base_url).hostname or "").lower()
-        return host if host and host != "localhost" else "tracker.invalid"
+        if not host or host == "localhost" or host.replace(".", "").isdigit() or ":" in host:
+            return "tracker.localhost"  # a demo on 127.0.0.1: a name, not an address, on the right of the @
+        return host
 
     def task_url(self, task_id: int) -> str:
         """Link to a task's page."""
