@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from tracker.app import create_app
+from tracker.entry import extract_command
 
 
 def _app_factory():
@@ -237,59 +238,12 @@ def agencies_merge(old: str, successor: str):
     click.echo(f"Đã sáp nhập; {moved} nhiệm vụ đang mở được chuyển sang cơ quan kế thừa.")
 
 
-@cli.command("extract")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
-def extract_command(file: Path, as_json: bool):
-    """Read a letter (.txt, .docx, .pdf, edXML) and print its header and proposed tasks. Needs no database."""
-    from tracker.extraction.letter import extract_file
-    from tracker.extraction.readers import UnreadableDocument
-
-    try:
-        result = extract_file(file)
-    except (UnreadableDocument, OSError) as exc:
-        click.echo(f"Không đọc được tệp {file}: {getattr(exc, 'message', None) or exc}", err=True)
-        sys.exit(2)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    click.echo(format_extraction(result))
-
-
-def format_extraction(result: dict, indent: str = "") -> str:
-    """A readable Vietnamese summary of an extraction, for people at a terminal."""
-    labels = [("number", "Số, ký hiệu"), ("doc_type", "Loại văn bản"), ("issuer", "Cơ quan ban hành"),
-              ("place", "Nơi ban hành"), ("issued_on", "Ngày ban hành"), ("subject", "Trích yếu"),
-              ("signer", "Người ký"), ("signer_title", "Chức vụ")]
-    lines = [f"{indent}{label}: {result.get(key) or '—'}" for key, label in labels]
-    lines.append(f"{indent}Kính gửi: {'; '.join(result.get('recipients') or []) or '—'}")
-    received = result.get("received")
-    if received:
-        lines.append(f"{indent}Số đến: {received.get('number')} ngày {received.get('date')}")
-    for ref in result.get("references") or []:
-        lines.append(f"{indent}Dẫn chiếu: {ref.get('number')} ngày {ref.get('date') or '?'} của {ref.get('issuer') or '?'}")
-    for inner in result.get("enclosed") or []:
-        lines.append(f"{indent}Văn bản kèm theo:")
-        lines.append(format_extraction({**inner, "tasks": []}, indent + "    "))
-    tasks = result.get("tasks") or []
-    if indent == "" or tasks:
-        lines.append(f"{indent}Nhiệm vụ đề xuất ({len(tasks)}):")
-    for i, task in enumerate(tasks, 1):
-        role = "Chủ trì" if task.get("role") == "lead" else "Phối hợp"
-        deadline = task.get("deadline") or ("định kỳ " + task["recurrence"] if task.get("recurrence") else "không có hạn")
-        lines.append(f"{indent}  {i}. [{role}] {task.get('agency')} — hạn: {deadline}")
-        if task.get("summary"):
-            lines.append(f"{indent}     {task['summary']}")
-    return "\n".join(lines)
-
-
-from tracker.tasks.cli import api_token_group  # noqa: E402  (JSON API tokens: tracker api-token create NAME)
-
-cli.add_command(api_token_group)
+# The extractor needs no database; its command lives in tracker.entry so that it starts without Flask.
+cli.add_command(extract_command)
 
 
 def main():
-    """Console-script entry point."""
+    """Run the Flask CLI group (the console script goes through tracker.entry.main)."""
     cli(prog_name="tracker")
 
 
