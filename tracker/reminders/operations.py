@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.accounts.models import User
@@ -156,22 +156,48 @@ class _Candidate:
 
 
 def _candidates(session: Session, today: dt.date, open_states: frozenset[str], *, with_deadline: bool,
-                horizon: dt.date | None = None) -> list[_Candidate]:
-    """Open tasks whose letter had arrived by ``today``: with a deadline up to ``horizon``, or without one."""
+                ids: list[int] | None = None) -> list[_Candidate]:
+    """Open tasks whose letter had arrived by ``today``, with or without a deadline, or those of ``ids``."""
     query = (select(Task.id, Task.deadline, Task.role, Task.recurrence, Task.agency_id, Task.summary,
                     Letter.urgency, Letter.doc_type, Letter.number, Letter.issued_on, Letter.issuer, Letter.subject)
              .join(Letter, Letter.id == Task.letter_id)
-             .where(Task.status.in_(sorted(open_states)), Letter.received_on <= today)
              .order_by(Task.id))
-    if with_deadline:
-        query = query.where(Task.deadline.is_not(None))
-        if horizon is not None:
-            query = query.where(Task.deadline <= horizon)
-    else:
-        query = query.where(Task.deadline.is_(None))
-    return [_Candidate(r.id, r.deadline, r.role, r.recurrence, r.agency_id, r.summary or "", r.urgency,
-                       letter_title(r.doc_type, r.number, r.issued_on, r.issuer), (r.subject or "").strip())
-            for r in session.execute(query)]
+    if ids is None:
+        query = query.where(Task.status.in_(sorted(open_states)), Letter.received_on <= today,
+                            Task.deadline.is_not(None) if with_deadline else Task.deadline.is_(None))
+    found = []
+    for start in range(0, len(ids) if ids is not None else 1, 500):
+        chunk = query if ids is None else query.where(Task.id.in_(ids[start:start + 500]))
+        found += [_Candidate(r.id, r.deadline, r.role, r.recurrence, r.agency_id, r.summary or "", r.urgency,
+                             letter_title(r.doc_type, r.number, r.issued_on, r.issuer), (r.subject or "").strip())
+                  for r in session.execute(chunk)]
+    return found
+
+
+def _candidates_by_id(session: Session, ids: list[int]) -> dict[int, _Candidate]:
+    """The details (letter, agency, summary) of the tasks ``ids``."""
+    return {c.task_id: c for c in _candidates(session, dt.date.max, frozenset(), with_deadline=True, ids=sorted(ids))}
+
+
+def _plan_due(session: Session, open_states: frozenset[str], planner: Planner, today: dt.date) -> list[tuple[int, Stage]]:
+    """(task id, stage) of every open task due for a reminder today, whether or not it went out already."""
+    query = (select(Task.id, Task.deadline, Task.role, Task.recurrence, Letter.urgency)
+             .join(Letter, Letter.id == Task.letter_id)
+             .where(Task.status.in_(sorted(open_states)), Letter.received_on <= today, Task.deadline.is_not(None),
+                    Task.deadline <= planner.horizon()))
+    return list(planner.plan((task_id, deadline, task_type(urgency=urgency, recurrence=recurrence, role=role))
+                             for task_id, deadline, role, recurrence, urgency in session.execute(query)))
+
+
+def _sent_keys(session: Session, due: list[tuple[int, Stage]]) -> set[tuple[int, int, dt.date]]:
+    """Keys of reminders already decided among ``due``: looked up by their few distinct days, not task by task."""
+    days = sorted({stage.due_on for _, stage in due})
+    wanted = {task_id for task_id, _ in due}
+    sent: set[tuple[int, int, dt.date]] = set()
+    for start in range(0, len(days), 500):
+        query = select(Reminder.task_id, Reminder.stage, Reminder.due_on).where(Reminder.due_on.in_(days[start:start + 500]))
+        sent.update((t, st, d) for t, st, d in session.execute(query) if t in wanted)
+    return sent
 
 
 class _Directory:
@@ -242,16 +268,6 @@ def _insert_reminders(session: Session, rows: list[dict]) -> dict[tuple[int, int
     return inserted
 
 
-def _existing_reminders(session: Session, keys: list[tuple[int, int, dt.date]]) -> set[tuple[int, int, dt.date]]:
-    found: set[tuple[int, int, dt.date]] = set()
-    for start in range(0, len(keys), 300):
-        chunk = keys[start:start + 300]
-        query = select(Reminder.task_id, Reminder.stage, Reminder.due_on).where(
-            tuple_(Reminder.task_id, Reminder.stage, Reminder.due_on).in_(chunk))
-        found.update((t, s, d) for t, s, d in session.execute(query))
-    return found
-
-
 def plan_pass(session: Session, service: ReminderService, today: dt.date, *, dry_run: bool = False) -> PassResult:
     """Decide the day's reminders and write them with their e-mails to the outbox (the caller commits).
 
@@ -267,10 +283,12 @@ def plan_pass(session: Session, service: ReminderService, today: dt.date, *, dry
         return result
     now = utcnow()
     planner = Planner(policy, calendar, today)
-    candidates = _candidates(session, today, service.open_states, with_deadline=True, horizon=planner.horizon())
-    by_id = {c.task_id: c for c in candidates}
-    due = list(planner.plan((c.task_id, c.deadline, task_type(urgency=c.urgency, recurrence=c.recurrence,
-                                                               role=c.role)) for c in candidates))
+    # Plan over the few columns the planner needs; read the details of the due tasks only.
+    due_all = _plan_due(session, service.open_states, planner, today)
+    sent = _sent_keys(session, due_all)
+    due = [(task_id, stage) for task_id, stage in due_all if (task_id, stage.offset, stage.due_on) not in sent]
+    result.already_sent = len(due_all) - len(due)
+    by_id = _candidates_by_id(session, [task_id for task_id, _ in due])
     directory = _Directory(session, {by_id[t].agency_id for t, _ in due}, policy)
     leaders = directory.of_roles(policy.recipients.escalate_to) if any(s.escalated for _, s in due) else []
 
@@ -289,11 +307,11 @@ def plan_pass(session: Session, service: ReminderService, today: dt.date, *, dry
                  created_at=now) for c, s, _, _ in planned]
     keys = [(r["task_id"], r["stage"], r["due_on"]) for r in rows]
     if dry_run:
-        existing = _existing_reminders(session, keys)
-        fresh = {key: -index - 1 for index, key in enumerate(keys) if key not in existing}
+        fresh = {key: -index - 1 for index, key in enumerate(keys)}
     else:
+        # The unique key decides: a concurrent pass that inserted a key first sends it, this one does not.
         fresh = _insert_reminders(session, rows)
-    result.already_sent = len(keys) - len(fresh)
+    result.already_sent += len(keys) - len(fresh)
 
     # Group per address: one digest each; a leader who also receives the agency's line gets it once.
     inbox: dict[str, tuple[Addressee, dict[int, TaskLine], dict[int, dict]]] = {}
