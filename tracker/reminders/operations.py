@@ -155,28 +155,34 @@ class _Candidate:
     subject: str
 
 
-def _candidates(session: Session, today: dt.date, open_states: frozenset[str], *, with_deadline: bool,
-                ids: list[int] | None = None) -> list[_Candidate]:
-    """Open tasks whose letter had arrived by ``today``, with or without a deadline, or those of ``ids``."""
-    query = (select(Task.id, Task.deadline, Task.role, Task.recurrence, Task.agency_id, Task.summary,
-                    Letter.urgency, Letter.doc_type, Letter.number, Letter.issued_on, Letter.issuer, Letter.subject)
-             .join(Letter, Letter.id == Task.letter_id)
-             .order_by(Task.id))
-    if ids is None:
-        query = query.where(Task.status.in_(sorted(open_states)), Letter.received_on <= today,
-                            Task.deadline.is_not(None) if with_deadline else Task.deadline.is_(None))
-    found = []
-    for start in range(0, len(ids) if ids is not None else 1, 500):
-        chunk = query if ids is None else query.where(Task.id.in_(ids[start:start + 500]))
-        found += [_Candidate(r.id, r.deadline, r.role, r.recurrence, r.agency_id, r.summary or "", r.urgency,
-                             letter_title(r.doc_type, r.number, r.issued_on, r.issuer), (r.subject or "").strip())
-                  for r in session.execute(chunk)]
-    return found
+def _details_query():
+    """Task, letter and agency columns a mail line needs."""
+    return (select(Task.id, Task.deadline, Task.role, Task.recurrence, Task.agency_id, Task.summary,
+                   Letter.urgency, Letter.doc_type, Letter.number, Letter.issued_on, Letter.issuer, Letter.subject)
+            .join(Letter, Letter.id == Task.letter_id)
+            .order_by(Task.id))
+
+
+def _as_candidates(session: Session, query) -> list[_Candidate]:
+    return [_Candidate(r.id, r.deadline, r.role, r.recurrence, r.agency_id, r.summary or "", r.urgency,
+                       letter_title(r.doc_type, r.number, r.issued_on, r.issuer), (r.subject or "").strip())
+            for r in session.execute(query)]
+
+
+def _without_deadline(session: Session, today: dt.date, open_states: frozenset[str]) -> list[_Candidate]:
+    """Open tasks without a deadline whose letter had arrived by ``today``."""
+    return _as_candidates(session, _details_query().where(
+        Task.status.in_(sorted(open_states)), Letter.received_on <= today, Task.deadline.is_(None)))
 
 
 def _candidates_by_id(session: Session, ids: list[int]) -> dict[int, _Candidate]:
     """The details (letter, agency, summary) of the tasks ``ids``."""
-    return {c.task_id: c for c in _candidates(session, dt.date.max, frozenset(), with_deadline=True, ids=sorted(ids))}
+    ids = sorted(ids)
+    found: dict[int, _Candidate] = {}
+    for start in range(0, len(ids), 500):
+        for candidate in _as_candidates(session, _details_query().where(Task.id.in_(ids[start:start + 500]))):
+            found[candidate.task_id] = candidate
+    return found
 
 
 def _plan_due(session: Session, open_states: frozenset[str], planner: Planner, today: dt.date) -> list[tuple[int, Stage]]:
@@ -377,7 +383,7 @@ def _weekly_note(session: Session, service: ReminderService, today: dt.date, cal
     waiting = {key: person for key, person in keys.items() if key not in existing}
     if not waiting:
         return
-    tasks = _candidates(session, today, service.open_states, with_deadline=False)
+    tasks = _without_deadline(session, today, service.open_states)
     if not tasks:
         return
     names = _Directory(session, {t.agency_id for t in tasks}, policy)
