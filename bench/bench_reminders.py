@@ -40,7 +40,7 @@ TYPES = ("lead", "lead", "lead", "cooperate", "cooperate", "urgent", "recurring"
 
 def line(label: str, seconds: float, count: int | None = None, unit: str = "tasks") -> None:
     rate = f"{count / seconds:>12,.0f} {unit}/s" if count else ""
-    print(f"{label:<58} {seconds:8.2f} s {rate}")
+    print(f"{label:<66} {seconds:8.2f} s {rate}")
 
 
 def bench_planner(n: int) -> None:
