@@ -77,6 +77,26 @@ def test_pdf_text_layer_artefacts():
     )
 
 
+@pytest.mark.parametrize("broken, joined", [
+    ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ư-\nơng", "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"),
+    ("giao Sở Tài nguyên và Môi trư-\nờng chủ trì", "giao Sở Tài nguyên và Môi trường chủ trì"),
+    ("hạ tầng kỹ thuật đô thị và công trình công cộ-\nng", "hạ tầng kỹ thuật đô thị và công trình công cộng"),
+    ("Ủy ban nhân dân huy-\nện Mường Khương", "Ủy ban nhân dân huyện Mường Khương"),
+    ("nghiên cứu, tham mư-\nu đề xuất", "nghiên cứu, tham mưu đề xuất"),
+])
+def test_a_word_hyphenated_at_a_line_end_is_joined(broken, joined):
+    assert normalize(broken) == joined
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("phát triển kinh tế-\nxã hội", "phát triển kinh tế xã hội"),  # two syllables: no word to join
+    ("Kế hoạch số 121/KH-\nUBND ngày 15/10/2024", "Kế hoạch số 121/KH-UBND ngày 15/10/2024"),
+    ("Sở Lao động -\nThương binh và Xã hội", "Sở Lao động -\nThương binh và Xã hội"),
+])
+def test_a_hyphen_between_syllables_or_codes_is_not_a_broken_word(text, expected):
+    assert normalize(text) == expected
+
+
 def test_spaces_tabs_and_dashes_are_plain():
     assert normalize("Số:\u00a0871/VP–VHXH\tKiên Giang") == "Số: 871/VP-VHXH Kiên Giang"
 

@@ -300,6 +300,53 @@ _MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 _TABLE_SEPARATOR_CELL_RE = re.compile(r"^\s*:?-{2,}:?\s*$")
 _HYPHEN_BREAK_UPPER_RE = re.compile(r"(?<=[A-ZĐ])-\n(?=[A-ZĐ][A-Za-zĐ]*\b)")
 _HYPHEN_BREAK_LOWER_RE = re.compile(r"(?<=[^\W\d_])-\n(?=[a-zà-ỹđ])")
+# a hyphen at a line end with letters on both sides: "Trung ư-" / "ơng", "tài sản cô-" / "ng"
+_HYPHEN_BREAK_WORD_RE = re.compile(r"(?<![^\W\d_])([^\W\d_]{1,7})-\n([^\W\d_]{1,7})(?![^\W\d_])")
+
+# -- Vietnamese syllables ------------------------------------------------------------------------
+# A written syllable is an initial consonant (possibly none) and a rhyme; the rhymes are few, so a
+# fragment such as "ơng" or "ng" is recognisably not a syllable of its own.
+_INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
+             "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
+_RHYMES = frozenset("""
+a e ê i y o ô ơ u ư ai ao au ay âu ây eo êu ia iu oa oe oi ôi ơi ua uê ui uy ưa ưi ưu uơ
+iêu yêu oai oao oay oeo uây uôi ươi ươu uya uyu
+ac ăc âc ec oc ôc uc ưc iêc uôc ươc oac oăc ooc
+ach êch ich oach uêch uych
+am ăm âm em êm im om ôm ơm um ưm iêm yêm uôm ươm oam oăm
+an ăn ân en ên in on ôn ơn un ưn iên yên uôn ươn oan oăn uân uyên oen
+ang ăng âng eng ong ông ung ưng iêng uông ương oang oăng uâng oong
+anh ênh inh oanh uênh uynh
+ap ăp âp ep êp ip op ôp ơp up iêp ươp oap oăp
+at ăt ât et êt it ot ôt ơt ut ưt iêt yêt uôt ươt oat oăt uât uyêt oet uyt
+""".split())
+_TONE_STRIP = str.maketrans("", "", "\u0300\u0301\u0303\u0309\u0323")
+
+
+def is_vietnamese_syllable(word: str) -> bool:
+    """Whether ``word`` is spelled like one Vietnamese syllable ("thường", "công"; not "ơng", "ng")."""
+    w = unicodedata.normalize("NFC", unicodedata.normalize("NFD", word.lower()).translate(_TONE_STRIP))
+    if not w:
+        return False
+    for initial in _INITIALS:
+        if w.startswith(initial):
+            rest = w[len(initial):]
+            if rest in _RHYMES or (initial == "gi" and (rest == "" or "i" + rest in _RHYMES)):
+                return True
+    return False
+
+
+def _join_broken_word(match: re.Match) -> str:
+    """One word broken by a hyphen at a line end ("ư-" / "ơng") is joined when the whole is a syllable
+    and the break could not separate two syllables: a part is no syllable of its own, or the second
+    part starts with a vowel (a second syllable would start with its consonant: "kinh tế-" / "xã hội")."""
+    first, second = match.group(1), match.group(2)
+    if not is_vietnamese_syllable(first + second):
+        return match.group(0)
+    starts_with_vowel = fold(second[:1]) in "aeiouy"
+    if starts_with_vowel or not (is_vietnamese_syllable(first) and is_vietnamese_syllable(second)):
+        return first + second
+    return match.group(0)
 
 
 def _split_table_rows(text: str) -> str:
@@ -376,6 +423,7 @@ def normalize(text: str) -> str:
             continue  # one blank line is enough to mark a paragraph
         kept.append(line)
     text = "\n".join(kept).strip("\n")
+    text = _HYPHEN_BREAK_WORD_RE.sub(_join_broken_word, text)
     text = _HYPHEN_BREAK_UPPER_RE.sub("-", text)
     text = _HYPHEN_BREAK_LOWER_RE.sub(" ", text)
     for pattern, replacement in _GLUED_PHRASES:
