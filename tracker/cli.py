@@ -241,6 +241,12 @@ def agencies_merge(old: str, successor: str):
 cli.add_command(extract_command)
 
 
+# JSON API tokens: tracker api-token create NAME --user USERNAME (tracker/tasks/cli.py)
+from tracker.tasks.cli import api_token_group  # noqa: E402
+
+cli.add_command(api_token_group)
+
+
 def main():
     """Run the Flask CLI group (the console script goes through tracker.entry.main)."""
     cli(prog_name="tracker")
