@@ -167,6 +167,9 @@ def test_yearly_budget_is_not_a_recurring_deadline():
         "hội nghị dự kiến tổ chức trong tháng 4 năm 2024",
         "Đợt nắng nóng kéo dài từ ngày 20/4/2024 đến ngày 28/4/2024",
         "Quyết định này có hiệu lực kể từ ngày 01/4/2024.",
+        "rà soát các thủ tục không phát sinh hồ sơ trong 06 tháng qua",
+        "tổng hợp số ca mắc trong 4 tuần gần đây",
+        "số vụ vi phạm phát hiện trong 30 ngày vừa qua",
     ],
 )
 def test_distractor_dates(text):

@@ -314,3 +314,150 @@ _WORDS = st.sampled_from(
 def test_extract_tasks_never_raises(parts, recipients):
     tasks = extract_tasks(" ".join(parts), header={"recipients": recipients, "issued_on": "2024-02-30", "issuer": None})
     assert all(t["role"] in ("lead", "cooperate") for t in tasks)
+
+
+# -- rules added after the first held-out evaluation -------------------------------------------------------------------
+
+PLAN_WITH_TIME_LINES = """IV. TỔ CHỨC THỰC HIỆN
+1. Sở Giáo dục và Đào tạo
+a) Chủ trì, phối hợp với Sở Y tế xây dựng bộ tài liệu hướng dẫn phòng chống đuối nước cho học sinh.
+Thời gian hoàn thành: Tháng 5/2025.
+b) Tổ chức tập huấn cho giáo viên thể dục các trường trung học cơ sở.
+Thời gian thực hiện: Quý III/2025.
+c) Kiểm tra việc dạy bơi tại các trường học.
+Thời gian thực hiện: Thường xuyên.
+2. Sở Văn hóa, Thể thao và Du lịch
+Chủ trì mở các lớp dạy bơi miễn phí trong dịp hè.
+Thời gian hoàn thành: Trước ngày 31/8/2025.
+3. Tỉnh đoàn
+Phối hợp với Sở Giáo dục và Đào tạo tuyên truyền kỹ năng an toàn dưới nước cho đoàn viên."""
+
+
+def test_a_time_line_dates_the_item_above_it_not_the_next_section():
+    tasks = extract_tasks(PLAN_WITH_TIME_LINES, header=header(doc_type="Kế hoạch", issued_on="2025-03-10"))
+    education = sorted((t["deadline"] or "") for t in tasks if t["agency"] == "Sở Giáo dục và Đào tạo" and t["role"] == "lead")
+    assert education == ["", "2025-05-31", "2025-09-30"]  # three items: May, Q3, and a standing duty
+    assert deadlines_of(tasks, "Sở Y tế") == {"2025-05-31"}
+    assert deadlines_of(tasks, "Sở Văn hóa, Thể thao và Du lịch") == {"2025-08-31"}
+    assert deadlines_of(tasks, "Tỉnh đoàn") == {None}
+
+
+PLAN_WITH_LABELLED_COLUMNS = """III. NHIỆM VỤ CỤ THỂ
+1. Xây dựng cơ sở dữ liệu về giá đất trên địa bàn tỉnh
+- Cơ quan chủ trì: Sở Tài nguyên và Môi trường.
+- Cơ quan phối hợp: Sở Tài chính, Cục Thuế tỉnh.
+- Thời gian hoàn thành: Quý IV/2024.
+2. Công khai bảng giá đất tại trụ sở cấp xã
+- Đơn vị thực hiện: UBND các huyện, thị xã.
+- Thời gian thực hiện: Trong tháng 01/2025."""
+
+
+def test_labelled_lead_partner_and_time_lines_make_the_assignment_of_their_item():
+    tasks = extract_tasks(PLAN_WITH_LABELLED_COLUMNS, header=header(doc_type="Kế hoạch", issued_on="2024-08-20"))
+    assert pairs(tasks) == {
+        ("Sở Tài nguyên và Môi trường", "lead"),
+        ("Sở Tài chính", "cooperate"),
+        ("Cục Thuế tỉnh", "cooperate"),
+        ("Ủy ban nhân dân các huyện, thị xã", "lead"),
+    }
+    assert deadlines_of(tasks, "Cục Thuế tỉnh") == {"2024-12-31"}
+    assert deadlines_of(tasks, "Ủy ban nhân dân các huyện, thị xã") == {"2025-01-31"}
+    assert any("cơ sở dữ liệu về giá đất" in t["summary"] for t in tasks if t["role"] == "lead")
+
+
+def test_the_chair_of_a_meeting_is_not_a_lead():
+    body = (
+        "Sở Nội vụ tổ chức hội nghị tập huấn công tác thi đua như sau:\n"
+        "- Thời gian: 14 giờ 00, ngày 12/11/2024.\n"
+        "- Chủ trì: Phó Giám đốc Sở Nội vụ.\n"
+        "- Thành phần: đại diện lãnh đạo các đơn vị có tên tại phần Kính gửi."
+    )
+    assert extract_tasks(body, header=header(doc_type="Giấy mời", issuer="Sở Nội vụ tỉnh Hà Tĩnh")) == []
+
+
+def test_a_time_before_the_verb_does_not_hide_an_instruction():
+    body = (
+        "Sở Tài chính đề nghị các cơ quan, đơn vị thực hiện các nội dung sau:\n"
+        "1. Rà soát danh mục tài sản dôi dư, gửi về Sở Tài chính trước ngày 15/10/2024.\n"
+        "2. Từ tháng 01/2025, định kỳ 6 tháng, trước ngày 10 của tháng cuối kỳ, cập nhật tình hình xử lý tài sản."
+    )
+    recipients = ["Sở Xây dựng", "UBND các huyện, thị xã"]
+    tasks = extract_tasks(body, header=header(issuer="Sở Tài chính tỉnh Hà Tĩnh", recipients=recipients))
+    recurring = {(t["agency"], t["recurrence"]) for t in tasks if t["recurrence"]}
+    assert recurring == {("Sở Xây dựng", "semiannual:10"), ("Ủy ban nhân dân các huyện, thị xã", "semiannual:10")}
+
+
+def test_a_partner_of_a_directed_unit_gets_nothing():
+    body = (
+        "Giao Sở Y tế chủ trì triển khai chiến dịch tiêm chủng, báo cáo UBND tỉnh trước ngày 30/11/2024. "
+        "Đồng thời, Sở Y tế chỉ đạo Trung tâm Kiểm soát bệnh tật tỉnh phối hợp với Bệnh viện Đa khoa tỉnh "
+        "giám sát các ca phản ứng sau tiêm, hoàn thành trước ngày 15/12/2024."
+    )
+    tasks = extract_tasks(body, header=header())
+    assert pairs(tasks) == {("Sở Y tế", "lead")}
+    assert deadlines_of(tasks, "Sở Y tế") == {"2024-11-30", "2024-12-15"}
+
+
+def test_a_unit_directed_to_lead_leads_and_its_partner_cooperates():
+    body = (
+        "1. Ủy ban nhân dân các huyện, thị xã, thành phố: đề nghị chỉ đạo Phòng Tài chính - Kế hoạch chủ trì, "
+        "phối hợp với Chi cục Thống kê huyện rà soát số liệu thu ngân sách, hoàn thành trong tháng 12/2024."
+    )
+    tasks = extract_tasks(body, header=header(issuer="Sở Tài chính tỉnh Hà Tĩnh"))
+    assert ("Phòng Tài chính - Kế hoạch", "lead") in pairs(tasks)
+    assert ("Chi cục Thống kê huyện", "cooperate") in pairs(tasks)
+    assert deadlines_of(tasks, "Chi cục Thống kê huyện") == {"2024-12-31"}
+
+
+def test_a_directed_unit_without_chu_tri_stays_an_object():
+    body = "1. Sở Nông nghiệp và Phát triển nông thôn: chỉ đạo Chi cục Thủy lợi phối hợp với Công ty TNHH MTV Thủy lợi kiểm tra hồ đập."
+    assert pairs(extract_tasks(body, header=header())) == {("Sở Nông nghiệp và Phát triển nông thôn", "lead")}
+
+
+def test_a_point_referring_to_another_points_deadline_takes_it():
+    body = (
+        "Sở Kế hoạch và Đầu tư đề nghị các cơ quan, đơn vị thực hiện các nội dung sau:\n"
+        "1. Rà soát danh mục dự án chuyển tiếp.\n"
+        "2. Gửi báo cáo đề xuất kế hoạch vốn về Sở Kế hoạch và Đầu tư chậm nhất ngày 05/8/2024.\n"
+        "3. Sở Giao thông vận tải chủ trì tổng hợp nhu cầu vốn các dự án giao thông; Sở Y tế chủ trì tổng hợp "
+        "nhu cầu vốn các dự án y tế; gửi Sở Kế hoạch và Đầu tư cùng thời hạn quy định tại mục 2."
+    )
+    recipients = ["Các sở, ban, ngành tỉnh"]
+    tasks = extract_tasks(body, header=header(issuer="Sở Kế hoạch và Đầu tư tỉnh Hà Tĩnh", issued_on="2024-07-22", recipients=recipients))
+    assert deadlines_of(tasks, "Sở Giao thông vận tải") == {"2024-08-05"}
+    assert deadlines_of(tasks, "Sở Y tế") == {"2024-08-05"}
+
+
+def test_what_another_agency_asked_in_a_cited_letter_is_neither_a_task_nor_a_deadline():
+    body = (
+        "Ủy ban nhân dân huyện nhận được Công văn số 2210/SYT-NVY ngày 02/10/2024 của Sở Y tế về phòng chống "
+        "sốt xuất huyết; trong đó Sở Y tế yêu cầu các địa phương báo cáo số ca mắc trước ngày 25/10/2024.\n"
+        "Chủ tịch UBND huyện yêu cầu:\n"
+        "1. Trung tâm Y tế huyện tổ chức phun hóa chất diệt muỗi tại các ổ dịch."
+    )
+    tasks = extract_tasks(body, header=header(issuer="Ủy ban nhân dân huyện Can Lộc", issued_on="2024-10-07"))
+    assert pairs(tasks) == {("Trung tâm Y tế huyện", "lead")}
+    assert deadlines_of(tasks, "Trung tâm Y tế huyện") == {None}
+
+
+def test_hamlets_named_only_by_their_kind_get_no_task():
+    body = "3. Công an xã\nPhối hợp với các bản có đường mòn qua biên giới tuần tra, kiểm soát người ra vào địa bàn."
+    tasks = extract_tasks(body, header=header(issuer="Ủy ban nhân dân xã Mường Lống"))
+    assert pairs(tasks) == {("Công an xã", "lead")}
+
+
+def test_hamlets_the_letter_is_addressed_to_get_their_task():
+    body = "Các khu phố: rà soát, lập danh sách hộ gia đình có người cao tuổi neo đơn, gửi về UBND phường trước ngày 20/12/2024."
+    recipients = ["Công an phường", "Các khu phố"]
+    tasks = extract_tasks(body, header=header(issuer="Ủy ban nhân dân phường Bắc Hà", recipients=recipients))
+    assert ("Các khu phố", "lead") in pairs(tasks)
+
+
+def test_a_long_heading_of_agencies_is_not_joined_with_its_content():
+    body = (
+        "4. Ban Quản lý rừng phòng hộ Nam Hà Tĩnh; các chủ rừng trên địa bàn huyện Hương Sơn\n"
+        "Tổ chức trực cháy rừng 24/24 giờ trong những ngày nắng nóng, báo cáo Hạt Kiểm lâm trước ngày 10/7/2024."
+    )
+    tasks = extract_tasks(body, header=header())
+    assert ("Ban Quản lý rừng phòng hộ Nam Hà Tĩnh", "lead") in pairs(tasks)
+    assert deadlines_of(tasks, "Ban Quản lý rừng phòng hộ Nam Hà Tĩnh") == {"2024-07-10"}

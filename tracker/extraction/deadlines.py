@@ -187,6 +187,7 @@ _RELATIVE_RE = re.compile(
     r"(?P<from>\s*,?\s*(?:kể\s+từ|tính\s+từ|từ)\s+(?:ngày|khi|thời\s+điểm)\s*(?P<what>[^\n.;]{0,60}))?",
     re.IGNORECASE,
 )
+_PAST_PERIOD_RE = re.compile(r"(?i)\s*(?:qua|vừa\s+qua|gần\s+(?:đây|nhất)|trước\s+(?:đây|đó)|trở\s+lại\s+đây|đã\s+qua|liền\s+kề)(?![^\W\d_])")
 _RECURRENCE_RE = re.compile(
     r"(?<![^\W\d_])(?P<kw>(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tuần|tháng|quý|năm)|định\s+kỳ(?:\s+(?P<period>(?:6|sáu)\s+tháng|01\s+năm|1\s+năm|năm|quý|tháng|tuần|hằng\s+\S+|hàng\s+\S+))?|(?:6|sáu)\s+tháng\s+một\s+lần)",
     re.IGNORECASE,
@@ -506,6 +507,8 @@ def find_deadlines(
         unit = fold(m.group("unit"))
         if n == 0 or n > 400:
             continue
+        if _PAST_PERIOD_RE.match(text, m.end("unit")):
+            continue  # "trong 12 tháng qua": a period that has passed, not a delay
         resolvable, base = _relative_base(m, letter, received_date)
         if not resolvable:
             continue

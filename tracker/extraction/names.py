@@ -448,8 +448,8 @@ _GENERIC_BARE_RE = re.compile(
     r"(?:\s+(?:có\s+)?liên\s+quan|\s+địa\s+phương|\s+cơ\s+sở|\s+các\s+cấp|\s+chức\s+năng)?)" + _NOT_LETTER_AFTER
 )
 _SCOPE_RE = re.compile(
-    r"\s*(?i:thuộc\s+(?:Ủy ban nhân dân\s+)?(?:tỉnh|thành\s+phố|Chính\s+phủ|Trung\s+ương|huyện)|cấp\s+(?:tỉnh|huyện|xã)|của\s+tỉnh|trực\s+thuộc(?:\s+(?:tỉnh|Trung\s+ương))?|tỉnh|ngang\s+bộ|khác\s+ở\s+Trung\s+ương|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện|xã))?)"
-    + _NOT_LETTER_AFTER
+    r"\s*(?i:thuộc\s+(?:Ủy ban nhân dân\s+)?(?:tỉnh|thành\s+phố|Chính\s+phủ|Trung\s+ương|huyện)|cấp\s+(?:tỉnh|huyện|xã)|của\s+tỉnh|trực\s+thuộc(?:\s+(?:tỉnh|Trung\s+ương))?|tỉnh|ngang\s+bộ|khác\s+ở\s+Trung\s+ương|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện|xã|phường))?)"
+    + _NOT_LETTER_AFTER + rf"(?:\s+(?={UP}){PLACE})?"
 )
 _LIEN_QUAN_RE = re.compile(r"\s*(?i:(?:có\s+)?liên\s+quan)" + _NOT_LETTER_AFTER)
 
@@ -781,6 +781,9 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
                     break
             if run_end:
                 end = run_end
+                joined = re.match(r"\s+(?:và|&)\s+(?=" + UP + ")", text[end:limit])
+                if joined and _match_core(text, end + joined.end()) is None:
+                    continue  # "Trung tâm Nước sạch và Vệ sinh môi trường": two phrases of one name
                 break
         # a short lower-case run is part of the name if a capitalised word or a level word closes it
         look = re.match(

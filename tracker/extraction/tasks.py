@@ -124,14 +124,67 @@ def _marker_of(line: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _paragraphs(text: str) -> list[tuple[str | None, str, str]]:
-    """(marker type, marker, text) per paragraph, wrapped lines joined."""
+# A line that labels a part of the item above it: its time, its lead or its partners
+# ("Thời gian hoàn thành: Quý II/2020", "- Cơ quan chủ trì: Sở Tài chính", "Phối hợp: ...").
+_LABEL_LINE_RE = re.compile(
+    r"(?i)^(?:[-+•]\s*)?(?P<label>thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)"
+    r"|thời\s+hạn(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo))?|tiến\s+độ(?:\s+(?:hoàn\s+thành|thực\s+hiện))?"
+    r"|(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện|chịu\s+trách\s+nhiệm)(?:\s+thực\s+hiện)?"
+    r"|chủ\s+trì(?:\s+thực\s+hiện)?|phối\s+hợp(?:\s+thực\s+hiện)?)\s*:\s*(?P<value>\S.*)$"
+)
+_LEAD_LABEL_RE = re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|thực\s+hiện|chịu\s+trách\s+nhiệm)|chủ\s+trì)")
+_PERSON_VALUE_RE = re.compile(
+    r"(?i)^(?:đồng\s+chí|đ/c|ông|bà|phó|chủ\s+tịch|giám\s+đốc|lãnh\s+đạo|trưởng|thứ\s+trưởng|bộ\s+trưởng|chánh|thủ\s+trưởng)(?![^\W\d_])"
+)
+_COOP_LABEL_RE = re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+)?phối\s+hợp")
+
+
+def _with_labels(text: str, labels: list[tuple[str, str]]) -> str:
+    """An item and its labelled lines as one assignment: "<lead> chủ trì, phối hợp với <partners>: <item>. <time>".
+
+    Lines that only name the lead or the partners of the item above them (the columns of a
+    distribution table written as lines) are read as the sentence the item would be; a labelled
+    time stays a sentence of its own, which the deadline finder reads ("Thời gian hoàn thành: Quý II/2020").
+    """
+    leads = [v for k, v in labels if _LEAD_LABEL_RE.match(k)]
+    coops = [v for k, v in labels if _COOP_LABEL_RE.match(k)]
+    others = [f"{k}: {v}" for k, v in labels if not _LEAD_LABEL_RE.match(k) and not _COOP_LABEL_RE.match(k)]
+    body = text.strip()
+    if leads:
+        lead = "; ".join(v.strip().rstrip(".;") for v in leads)
+        partners = "; ".join(v.strip().rstrip(".;") for v in coops)
+        body = f"{lead} chủ trì" + (f", phối hợp với {partners}" if partners else "") + ": " + body.rstrip(":")
+    elif coops:
+        partners = "; ".join(v.strip().rstrip(".;") for v in coops)
+        body = body.rstrip(".;: ") + f", phối hợp với {partners}"
+    for line in others:
+        if body and not re.search(r"[.:;!?]\s*$", body):
+            body += "."
+        body = (body + " " + line.strip()).strip()
+    return body
+
+
+def _paragraphs(text: str, is_heading=None) -> list[tuple[str | None, str, str]]:
+    """(marker type, marker, text) per paragraph, wrapped lines joined.
+
+    Labelled lines ("Thời gian hoàn thành: ...", "- Cơ quan chủ trì: ...") belong to the paragraph
+    above them. ``is_heading`` tells whether a marked line only names agencies (a section heading,
+    whose next line is its content even when the heading is long).
+    """
     out: list[list] = []
+    labels: dict[int, list[tuple[str, str]]] = {}
     prev_blank = True
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             prev_blank = True
+            continue
+        label = _LABEL_LINE_RE.match(line)
+        if label and _PERSON_VALUE_RE.match(label.group("value")):
+            label = None  # "Chủ trì: Phó Giám đốc Sở ..." chairs a meeting
+        if label and out:
+            labels.setdefault(len(out) - 1, []).append((label.group("label"), label.group("value").strip()))
+            prev_blank = False
             continue
         mk = _marker_of(line)
         if mk:
@@ -144,6 +197,8 @@ def _paragraphs(text: str) -> list[tuple[str | None, str, str]]:
             wrapped = len(last) >= 60 and not re.search(r"[.:;!?)]\s*$", last) or bool(
                 re.search(r"(?:\s(?:với|của|và|các|tại|cho|về|theo|gửi|đến|trình|giao|nghị|cầu)|,)\s*$", last)
             )
+            if wrapped and not starts_lower and out[-1][0] is not None and is_heading is not None and is_heading(last):
+                wrapped = False
             if last == "" or starts_lower or wrapped:
                 out[-1][2] = (last + " " + line).strip()
                 continue
@@ -153,6 +208,8 @@ def _paragraphs(text: str) -> list[tuple[str | None, str, str]]:
             continue
         out.append([None, "", line])
         prev_blank = False
+    for index, found in labels.items():
+        out[index][2] = _with_labels(out[index][2], found)
     return [(a, b, c) for a, b, c in out if c.strip()]
 
 
@@ -219,6 +276,15 @@ class _Matcher:
                 break
             cur = nxt
         return items, end
+
+
+def _is_agency_heading(line: str, recipients: list[str]) -> bool:
+    """Whether a line only names agencies ("Trạm Y tế xã; các trường mầm non trên địa bàn xã")."""
+    t = line.strip().rstrip(":.")
+    if not t:
+        return False
+    items, end = _Matcher(t, recipients).list_at(0)
+    return bool(_names(items)) and not t[end:].strip(" ;,")
 
 
 # -- vocabulary ----------------------------------------------------------------------------------------
@@ -306,10 +372,22 @@ _DOCUMENT_SUBJECT_RE = re.compile(
 )
 
 
+# A time that opens an instruction before its verb ("Kể từ quý IV năm 2024, định kỳ hằng quý, cập nhật ...").
+_TIME_LEAD_IN_RE = re.compile(
+    r"(?i)^\s*(?:[-+•]\s*)?(?:(?:(?:kể\s+)?từ\s+(?:ngày|tháng|quý|năm|nay|khi|thời\s+điểm)[^,;:]{0,40}"
+    r"|(?:sau|ngay\s+sau)\s+khi[^,;:]{1,80}|trong\s+(?:thời\s+gian|quá\s+trình|thời\s+gian\s+chờ)[^,;:]{1,80}"
+    r"|định\s+kỳ(?:\s+(?:hằng|hàng)\s+(?:ngày|tuần|tháng|quý|năm))?|(?:hằng|hàng)\s+(?:ngày|tuần|tháng|quý|năm)"
+    r"|trước\s+(?:ngày|\d)[^,;:]{0,40}|chậm\s+nhất[^,;:]{0,40})\s*,\s*)+"
+)
+
+
 def _is_imperative(text: str) -> bool:
     """Whether a clause with no agency of its own is an instruction (not "Báo cáo gửi về ... trước ngày")."""
     if _DOCUMENT_SUBJECT_RE.match(text):
         return False
+    lead_in = _TIME_LEAD_IN_RE.match(text)
+    if lead_in and lead_in.end() < len(text):
+        text = text[lead_in.end():]
     t = _ADVERBS_RE.sub("", text.strip())
     f = fold(t)
     if not f:
@@ -463,13 +541,53 @@ class _Found:
     narrative: bool = False
 
 
+# compared with the diacritics: "các bản" (hamlets) is not "các ban" (boards)
+_COMMUNITY_GROUP_RE = re.compile(
+    r"^các\s+(?:thôn|bản|tổ\s+dân\s+phố|khu\s+phố|ấp|buôn|làng|khóm|xóm|khu\s+dân\s+cư|tổ\s+dân\s+cư)(?![^\W\d_])"
+)
+# "theo thời hạn nêu tại mục 2", "cùng thời hạn quy định tại điểm a": the deadline of another point
+_POINT_DEADLINE_RE = re.compile(
+    r"(?i)(?<![^\W\d_])(?:theo|cùng|đúng|như)\s+(?:thời\s+hạn|thời\s+gian)(?:\s+(?:đã|được))?"
+    r"(?:\s+(?:nêu|quy\s+định|ghi|yêu\s+cầu|xác\s+định))?\s+(?:tại|ở)\s+(?:mục|điểm|khoản|phần)\s+(?P<n>\d{1,2}|[IVX]{1,4}|[a-zđ])(?![^\W\d_])"
+)
+_NARRATED_REQUEST_RE = re.compile(r"(?i)^(?:đề\s+nghị|yêu\s+cầu|giao|chỉ\s+đạo)(?![^\W\d_])")
+_DIRECTED_LEAD_RE = re.compile(
+    r"(?i)^\s*(?:[-+•]\s*)?(?:(?:kính\s+)?(?:đề\s+nghị|yêu\s+cầu)\s+)?(?:quan\s+tâm\s*,?\s*)?chỉ\s+đạo\s+"
+)
 _PARTNER_AFTER_RE = re.compile(r"(?i)\s*(?:cùng\s+)?phối\s+hợp(?!\s*(?:,\s*)?(?:với|cùng)(?![^\W\d_]))")
 
 
+# Verbs whose object is another agency's doer: "chỉ đạo Trung tâm X phối hợp với Y" makes Y the partner
+# of Trung tâm X (the object), not of the assignment's lead.
+_OBJECT_VERB_RE = re.compile(
+    r"(?i)(?<![^\W\d_])(?:chỉ\s+đạo|hướng\s+dẫn|đôn\s+đốc|yêu\s+cầu|giao(?:\s+cho)?|đề\s+nghị|mời)\s+"
+)
+_OBJECT_GAP_RE = re.compile(r"(?i)^\s*,?\s*(?:(?:chủ\s+động|tích\s+cực|thường\s+xuyên|kịp\s+thời|tiếp\s+tục|khẩn\s+trương)\s*,?\s*)*$")
+
+
+def _partner_of_object(clause_text: str, clause_offset: int, coop_start: int, ctx: "_Context") -> bool:
+    """Whether the "phối hợp" at ``coop_start`` is the action of an agency the clause directs ("chỉ đạo X phối hợp với Y")."""
+    verb = None
+    for verb in _OBJECT_VERB_RE.finditer(clause_text, 0, coop_start):
+        pass
+    if verb is None:
+        return False
+    items, end = ctx.matcher.list_at(clause_offset + verb.end())
+    if not _names(items) or end > clause_offset + coop_start:
+        return False
+    return bool(_OBJECT_GAP_RE.match(ctx.matcher.text[end: clause_offset + coop_start]))
+
+
 def _coops_in(clause_text: str, clause_offset: int, ctx: _Context) -> list[str]:
-    """Agencies after "phối hợp với" in a clause, and those that "phối hợp" after a comma (generic ones dropped)."""
+    """Agencies after "phối hợp với" in a clause, and those that "phối hợp" after a comma (generic ones dropped).
+
+    Partners of an agency that the clause directs ("chỉ đạo Trung tâm X phối hợp với Y") are not
+    partners of the assignment: they and the directed agency get nothing.
+    """
     out = []
     for m in _COOP_RE.finditer(clause_text):
+        if _partner_of_object(clause_text, clause_offset, m.start(), ctx):
+            continue
         pos = clause_offset + m.end()
         items, _ = ctx.matcher.list_at(pos)
         for name in _names(items):
@@ -543,6 +661,10 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
         is_speaker = names and all(_is_speaker(n, ctx) for n in names)
         if speech and (is_speaker or re.match(r"(?i)(?:trân\s+trọng|điện)(?![^\W\d_])", after_adv_stripped)):
             pass  # a speaker: what it asks is parsed below
+        elif speech and _NARRATED_REQUEST_RE.match(after_adv_stripped) and _is_narrative(clause, items[0].start - offset):
+            # "(Văn bản số ... của Sở Tài chính;) trong đó Sở Tài chính đề nghị UBND các xã báo cáo trước ngày
+            # ...": what another agency asked in the cited letter, not an assignment of this one
+            return _Found([], [], offset, narrative=True)
         elif _SUBJECT_EXCLUDE_AFTER.match(after_adv_stripped):
             return None
         elif is_speaker and not marked:
@@ -579,6 +701,15 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
             if after.strip().startswith(":") or not after.strip() or re.match(r"\s*[\w(]", after) or after_adv != after:
                 coops = [c for c in _coops_in(clause[rel_end:], offset + rel_end, ctx) if not any(same_agency(c, n) for n in names)]
                 return _Found(names, coops, offset + rel_end)
+    directed = _DIRECTED_LEAD_RE.match(clause)
+    if directed:
+        # "(đề nghị) chỉ đạo Sở X chủ trì, phối hợp với Y ...": Sở X leads what the addressee passes on
+        items, end = ctx.matcher.list_at(offset + directed.end())
+        names = _names(items)
+        if names and _CHU_TRI_RE.match(text[end: offset + len(clause)]):
+            rest_at = end - offset
+            coops = [c for c in _coops_in(clause[rest_at:], end, ctx) if not any(same_agency(c, n) for n in names)]
+            return _Found(names, coops, end)
     if in_section:
         return None
     if not subj:
@@ -703,6 +834,8 @@ class _Extractor:
         self.marked = True
         self.last_deadline = None
         self.has_sections = has_sections
+        # task index range of each numbered point read so far, by its number
+        self.point_tasks: dict[str, tuple[int, int]] = {}
 
     # positions: items keep their text; we search each item's text in the full text to get offsets
     def offset_of(self, snippet: str) -> int:
@@ -727,36 +860,56 @@ class _Extractor:
         """
         current_default = addressees
         for index, item in enumerate(items):
-            text = item.full_text()
-            if not text:
-                continue
-            heading = self.heading_of(item)
-            trailing = section is None and index > trailing_after and item.mtype == "para"
-            if heading is not None:
-                names, content, offset = heading
-                self.ctx.sections[item.marker.rstrip(".)")] = list(names)
-                sec_scope = self.new_scope()
-                self.read_content(content, offset, names, None, sec_scope, in_section=True, trailing=False)
-                self.walk(item.children, None, names, sec_scope, -1)
-                self.apply_notes(sec_scope)
-                continue
-            own_scope = self.new_scope() if item.children else scope
-            offset = self.offset_of(item.text[:40])
-            self.marked = item.mtype != "para"
-            found_intro = self.read_content(
-                text, offset, section, current_default, own_scope, in_section=section is not None, trailing=trailing
-            )
-            if self.last_item_leads and item.marker:
-                self.ctx.sections.setdefault(item.marker.rstrip(".)"), list(self.last_item_leads))
-            if found_intro is not None and not item.children:
-                current_default = found_intro
-                continue
-            if item.children:
-                child_default = found_intro or current_default
-                if found_intro is None and section is None and self.last_item_leads:
-                    child_default = self.last_item_leads
-                self.walk(item.children, child_default, section, own_scope, -1)
-                self.apply_notes(own_scope)
+            first_task = len(self.tasks)
+            current_default = self.walk_item(item, index, current_default, section, scope, trailing_after)
+            if item.marker and item.mtype not in ("dash", "plus"):
+                # the tasks of a numbered point, for "cùng thời hạn nêu tại mục 2"
+                self.point_tasks[item.marker.rstrip(".)")] = (first_task, len(self.tasks))
+
+    def walk_item(self, item: _Item, index: int, current_default, section, scope: int, trailing_after: int):
+        """Read one item and its children; returns the implicit doers of the items that follow it."""
+        text = item.full_text()
+        if not text:
+            return current_default
+        heading = self.heading_of(item)
+        trailing = section is None and index > trailing_after and item.mtype == "para"
+        if heading is not None:
+            names, content, offset = heading
+            self.ctx.sections[item.marker.rstrip(".)")] = list(names)
+            sec_scope = self.new_scope()
+            self.read_content(content, offset, names, None, sec_scope, in_section=True, trailing=False)
+            self.walk(item.children, None, names, sec_scope, -1)
+            self.apply_notes(sec_scope)
+            return current_default
+        own_scope = self.new_scope() if item.children else scope
+        offset = self.offset_of(item.text[:40])
+        self.marked = item.mtype != "para"
+        found_intro = self.read_content(
+            text, offset, section, current_default, own_scope, in_section=section is not None, trailing=trailing
+        )
+        if self.last_item_leads and item.marker:
+            self.ctx.sections.setdefault(item.marker.rstrip(".)"), list(self.last_item_leads))
+        if found_intro is not None and not item.children:
+            return found_intro
+        if item.children:
+            child_default = found_intro or current_default
+            if found_intro is None and section is None and self.last_item_leads:
+                child_default = self.last_item_leads
+            self.walk(item.children, child_default, section, own_scope, -1)
+            self.apply_notes(own_scope)
+        return current_default
+
+    def point_deadline(self, text: str):
+        """The deadline of the point a text refers to ("cùng thời hạn nêu tại mục 2"), as a Deadline, or None."""
+        ref = _POINT_DEADLINE_RE.search(text)
+        if not ref or ref.group("n") not in self.point_tasks:
+            return None
+        start, end = self.point_tasks[ref.group("n")]
+        dated = [t for t in self.tasks[start:end] if t.deadline is not None and not t.recurrence]
+        if not dated:
+            return None
+        phrase = re.sub(r"\s+", " ", ref.group(0)).strip()
+        return dl.Deadline(ref.start(), ref.end(), f"{phrase} ({dated[0].deadline_text})", dated[0].deadline, None, "reference")
 
     last_item_leads: list[str] | None = None
 
@@ -859,10 +1012,18 @@ class _Extractor:
                     started.append(current)
             else:
                 orphan_texts.append((clause, c_off))
+        first_task = len(self.tasks)
         for a in started:
             self.emit(a)
         if started:
             self.last_item_leads = started[-1].leads
+        if len(started) > 1 and _POINT_DEADLINE_RE.search(content):
+            # "Sở A chủ trì ...; Sở B chủ trì ...; gửi Sở Tài chính cùng thời hạn nêu tại mục 2": the
+            # reference to another point's deadline closes the whole item, so it dates each assignment
+            referred = self.point_deadline(content)
+            for t in self.tasks[first_task:]:
+                if referred is not None and t.deadline is None and not t.recurrence:
+                    t.deadline, t.deadline_text = referred.date, referred.text
         for clause, c_off in orphan_texts:
             if self.ctx.matcher.at(c_off + len(clause) - len(clause.lstrip())) is not None:
                 continue  # a clause about a named agency is not a note for others
@@ -895,11 +1056,18 @@ class _Extractor:
         longer = [r for r in self.ctx.recipients if fold(r).startswith(f + " ")]
         return longer[0] if len(longer) == 1 else name
 
+    def addressable(self, name: str) -> bool:
+        """Residential communities named as a group in the body ("các thôn nơi có trụ sở cũ") are no
+        office the tracker follows up, unless the letter is addressed to them (its recipients)."""
+        if not _COMMUNITY_GROUP_RE.match(name.strip().lower()):
+            return True
+        return any(same_agency(name, r) or fold(r).startswith(fold(name)) for r in self.ctx.recipients)
+
     def emit(self, a: _Assignment) -> None:
+        a.leads = [self.recipient_form(n) for n in a.leads if self.addressable(n)]
+        a.coops = [self.recipient_form(n) for n in a.coops if self.addressable(n)]
         if not a.leads:
             return
-        a.leads = [self.recipient_form(n) for n in a.leads]
-        a.coops = [self.recipient_form(n) for n in a.coops]
         if a.leads and all(self.is_group(n) for n in a.leads):
             # a whole class of agencies "phối hợp với Sở X": Sở X coordinates them, it does not cooperate
             a.coops = [c for c in a.coops if self.is_group(c)]
@@ -907,6 +1075,10 @@ class _Extractor:
         if not body:
             return
         found = self.find(body)
+        if not found:
+            referred = self.point_deadline(body)
+            if referred is not None:
+                found = [referred]
         if not found and self.last_deadline is not None and re.search(
             r"(?i)(?:cùng|đúng)\s+thời\s+(?:hạn|gian)(?:\s+(?:nêu|như))?\s+trên|thời\s+hạn\s+(?:như|nêu)\s+trên", body
         ):
@@ -1079,7 +1251,7 @@ def _extract_cell_tables(text: str, ctx: "_Context") -> tuple[str, list[dict[str
         if _HEADER_CELL_RE.match(lines[j].strip()):
             j += 1
         kinds = []
-        while j < len(lines) and len(lines[j].strip()) <= 60 and _kind_of_header(lines[j].strip()):
+        while j < len(lines) and len(lines[j].strip()) <= 60 and _kind_of_header(lines[j].strip()) and not _LABEL_LINE_RE.match(lines[j].strip()):
             kinds.append(_kind_of_header(lines[j].strip()))
             j += 1
         if len(kinds) < 3 or "lead" not in kinds or not ("task" in kinds or "time" in kinds):
@@ -1228,7 +1400,8 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     received = header.get("received") or {}
     text, cell_rows = _extract_cell_tables(text, _Context(_Matcher("", recipients), recipients, "", None, None, None, None, []))
     table_rows += cell_rows
-    paras = _paragraphs(text)
+    heading_matcher = functools.lru_cache(maxsize=None)(lambda line: _is_agency_heading(line, recipients))
+    paras = _paragraphs(text, heading_matcher)
     # work on the joined paragraphs so that names broken over lines are whole again
     # (each paragraph keeps a marker, "¶" when it has none, so that no name runs into the next one)
     text = "\n".join(f"{p[1] or '¶'} {p[2]}" for p in paras)
