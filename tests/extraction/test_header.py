@@ -167,6 +167,14 @@ def test_recipients_on_one_line_and_list_end():
     assert parse_header(text)["recipients"] == ["Sở Tài chính", "Sở Nội vụ"]
 
 
+def test_a_recipient_only_informed_is_kept_and_marked():
+    text = ("UBND TỈNH LÀO CAI\nSố: 5/UBND-KT\nV/v việc\nLào Cai, ngày 01 tháng 7 năm 2025\nKính gửi:\n"
+            "- Sở Tài chính;\n- Kho bạc Nhà nước khu vực IX (để biết);\n- Sở Nội vụ (để b/c).\n" + BODY)
+    header = parse_header(text)
+    assert header["recipients"] == ["Sở Tài chính", "Kho bạc Nhà nước khu vực IX", "Sở Nội vụ"]
+    assert header["recipients_informed"] == ["Kho bạc Nhà nước khu vực IX", "Sở Nội vụ"]
+
+
 def test_received_stamp_is_read_and_not_taken_for_the_number():
     text = ("BỘ NỘI VỤ\nSố: 4459/BNV- CQĐP\nV/v báo cáo số lượng cán bộ\nCỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
             "Độc lập - Tự do - Hạnh phúc\nHà Nội, ngày 16 tháng 9 năm 2016\nVP.UBND TỈNH CÀ MAU\nSố:....5218....\n"

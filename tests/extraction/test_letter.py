@@ -209,3 +209,20 @@ def test_enclosed_letter_after_a_cover_without_noi_nhan(drop_motto):
     assert result["signer_title"] == "KT. CHÁNH VĂN PHÒNG / PHÓ CHÁNH VĂN PHÒNG"
     assert [(e["number"], e["issuer"], e["issued_on"], e["signer"]) for e in result["enclosed"]] == [
         ("456/BTC-ĐT", "Bộ Tài chính", "2022-03-01", "Tạ Anh Tuấn")]
+
+
+def test_a_recipient_only_informed_gets_no_task_of_the_whole_letter():
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG BÌNH\nSố: 2210/UBND-NC\nV/v rà soát hồ sơ người có công\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nQuảng Bình, ngày 04 tháng 11 năm 2024\n"
+        "Kính gửi:\n- Sở Lao động - Thương binh và Xã hội;\n- UBND các huyện, thị xã, thành phố;\n"
+        "- Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh (để biết).\n"
+        "UBND tỉnh đề nghị các cơ quan, đơn vị rà soát hồ sơ đề nghị công nhận người có công còn tồn đọng, "
+        "báo cáo kết quả trước ngày 30/11/2024./.\n"
+        "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Văn Bình"
+    )
+    result = extract_text(text)
+    assert "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh" in result["recipients"]
+    assert {agency_key(t["agency"]) for t in result["tasks"]} == {
+        agency_key("Sở Lao động - Thương binh và Xã hội"), agency_key("Ủy ban nhân dân các huyện, thị xã, thành phố"),
+    }

@@ -461,3 +461,37 @@ def test_a_long_heading_of_agencies_is_not_joined_with_its_content():
     tasks = extract_tasks(body, header=header())
     assert ("Ban Quản lý rừng phòng hộ Nam Hà Tĩnh", "lead") in pairs(tasks)
     assert deadlines_of(tasks, "Ban Quản lý rừng phòng hộ Nam Hà Tĩnh") == {"2024-07-10"}
+
+
+def test_a_recipient_marked_only_informed_does_not_get_the_request_to_all():
+    body = (
+        "Để chuẩn bị kỳ họp, UBND tỉnh đề nghị các cơ quan, đơn vị thực hiện các nội dung sau:\n"
+        "1. Rà soát các kiến nghị của cử tri thuộc lĩnh vực quản lý.\n"
+        "2. Gửi báo cáo về Văn phòng UBND tỉnh trước ngày 12/11/2024."
+    )
+    recipients = ["Sở Tài chính", "Sở Giao thông vận tải", "Ban Văn hóa - Xã hội Hội đồng nhân dân tỉnh"]
+    tasks = extract_tasks(body, header=header(recipients=recipients,
+                                              recipients_informed=["Ban Văn hóa - Xã hội Hội đồng nhân dân tỉnh"]))
+    assert pairs(tasks) == {("Sở Tài chính", "lead"), ("Sở Giao thông vận tải", "lead")}
+
+
+COUNCIL_RESOLUTION = """Điều 1. Thông qua danh mục công trình cần thu hồi đất năm 2025.
+Điều 2. Tổ chức thực hiện
+1. Giao Ủy ban nhân dân tỉnh tổ chức thực hiện Nghị quyết này.
+2. Thường trực Hội đồng nhân dân tỉnh, các Ban của Hội đồng nhân dân tỉnh và các đại biểu Hội đồng nhân dân tỉnh giám sát việc thực hiện Nghị quyết này."""
+
+
+def test_the_execution_article_of_a_council_resolution_is_not_a_task():
+    council = header(issuer="Hội đồng nhân dân tỉnh Hà Tĩnh", doc_type="Nghị quyết", issued_on="2024-12-09")
+    assert extract_tasks(COUNCIL_RESOLUTION, header=council) == []
+
+
+def test_a_concrete_charge_in_a_council_resolution_is_a_task():
+    body = COUNCIL_RESOLUTION.replace(
+        "tổ chức thực hiện Nghị quyết này.",
+        "rà soát, điều chỉnh danh mục công trình, báo cáo Hội đồng nhân dân tỉnh trước ngày 30/6/2025.",
+    )
+    council = header(issuer="Hội đồng nhân dân tỉnh Hà Tĩnh", doc_type="Nghị quyết", issued_on="2024-12-09")
+    tasks = extract_tasks(body, header=council)
+    assert pairs(tasks) == {("Ủy ban nhân dân tỉnh", "lead")}
+    assert tasks[0]["deadline"] == "2025-06-30"

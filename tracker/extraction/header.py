@@ -1237,12 +1237,18 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
                 cc_entries, cc_end = _parse_recipients(work, i, work[i][fm.end():])
                 body_start = cc_end + 1
                 break
-        header["recipients"] = _expand_entries(entries)
+        informed: list[str] = []
+        header["recipients"] = _expand_entries(entries, informed)
+        if informed:
+            header["recipients_informed"] = informed
         if cc_entries:
             header["recipients_cc"] = _expand_entries(cc_entries)
     elif dien_line is not None:
         entries, rec_end = _parse_recipients(work, dien_line, "")
-        header["recipients"] = _expand_entries(entries)
+        informed = []
+        header["recipients"] = _expand_entries(entries, informed)
+        if informed:
+            header["recipients_informed"] = informed
         body_start = rec_end + 1
     if body_start is None:
         ends = [x for x in (title_end_line, subject_end_line) if x is not None]
@@ -1349,16 +1355,27 @@ def _copies_to(lines: list[str]) -> list[str]:
     return items
 
 
-def _expand_entries(entries: list[str]) -> list[str]:
+# "(để biết)", "(để b/c)", "(để báo cáo)", "(để theo dõi)": a recipient that is only informed
+_INFORMED_MARK_RE = re.compile(
+    r"\(\s*(?:để\s+)?(?:biết|b/c|báo\s+cáo|theo\s+dõi|giám\s+sát|tham\s+khảo)(?:\s+(?:và\s+)?(?:chỉ\s+đạo|theo\s+dõi))?\s*\)\s*[;,.]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _expand_entries(entries: list[str], informed: list[str] | None = None) -> list[str]:
+    """Recipient names of the Kính gửi entries; names marked "(để biết)" are also added to ``informed``."""
     names_: list[str] = []
     for e in entries:
         cleaned = _clean_recipient_entry(e)
         if not cleaned:
             continue
+        only_informed = bool(_INFORMED_MARK_RE.search(e.strip()))
         for name in split_recipient(cleaned):
             name = _PERSON_TITLES_RE.sub("", name).strip(" ;,.")
             if name and name not in names_:
                 names_.append(name)
+                if only_informed and informed is not None:
+                    informed.append(name)
     return names_
 
 

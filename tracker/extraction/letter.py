@@ -17,7 +17,8 @@ PUBLIC_KEYS = (
     "number", "doc_type", "issuer", "place", "issued_on", "subject", "recipients", "signer", "signer_title",
     "received", "references",
 )
-EXTRA_KEYS = ("urgency", "secrecy", "copies_to", "symbol", "date_text", "recipients_cc", "due_date", "issuer_id")
+EXTRA_KEYS = ("urgency", "secrecy", "copies_to", "symbol", "date_text", "recipients_cc", "recipients_informed",
+              "due_date", "issuer_id")
 
 _APPENDIX_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục|MẪU|Mẫu số|Biểu mẫu|BIỂU MẪU|DANH SÁCH|Danh sách)\b")
 _PLACEHOLDER_RE = re.compile(r"TÊN CƠ QUAN|TÊN ĐƠN VỊ|Tên cơ quan|Tên đơn vị|\.{3,}\s*,\s*ngày\s*\.{3,}|…+\s*,\s*ngày")

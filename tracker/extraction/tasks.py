@@ -321,11 +321,13 @@ _CLOSING_RE = re.compile(
     r"(?:(?:^|\s)(?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|kip thoi|chu dong|thuc hien|tap trung|can cu)"
     r"(?: (?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|chi dao|va))*"
     r" (?:thuc hien|thi hanh|trien khai)(?: nghiem(?: tuc)?)?"
-    r"(?: (?:quyet dinh|chi thi|cong van|van ban|thong bao|ket luan|ke hoach|cong dien|huong dan|y kien chi dao|noi dung)(?: nay| tren| neu tren)?)?"
+    r"(?: (?:quyet dinh|nghi quyet|chi thi|cong van|van ban|thong bao|ket luan|ke hoach|cong dien|huong dan|quy dinh|quy che|de an|chuong trinh|y kien chi dao|noi dung)(?: nay| tren| neu tren)?)?"
     r"(?: (?:theo dung quy dinh|theo quy dinh|dam bao hieu qua))?$)"
     r"|^(?:thuc hien|trien khai thuc hien|to chuc thuc hien|thi hanh)$"
     r"|(?:^|\s)biet(?: va| de)?(?: (?:thuc hien|phoi hop|trien khai|chi dao|thuc hien nghiem tuc))*$"
-    r"|neu cao tinh than trach nhiem|chiu trach nhiem thi hanh|to chuc thuc hien quyet dinh nay|thi hanh (?:quyet dinh|chi thi) nay"
+    r"|neu cao tinh than trach nhiem|chiu trach nhiem thi hanh|to chuc thuc hien (?:quyet dinh|nghi quyet) nay|thi hanh (?:quyet dinh|nghi quyet|chi thi) nay"
+    # a council resolution's closing article: its bodies supervise "việc thực hiện Nghị quyết này"
+    r"|giam sat (?:viec )?(?:to chuc )?(?:trien khai )?thuc hien nghi quyet nay"
 )
 _CLOSING_START_RE = re.compile(
     r"(?i)^(?:trên\s+đây\s+là|trân\s+trọng|nhận\s+được\s+(?:công\s+văn|văn\s+bản)|trong\s+quá\s+trình|quá\s+trình\s+(?:thực\s+hiện|triển\s+khai)|"
@@ -514,9 +516,12 @@ def _speakers_of(issuer: str) -> list[str]:
 
 
 def _recipients(header: dict) -> list[str]:
+    """The recipients a request to "các cơ quan, đơn vị" or "Quý cơ quan" means: those of Kính gửi,
+    one per name, without the ones marked as only informed ("(để biết)")."""
+    informed = [fold(n) for n in header.get("recipients_informed") or [] if isinstance(n, str)]
     names: list[str] = []
     for r in header.get("recipients") or []:
-        if not isinstance(r, str) or not r.strip():
+        if not isinstance(r, str) or not r.strip() or fold(r) in informed:
             continue
         for n in split_agency_list(r):
             n = re.sub(r"\s*\([^()]*\)\s*$", "", n).strip()
