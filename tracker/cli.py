@@ -242,9 +242,10 @@ cli.add_command(extract_command)
 
 
 # JSON API tokens: tracker api-token create NAME --user USERNAME (tracker/tasks/cli.py)
-from tracker.tasks.cli import api_token_group  # noqa: E402
+from tracker.tasks.cli import api_token_group, tasks_group  # noqa: E402
 
 cli.add_command(api_token_group)
+cli.add_command(tasks_group)
 
 
 def main():

@@ -200,3 +200,23 @@ def test_dry_run_from_the_command_line_changes_nothing(database_url, sessions, c
     result = CliRunner().invoke(cli, ["remind", "--now", "2019-09-26", flag], env=env, catch_exceptions=False)
     assert "Sẽ gửi 4 thư:" in result.output and "→ finance@example.gov.vn" in result.output
     assert outbox(sessions) == [] and smtp_server.received == []
+
+
+def test_the_daily_pass_opens_the_due_period_of_a_recurring_report(app, sessions, cast, letter):
+    """A monthly report gets its period (with its own deadline) from the pass, without anyone opening a page."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from tracker.db import transaction
+    from tracker.reminders.operations import ReminderService, run_pass
+    from tracker.tasks.models import Occurrence, Task
+
+    with transaction(sessions) as s:
+        task = s.get(Task, letter.finance_task)
+        task.recurrence = "monthly:20"
+    run_pass(ReminderService.from_app(app), dt.date(2019, 10, 1))
+    with sessions() as s:
+        periods = s.scalars(select(Occurrence).where(Occurrence.task_id == letter.finance_task)).all()
+    assert periods, "the pass should have opened the periods of the monthly report"
+    assert all(p.deadline.day in (20, 21, 22) for p in periods)  # the 20th, or the next working day

@@ -57,6 +57,8 @@ class ReminderService:
     composer: MailComposer
     #: a pinned office day (the TRACKER_TODAY setting, for demos and tests); None: the real date
     pinned_today: dt.date | None = None
+    #: the task workflow, to open the due periods of recurring tasks before planning
+    workflow: object | None = None
 
     @classmethod
     def from_app(cls, app) -> ReminderService:
@@ -70,7 +72,7 @@ class ReminderService:
         return cls(settings=settings, sessions=app.extensions["tracker.write_sessions"], policy=policy,
                    open_states=states,
                    composer=MailComposer.for_settings(settings),
-                   pinned_today=dt.date.fromisoformat(str(pinned)) if pinned else None)
+                   pinned_today=dt.date.fromisoformat(str(pinned)) if pinned else None, workflow=workflow)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -281,6 +283,11 @@ def plan_pass(session: Session, service: ReminderService, today: dt.date, *, dry
     """
     result = PassResult(today=today, dry_run=dry_run)
     calendar = refresh_default_calendar(session)
+    if service.workflow is not None and not dry_run:
+        # Recurring reports: the period due now must exist (with its deadline) before reminders are planned.
+        from tracker.tasks.occurrences import refresh_all
+
+        refresh_all(session, today, workflow=service.workflow)
     policy = service.policy
     if not policy.schedule.send_on_days_off and not calendar.is_working_day(today):
         result.skipped = f"{vn_date(today)} là ngày nghỉ ({calendar.day_off_reason(today)}); không gửi nhắc hạn."

@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from tracker.calendar.workdays import default_calendar
-from tracker.tasks.status import DeadlineView, deadline_status
+from tracker.tasks.status import DeadlineView, status_of
 from tracker.web import workflow
 from tracker.web.clock import today
 
 
 def view_of(task) -> DeadlineView:
     """The deadline status of one task as of today."""
-    wf = workflow()
-    return deadline_status(deadline=task.deadline, state=task.status, open_states=wf.open_states, today=today(),
-                           completed_on=task.completed_on, due_soon_days=wf.due_soon_working_days)
+    return status_of(task, workflow(), today())
 
 
 def annotate(tasks) -> list[tuple]:
