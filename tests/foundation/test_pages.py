@@ -98,3 +98,34 @@ def test_register_filters_by_date_range_in_vietnamese_format(web, cast, letter):
     assert "871/VP-VHXH" not in browser.get("/letters/?from=01/03/2019").get_data(as_text=True)
     page = browser.get("/letters/?from=31/02/2019").get_data(as_text=True)
     assert "không hợp lệ" in page and "871/VP-VHXH" in page
+
+
+def test_a_group_fanned_out_to_many_agencies_is_one_line_beside_a_task(web, cast, sessions, letter):
+    from tracker.agencies.models import Agency
+    from tracker.db import transaction
+    from tracker.intake.models import Letter
+    from tracker.tasks.operations import TaskSpec, create_task
+
+    with transaction(sessions) as s:
+        target = s.get(Letter, letter.letter)
+        for i in range(6):
+            district = Agency(code=f"huyen-{i}", name=f"UBND huyện Số {i}", kind="district", aliases=[], emails=[],
+                              active=True, search_text="")
+            s.add(district)
+            s.flush()
+            create_task(s, target, TaskSpec(agency_id=district.id, role="cooperate", summary="Phối hợp",
+                                            group_label="UBND các huyện, thành phố"), actor=None)
+    page = web(cast.finance_officer).get(f"/tasks/{letter.finance_task}").get_data(as_text=True)
+    assert page.count("UBND các huyện, thành phố") == 1 and "6 cơ quan · 0 đã xong" in page
+
+
+def test_a_deadline_on_a_day_off_says_so(web, cast, sessions, letter):
+    import datetime as dt
+
+    from tracker.db import transaction
+    from tracker.tasks.models import Task
+
+    with transaction(sessions) as s:
+        s.get(Task, letter.finance_task).deadline = dt.date(2019, 9, 2)  # Quốc khánh
+    page = web(cast.finance_officer).get(f"/tasks/{letter.finance_task}").get_data(as_text=True)
+    assert "rơi vào ngày nghỉ: Quốc khánh" in page

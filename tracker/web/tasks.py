@@ -209,6 +209,29 @@ def all_tasks():
 
 # -- the task page ---------------------------------------------------------------------------------------------
 
+def _grouped_siblings(siblings: list[Task], wf) -> list[dict]:
+    """The letter's other tasks for the side panel: one line per agency task, and one line per group
+    ("UBND các huyện, thành phố") fanned out to many agencies, with how many of them are done or late."""
+    lines: list[dict] = []
+    groups: dict[tuple[str, str], dict] = {}
+    for sibling in siblings:
+        if not sibling.group_label:
+            lines.append({"task": sibling})
+            continue
+        key = (sibling.group_label, sibling.role)
+        if key not in groups:
+            groups[key] = {"label": sibling.group_label, "role": sibling.role, "tasks": []}
+            lines.append(groups[key])
+        groups[key]["tasks"].append(sibling)
+    day = today()
+    for line in lines:
+        if "tasks" in line:
+            views = [status_of(t, wf, day) for t in line["tasks"]]
+            line["done"] = sum(t.status not in wf.open_states and t.status != "cancelled" for t in line["tasks"])
+            line["overdue"] = sum(v.status.value == "overdue" for v in views)
+    return lines
+
+
 def _detail_context(task: Task) -> dict:
     svc = service()
     actor = current_user
@@ -233,7 +256,8 @@ def _detail_context(task: Task) -> dict:
     transitions = svc.transitions_for(actor, task)
     can_approve_letter = len(waiting_on_letter) > 1 and task.status == wf.approval_state and any(
         t.target in wf.open_states and t.target != wf.approval_state for t in transitions)
-    return dict(task=task, view=status_of(task, wf, today()), siblings=siblings, contributions=contributions,
+    return dict(task=task, view=status_of(task, wf, today()), siblings=_grouped_siblings(siblings, wf),
+                contributions=contributions,
                 transitions=transitions, steps=steps, can_approve_letter=can_approve_letter, officers=officers, agencies=agencies,
                 occurrences=occurrences, events=list(reversed(task.events)), today=today(),
                 waiting_on_letter=waiting_on_letter, accept_types=",".join(sorted(ALLOWED)),
