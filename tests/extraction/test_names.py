@@ -68,6 +68,46 @@ def test_canonical_agency_writes_names_out(printed, canonical):
     assert canonical_agency(printed) == canonical
 
 
+@pytest.mark.parametrize(
+    ("printed", "canonical"),
+    [
+        ("CỤC AN TOÀN THỰC PHẨM DỰ PHÒNG", "Cục An toàn thực phẩm dự phòng"),  # a head word inside a name
+        ("CHI CỤC KIỂM LÂM VÙNG II", "Chi cục Kiểm lâm vùng II"),
+        ("PHÒNG KINH TẾ - HẠ TẦNG", "Phòng Kinh tế - Hạ tầng"),  # each part after " - " is capitalised
+        ("PHÒNG TÀI CHÍNH - KẾ HOẠCH HUYỆN", "Phòng Tài chính - Kế hoạch huyện"),  # "tài" is not "tại"
+        ("PHÒNG VĂN HÓA - XÃ HỘI", "Phòng Văn hóa - Xã hội"),  # "xã hội" is no commune
+        ("PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI QUẬN", "Phòng Lao động - Thương binh và Xã hội quận"),
+        ("HUYỆN ỦY BẮC HÀ", "Huyện ủy Bắc Hà"),  # a local body and its place
+        ("ĐIỆN LỰC MƯỜNG KHƯƠNG", "Điện lực Mường Khương"),
+        ("ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ", "Ủy ban nhân dân thành phố Cần Thơ"),
+        ("ỦY BAN NHÂN DÂN THỊ XÃ KỲ ANH", "Ủy ban nhân dân thị xã Kỳ Anh"),
+        ("KHO BẠC NHÀ NƯỚC KHU VỰC XIV", "Kho bạc Nhà nước khu vực XIV"),
+    ],
+)
+def test_all_caps_names_get_their_usual_spelling(printed, canonical):
+    assert canonical_agency(printed) == canonical
+
+
+@pytest.mark.parametrize(
+    ("printed", "canonical"),
+    [
+        ("Phòng LĐTB và XH huyện", "Phòng Lao động - Thương binh và Xã hội huyện"),
+        ("Sở LĐ - TB và XH", "Sở Lao động - Thương binh và Xã hội"),
+        ("Sở Lao động-TB&XH", "Sở Lao động - Thương binh và Xã hội"),
+        ("Sở NN và PTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
+        ("Chi cục PTNT", "Chi cục Phát triển nông thôn"),
+        ("Sở KH và ĐT", "Sở Kế hoạch và Đầu tư"),
+        ("Trường THPT Nguyễn Du", "Trường trung học phổ thông Nguyễn Du"),
+        ("Trung tâm GDTX tỉnh", "Trung tâm Giáo dục thường xuyên tỉnh"),
+        ("TTYT huyện Kỳ Sơn", "Trung tâm Y tế huyện Kỳ Sơn"),
+        ("CTCP Cấp nước Nghệ An", "Công ty cổ phần Cấp nước Nghệ An"),
+        ("Cty TNHH Xây dựng Minh Phát", "Công ty TNHH Xây dựng Minh Phát"),
+    ],
+)
+def test_more_abbreviations_are_written_out(printed, canonical):
+    assert canonical_agency(printed) == canonical
+
+
 def test_ocr_noise_inside_an_abbreviation_is_tolerated():
     assert canonical_agency("Sở LĐT BXH") == "Sở Lao động - Thương binh và Xã hội"
     assert canonical_agency("Sở LĐ-TB&XH") == "Sở Lao động - Thương binh và Xã hội"
@@ -151,6 +191,37 @@ def test_a_company_name_stops_at_its_place_name():
     assert rest.startswith("kiểm tra")
 
 
+def test_a_legal_form_does_not_close_a_company_name():
+    names, _, rest = names_after(
+        "phối hợp với Công ty TNHH MTV khai thác công trình thủy lợi Nghệ An kiểm tra hồ chứa", "phối hợp với "
+    )
+    assert names == ["Công ty TNHH MTV khai thác công trình thủy lợi Nghệ An"]
+    assert rest.startswith("kiểm tra")
+
+
+def test_a_bank_branch_is_part_of_the_bank_name():
+    names, _, rest = names_after(
+        "đề nghị Ngân hàng TMCP Ngoại thương Việt Nam chi nhánh Vinh hỗ trợ thanh toán", "đề nghị "
+    )
+    assert names == ["Ngân hàng TMCP Ngoại thương Việt Nam chi nhánh Vinh"]
+    assert rest.startswith("hỗ trợ")
+
+
+def test_two_phrases_joined_by_va_stay_one_name():
+    names, _, rest = names_after(
+        "chỉ đạo Trung tâm Nước sạch và Vệ sinh môi trường nông thôn tỉnh lấy mẫu nước", "chỉ đạo "
+    )
+    assert names == ["Trung tâm Nước sạch và Vệ sinh môi trường nông thôn tỉnh"]
+    assert rest.startswith("lấy mẫu")
+
+
+def test_a_list_of_actions_after_a_name_is_not_part_of_it():
+    names, _, rest = names_after("giao Cục Thống kê tỉnh tổng hợp, phân tích số liệu điều tra", "giao ")
+    assert names == ["Cục Thống kê tỉnh"]
+    names, _, rest = names_after("giao Trung tâm Công nghệ thông tin tổng hợp, đánh giá kết quả", "giao ")
+    assert names == ["Trung tâm Công nghệ thông tin"]
+
+
 def test_a_project_board_keeps_its_lower_case_name_words():
     names, _, rest = names_after(
         "giao Ban Quản lý dự án đầu tư xây dựng công trình dân dụng và công nghiệp tỉnh hoàn thiện hồ sơ", "giao "
@@ -184,3 +255,16 @@ def test_districts_listed_after_a_colon_are_expanded():
 def test_find_agencies_lists_every_mention():
     found = find_agencies(expand_abbreviations("Sở Y tế báo cáo UBND tỉnh và Bộ Y tế trước ngày 10/10/2024."))
     assert [m.names[0] for m in found] == ["Sở Y tế", "Ủy ban nhân dân tỉnh", "Bộ Y tế"]
+
+
+def test_extraction_sources_have_no_invalid_escape_sequences():
+    """An invalid escape ("\\s" in a plain string) is a DeprecationWarning today and an error later."""
+    import warnings
+    from pathlib import Path
+
+    import tracker.extraction
+
+    for path in Path(tracker.extraction.__file__).parent.glob("*.py"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            compile(path.read_text(encoding="utf-8"), str(path), "exec")

@@ -248,7 +248,8 @@ NAME_BODY_PHRASES: tuple[str, ...] = tuple(
     bảo hiểm|tiền gửi|tiết kiệm|tín dụng|hợp tác xã|thủy sản|hải sản|bến xe|chi nhánh|cấp|số|dịch tễ|
     vệ sinh dịch tễ|luyện kim|hóa chất|nuôi trồng|đa khoa|chuyên khoa|cấp tỉnh|cấp huyện|cấp xã|và|
     giáo dục thường xuyên|giáo dục nghề nghiệp|trung học phổ thông|trung học cơ sở|phát triển nông thôn|
-    phục vụ hành chính công|đô thị thông minh|thị trường|trong nước|kiểm lâm|điều phối|nông thôn mới|di tích|lịch sử|giảm nghèo
+    phục vụ hành chính công|đô thị thông minh|thị trường|trong nước|kiểm lâm|điều phối|nông thôn mới|di tích|lịch sử|giảm nghèo|
+    liên ngành|chuyên|nghiệp vụ|nước sạch|vệ sinh môi trường
     """.replace("\n", " ").split("|")
     if p.strip()
 )

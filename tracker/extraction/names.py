@@ -109,7 +109,7 @@ def normalize_text(text: str | None) -> str:
 
 # -- abbreviations ---------------------------------------------------------------------------------
 
-_SEP = r"[\s.\-&,]{0,3}"
+_SEP = r"(?:\s*(?:&|và)\s*|[\s.\-&,]{0,3})"
 _VA = r"(?:\s*(?:&|và|-|,)\s*|\s*)"
 
 
@@ -129,10 +129,19 @@ _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"HĐND", "Hội đồng nhân dân"),
     (r"LĐ" + _SEP + r"T[ĐB]?" + _SEP + r"Đ?B" + _SEP + r"&?" + _SEP + r"XH", "Lao động - Thương binh và Xã hội"),
     (r"LĐ[\s\-,]{0,2}TB[\s&]{0,3}XH", "Lao động - Thương binh và Xã hội"),
+    (r"Lao\s+động\s*-\s*TB\s*(?:&|và|-)\s*XH", "Lao động - Thương binh và Xã hội"),
+    (r"TB\s*(?:&|và)\s*XH", "Thương binh và Xã hội"),
     (_abbr("KH", "ĐT") + "|" + _abbr("KHĐT"), "Kế hoạch và Đầu tư"),
     (_abbr("TN", "MT") + "|TNMT", "Tài nguyên và Môi trường"),
     (_abbr("NN", "PTNT") + "|NNPTNT", "Nông nghiệp và Phát triển nông thôn"),
     (r"NN\s*(?:&|và)\s*MT|NN-MT|NNMT", "Nông nghiệp và Môi trường"),
+    # companies written with their legal form only ("CTCP ...", "Cty TNHH ...")
+    (r"CTCP|C[Tt][Yy]\.?\s*CP", "Công ty cổ phần"),
+    (r"C[Tt][Yy]\.?", "Công ty"),
+    (r"(?<=Công\sty\s)CP", "cổ phần"),
+    (r"TTYT", "Trung tâm Y tế"),
+    (r"TTGDNN\s*-\s*GDTX", "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên"),
+    (r"TTGDTX", "Trung tâm Giáo dục thường xuyên"),
     (_abbr("GD", "ĐT") + "|GDĐT", "Giáo dục và Đào tạo"),
     (r"VH\s*[,\-]?\s*TT\s*[&,\-]?\s*DL|VHTTDL", "Văn hóa, Thể thao và Du lịch"),
     (r"TT\s*(?:&|và)\s*TT|TTTT|TT-TT", "Thông tin và Truyền thông"),
@@ -200,7 +209,7 @@ _TOWN_RE = re.compile(r"(?<![^\W\d_])(?:TT)\.(?=\s*" + UP + r")")
 _POLICE_RE = re.compile(r"(?<![^\W\d_])CA(?=\s+(?:tỉnh|TỈNH|huyện|HUYỆN|xã|XÃ|phường|thành phố|các|cấp)" + _NOT_LETTER_AFTER + ")")
 
 
-_HAS_ABBREVIATION_RE = re.compile(r"[A-ZĐ]{2}|(?<![^\W\d_])(?:TP|Tp|TT|TX|CA)(?![^\W\d_])")
+_HAS_ABBREVIATION_RE = re.compile(r"[A-ZĐ]{2}|(?<![^\W\d_])(?:TP|Tp|TT|TX|CA|Cty|CTy)(?![^\W\d_])")
 
 
 def expand_abbreviations(text: str) -> str:
@@ -247,6 +256,8 @@ def _casing_regex() -> tuple[re.Pattern, dict[str, str]]:
     names = set(lex.all_canonical_names())
     names |= {f"Bộ {m}" for m in lex.MINISTRY_NAMES} | set(lex.OPEN_HEADS) | set(_ALWAYS_CAPITALISED)
     names |= {"Ủy ban nhân dân", "Hội đồng nhân dân", "Ban Quản lý dự án", "Bộ Chỉ huy"}
+    # sector names of two parts keep their spelling inside other names ("Phòng Lao động - Thương binh và Xã hội")
+    names |= {n for n in lex.DEPARTMENT_NAMES + lex.MINISTRY_NAMES if len(n.split()) >= 4}
     ordered = sorted(names, key=len, reverse=True)
     pattern = re.compile(
         _NOT_LETTER_BEFORE + "(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in ordered) + ")" + _NOT_LETTER_AFTER,
@@ -259,10 +270,21 @@ def _casing_regex() -> tuple[re.Pattern, dict[str, str]]:
 
 
 _LEVEL_CASE_RE = re.compile(
-    r"(?<![^\W\d_])(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+"
+    r"(?<![^\W\d_])(tỉnh|thành phố|huyện|quận|thị xã|xã(?!\s+hội(?![^\W\d_]))|phường|thị trấn|đặc khu)\s+"
     r"((?:(?!(?:và|các|của|trực|thuộc|về|cho|với)(?![^\W\d_]))" + LETTER + r"+(?:\s+|$)){1,4})"
 )
-_LOWER_KEPT = {"va", "cac", "cua", "cho", "ve", "voi", "tai", "theo", "trong", "tren", "thuoc", "truc"}
+# small words that stay in lower case inside a name; compared with their marks ("tài" is not "tại")
+_LOWER_KEPT = frozenset({"và", "các", "của", "cho", "về", "với", "tại", "theo", "trong", "trên", "thuộc", "trực", "vùng"})
+_ROMAN_AFTER_RE = re.compile(r"(?<![^\W\d_])((?:khu vực|vùng|quân khu|số)\s+)([ivxlc]{1,5})(?![^\W\d_])")
+
+
+@functools.lru_cache(maxsize=1)
+def _case_vocabulary() -> tuple[frozenset, tuple, frozenset]:
+    """Folded open heads, level words as word tuples (longest first), folded local heads."""
+    open_heads = frozenset(fold(h) for h in lex.OPEN_HEADS)
+    levels = tuple(sorted({tuple(x.lower().split()) for x in lex.LEVEL_WORDS}, key=len, reverse=True))
+    local_heads = frozenset(fold(h) for h in lex.LOCAL_HEADS)
+    return open_heads, levels, local_heads
 
 
 def _is_mostly_upper(text: str) -> bool:
@@ -273,16 +295,34 @@ def _is_mostly_upper(text: str) -> bool:
     return upper / len(letters) >= 0.75
 
 
+def _level_at(tokens: list[tuple[int, int, str]], i: int, levels: tuple) -> int:
+    """Number of tokens from ``i`` that spell an administrative level word ("thành phố" = 2), else 0."""
+    low = tuple(x[2].lower() for x in tokens[i:i + 5])
+    if low[:2] == ("xã", "hội"):
+        return 0  # "Văn hóa - Xã hội"
+    return next((len(lv) for lv in levels if low[:len(lv)] == lv), 0)
+
+
 def proper_case(text: str) -> str:
-    """Turn an ALL-CAPS agency name into its usual spelling ("SỞ CÔNG THƯƠNG" -> "Sở Công Thương")."""
+    """Turn an ALL-CAPS agency name into its usual spelling ("SỞ CÔNG THƯƠNG" -> "Sở Công Thương").
+
+    Known names and heads take their lexicon spelling; a bare head word inside a name is a common
+    word ("CỤC Y TẾ DỰ PHÒNG" -> "Cục Y tế dự phòng"); after an open head, proper nouns are capitalised
+    and each part after " - " starts with a capital ("Phòng Tài chính - Kế hoạch"); a level word stays
+    in lower case and the place after it is capitalised ("thành phố Đà Nẵng"), as is a place right
+    after a local body ("Tỉnh ủy Lào Cai").
+    """
     pattern, spelling = _casing_regex()
+    open_heads, levels, local_heads = _case_vocabulary()
     t = text.lower()
     pieces = []
     canonical_spans = []
     last = 0
     for m in pattern.finditer(t):
-        pieces.append(t[last:m.start()])
         word = spelling.get(fold(m.group(0)), m.group(0))
+        if m.start() > 0 and fold(word) in open_heads and not re.search(r"-\s*$", t[:m.start()]):
+            continue  # "dự phòng", "đoàn", "hội" inside a name are not heads
+        pieces.append(t[last:m.start()])
         canonical_spans.append((m.start(), m.start() + len(word), word))
         pieces.append(word)
         last = m.end()
@@ -296,22 +336,26 @@ def proper_case(text: str) -> str:
         return m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in words) + body[len(stripped):]
 
     t = _LEVEL_CASE_RE.sub(place, t)
-    # after an open head ("Công ty", "Trung tâm") that starts the name: proper nouns follow, except
-    # the common lower-case phrases of such names ("Công ty cổ phần Điện lực Lào Cai")
-    open_heads = {fold(h) for h in lex.OPEN_HEADS}
+    t = _ROMAN_AFTER_RE.sub(lambda m: m.group(1) + m.group(2).upper(), t)
     first_name = fold(canonical_spans[0][2]) if canonical_spans and canonical_spans[0][0] == 0 else ""
+    head_end = canonical_spans[0][1] if first_name else 0
+    tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", t) if m.start() >= head_end]
+    out = list(t)
     if first_name and any(first_name == h or first_name.startswith(h + " ") for h in open_heads):
-        head_end = canonical_spans[0][1]
+        # after an open head ("Công ty", "Trung tâm") that starts the name: proper nouns follow, except
+        # the common lower-case phrases of such names ("Công ty cổ phần Điện lực Lào Cai")
         covered = [(a, b) for a, b, _ in canonical_spans[1:]]
-        tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", t) if m.start() >= head_end]
-        levels = {x.lower() for x in lex.LEVEL_WORDS}
-        out = list(t)
         i = 0
         first = True
         while i < len(tokens):
             a, b, w = tokens[i]
             if any(ca <= a < cb for ca, cb in covered) or not w[:1].isalpha():
+                first = w == "-"  # "Phòng Tài chính - Kế hoạch": each part starts with a capital
                 i += 1
+                continue
+            level = _level_at(tokens, i, levels)
+            if level:
+                i += level  # the place after a level word is capitalised already
                 first = False
                 continue
             folded = [x[2].lower() for x in tokens[i:i + 4]]
@@ -319,14 +363,19 @@ def proper_case(text: str) -> str:
             if phrase and not first:
                 i += len(phrase)
                 continue
-            fw = fold(w)
-            if w.lower() in levels or fw in _LOWER_KEPT:
+            if w.lower() in _LOWER_KEPT:
                 pass
             elif first or w[:1].islower():
                 out[a] = w[:1].upper()
             first = False
             i += len(phrase) if phrase else 1
-        t = "".join(out)
+    elif first_name in local_heads and 0 < len(tokens) <= 4 and all(
+        x[2].isalpha() and x[2].lower() not in _LOWER_KEPT and x[2].lower() not in _BODY_WORDS for x in tokens
+    ) and not _level_at(tokens, 0, levels):
+        # a local body followed by its place only: "TỈNH ỦY LÀO CAI" -> "Tỉnh ủy Lào Cai"
+        for a, _, w in tokens:
+            out[a] = w[:1].upper()
+    t = "".join(out)
     return t[:1].upper() + t[1:]
 
 
@@ -693,6 +742,11 @@ _NAME_LEVEL_RE = re.compile(
 _NAME_WORD_RE = re.compile(r"(\s+(?:và|&)\s+|\s*-\s*|\s+)(" + LETTER + r"[^\s,;:.()\"“”]*|\d+)")
 
 
+_BRANCH_SUFFIX_RE = re.compile(rf"\s+(?i:chi\s+nhánh)(?:\s+(?i:tỉnh|thành\s+phố|huyện|khu\s+vực))?\s+(?={UP}){PLACE}")
+_ACTION_LIST_RE = re.compile(r"\s*,\s*([a-zà-ỹđ]+)")
+_LEGAL_FORMS = frozenset({"TNHH", "MTV", "CP", "TMCP", "JSC", "HTX", "DNTN"})
+
+
 def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
     """End of a body name opened by an OPEN_HEAD: capitalised words, name-body words, level + place.
 
@@ -730,6 +784,12 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             end = m.end()
             found_any = True
             continue
+        if word in _LEGAL_FORMS:
+            # "Công ty TNHH MTV hạ tầng công nghiệp Bảo Hưng": the legal form is no proper name that
+            # would close the name; the name's own words follow it
+            end = m.end()
+            found_any = True
+            continue
         if word[:1].isupper() or word[:1].isdigit():
             other = _match_core(text, end + len(sep)) if found_any else None
             if other is not None and other.kind in ("ubnd", "department", "ministry"):
@@ -739,6 +799,11 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             capital_run += 1
             continue
         fw = fold(word)
+        branch = _BRANCH_SUFFIX_RE.match(text, end)
+        if branch and branch.end() <= limit:
+            end = branch.end()  # "Ngân hàng ... Việt Nam chi nhánh Lào Cai": the branch is part of the name
+            found_any = True
+            break
         if capital_run >= 2 and not lm:
             # a proper name ("... Gia Lai") closes the name: what follows in lower case is the action
             phrase_end = _phrase_continuation(text, pos, end)
@@ -755,6 +820,9 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             found_any = True
             continue
         body_end = _body_phrase_at(text, end)
+        listed = _ACTION_LIST_RE.match(text, body_end) if body_end else None
+        if listed and _is_stop(text, end + len(sep)) and listed.group(1).lower() not in _BODY_WORDS:
+            break  # "Cục An toàn thông tin tổng hợp, phân tích số liệu": a list of actions, not the name
         if body_end:
             end = body_end
             found_any = True
