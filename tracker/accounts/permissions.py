@@ -37,10 +37,24 @@ def _view_task(user: Any, task: Any) -> bool:
 
 
 def _view_letter(user: Any, letter: Any) -> bool:
+    """Office staff see every letter; an officer only a letter giving their agency a task the agency already
+    sees (a distribution still awaiting the leader's approval gives no access)."""
     role = _role(user)
     if role in {Role.ADMIN, Role.CLERK, Role.LEADER}:
         return True
-    return role == Role.OFFICER and any(_own_agency(user, t.agency_id) for t in letter.tasks)
+    if role != Role.OFFICER:
+        return False
+    from sqlalchemy.orm import object_session
+    from sqlalchemy.orm.exc import UnmappedInstanceError
+
+    from tracker.tasks.workflow import workflow_for
+
+    try:
+        session = object_session(letter)
+    except UnmappedInstanceError:  # a plain object standing for a letter: the shipped workflow applies
+        session = None
+    workflow = workflow_for(session)
+    return any(_own_agency(user, t.agency_id) and workflow.agency_sees(t.status) for t in letter.tasks)
 
 
 def _act_on_task(user: Any, obj: Any) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
@@ -110,6 +110,9 @@ class Letter(Base):
     enclosed: Mapped[list[Letter]] = relationship(back_populates="enclosed_in", order_by="Letter.id")
     enclosed_in: Mapped[Letter | None] = relationship(back_populates="enclosed", remote_side=[id])
     tasks: Mapped[list["Task"]] = relationship(back_populates="letter", order_by="Task.id")  # noqa: F821
+    # passive_deletes="all": the database removes the history with its letter; the ORM never touches it
+    events: Mapped[list[LetterEvent]] = relationship(back_populates="letter", order_by="LetterEvent.id",
+                                                     passive_deletes="all")
 
     @property
     def received_label(self) -> str:
@@ -118,3 +121,43 @@ class Letter(Base):
 
     def __repr__(self) -> str:
         return f"<Letter {self.received_year}/{self.received_number} {self.number!r}>"
+
+
+class LetterEvent(Base):
+    """One change of a letter's record: its registration, each correction of its header. Append-only:
+    never edited or deleted (the ORM refuses to), so the register keeps what was changed, by whom, when."""
+
+    __tablename__ = "letter_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the letter changed
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    #: who did it; None for the system (import, demo)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: when it happened (UTC)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: "registered" (vào sổ) or "edited" (header corrected)
+    kind: Mapped[str] = mapped_column(String(30))
+    #: {field: [old, new]} of every changed header field; dates as ISO text, recipients as lists
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: the reason given with the change, if any
+    comment: Mapped[str | None] = mapped_column(Text)
+    #: the letter's version after this change: what a stale edit form missed is the events after its version
+    letter_version: Mapped[int | None] = mapped_column(Integer)
+
+    letter: Mapped[Letter] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class HistoryIsAppendOnly(Exception):
+    """A letter event was about to be changed or deleted: the record of changes is never rewritten."""
+
+
+@event.listens_for(LetterEvent, "before_update")
+def _refuse_update(mapper, connection, target) -> None:
+    raise HistoryIsAppendOnly(f"letter event {target.id} cannot be changed")
+
+
+@event.listens_for(LetterEvent, "before_delete")
+def _refuse_delete(mapper, connection, target) -> None:
+    raise HistoryIsAppendOnly(f"letter event {target.id} cannot be deleted")

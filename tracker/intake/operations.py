@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tracker.accounts.models import User
-from tracker.intake.models import IncomingCounter, Letter, StoredFile
+from tracker.intake.models import IncomingCounter, Letter, LetterEvent, StoredFile
 from tracker.tasks.models import Task
 from tracker.tasks.operations import TaskSpec, create_task
 from tracker.text import fold
@@ -109,7 +109,7 @@ def register_letter(
     file_name: str | None = None,
     enclosed_in: Letter | None = None,
 ) -> Letter:
-    """Register a letter with the next incoming number of its year and create its tasks.
+    """Register a letter with the next incoming number of its year, record a "registered" event, create its tasks.
 
     Raises DuplicateLetter when the same letter (number, issuer, date) is already registered.
     """
@@ -132,6 +132,9 @@ def register_letter(
     letter.search_text = letter_search_text(letter)
     session.add(letter)
     session.flush()
+    # The history of the record starts with its registration.
+    session.add(LetterEvent(letter=letter, actor=actor, kind="registered", changes={},
+                            letter_version=letter.version))
     for task_spec in tasks:
         create_task(session, letter, task_spec, actor=actor)
     return letter

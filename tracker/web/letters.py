@@ -11,8 +11,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.accounts.models import Role
 from tracker.accounts.permissions import require
 from tracker.app import files_dir
+from tracker.intake import edits
 from tracker.intake.operations import DuplicateLetter, LetterSpec, find_duplicate
 from tracker.intake.registration import Confirmation, ConfirmedRow, RegistrationRefused, already_registered, confirm
 from tracker.intake.models import Letter
@@ -20,10 +26,12 @@ from tracker.intake.search import apply_search
 from tracker.text import fold
 from tracker.tasks import queries
 from tracker.tasks.models import Task
+from tracker.tasks.rollup import letter_rollup, rollup_of_letter
 from tracker.web import db, workflow
 from tracker.web.clock import today
 from tracker.web.deadlines import annotate
-from tracker.web.intake_forms import URGENCIES, ConfirmForm, UploadForm
+from tracker.web.forms import Form
+from tracker.web.intake_forms import DATE_FORMATS, DATE_INPUT, INVALID_DATE, URGENCIES, ConfirmForm, UploadForm
 from tracker.web.pagination import paginate, sort_arg
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -70,45 +78,213 @@ def register():
         query = query.where(Letter.search_text.contains(issuer))
     task_filter = request.args.get("tasks", "")
     wf = workflow()
+    open_states = sorted(wf.open_states)
+    # tasks awaiting the leader's approval are not yet the agencies' work: they neither make a letter overdue
+    # nor "in progress", exactly as in the roll-up shown in the Tình trạng column
+    working = sorted(wf.open_states - wf.hidden_states)
     if task_filter == "overdue":
-        query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(sorted(wf.open_states)),
+        query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(working),
                                            Task.deadline < today()))
     elif task_filter == "open":
-        query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(sorted(wf.open_states))))
+        query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(working)))
+    elif task_filter == "awaiting" and wf.hidden_states:
+        query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(sorted(wf.hidden_states))))
     elif task_filter == "done":
-        query = query.where(exists().where(Task.letter_id == Letter.id),
-                            ~exists().where(Task.letter_id == Letter.id, Task.status.in_(sorted(wf.open_states))))
+        query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(sorted(wf.final_states))),
+                            ~exists().where(Task.letter_id == Letter.id, Task.status.in_(open_states)))
     sort, order = sort_arg(SORTS, "-received")
     page = paginate(db(), query.order_by(*order))
     types = [t for (t,) in db().execute(select(Letter.doc_type).where(Letter.doc_type.is_not(None))
                                         .distinct().order_by(Letter.doc_type))]
+    day = today()
     return render_template("letters/register.html", page=page, sort=sort, q=q, types=types,
-                           rollups={l.id: rollup(l) for l in page.items})
+                           rollups={l.id: rollup_of_letter(l, wf, day) for l in page.items},
+                           show_awaiting=bool(wf.leader_approves_distribution and wf.hidden_states))
 
 
-def rollup(letter: Letter) -> str:
-    """A letter's status from its tasks: Không có nhiệm vụ, Đang xử lý, Có nhiệm vụ quá hạn, Đã hoàn thành."""
+def _letter_or_404(letter_id: int) -> Letter:
+    letter = db().get(Letter, letter_id)
+    if letter is None:
+        abort(404)
+    return letter
+
+
+def _visible_tasks(letter: Letter) -> list[Task]:
+    """The letter's tasks its viewer may see: an officer not those awaiting the leader's approval."""
     wf = workflow()
-    tasks = [t for t in letter.tasks if t.status != "cancelled"]
-    if not tasks:
-        return "Không có nhiệm vụ"
-    open_tasks = [t for t in tasks if t.status in wf.open_states]
-    if not open_tasks:
-        return "Đã hoàn thành"
-    if any(t.deadline and t.deadline < today() for t in open_tasks):
-        return "Có nhiệm vụ quá hạn"
-    return f"Đang xử lý ({len(tasks) - len(open_tasks)}/{len(tasks)} xong)"
+    if getattr(current_user, "role", None) == Role.OFFICER:
+        return [t for t in letter.tasks if wf.agency_sees(t.status)]
+    return list(letter.tasks)
+
+
+def _may_add_task(letter: Letter) -> bool:
+    """Whether the viewer may add a task to the letter (the rule /tasks/new applies)."""
+    wf = workflow()
+    role = getattr(current_user, "role", None) if current_user.is_authenticated else None
+    return "tasks.new" in current_app.view_functions and wf.allows(role, "add_task", wf.initial_state)
 
 
 @bp.route("/<int:letter_id>")
 @login_required
 def detail(letter_id: int):
-    """One letter with its header, enclosed letters and tasks."""
-    letter = db().get(Letter, letter_id)
-    if letter is None:
-        abort(404)
+    """One letter with its header, enclosed letters, tasks and the history of its record."""
+    letter = _letter_or_404(letter_id)
     require(current_user, "letter.view", letter)
-    return render_template("letters/detail.html", letter=letter, tasks=annotate(letter.tasks), rollup=rollup(letter))
+    tasks = _visible_tasks(letter)
+    return render_template("letters/detail.html", letter=letter, tasks=annotate(tasks),
+                           rollup=letter_rollup(tasks, workflow(), today()), may_add_task=_may_add_task(letter),
+                           events=list(reversed(letter.events)))
+
+
+@bp.app_template_global()
+def letter_event_title(event) -> str:
+    """What a letter event did, as a phrase."""
+    return edits.event_title(event)
+
+
+@bp.app_template_global()
+def letter_event_changes(event) -> list[str]:
+    """A letter event's changes as lines "Label: old → new"."""
+    return edits.change_lines(event)
+
+
+# --------------------------------------------------------------------------- correcting the header
+
+class LetterEditForm(Form):
+    """A registered letter's header as the clerk corrects it; ``version`` is the letter's when the form was made."""
+
+    version = HiddenField()
+    received_on = DateField("Ngày đến", validators=[DataRequired(INVALID_DATE)], format=DATE_FORMATS,
+                            render_kw=DATE_INPUT)
+    number = StringField("Số, ký hiệu", validators=[Optional(), Length(max=120)])
+    doc_type = StringField("Loại văn bản", validators=[Optional(), Length(max=60)])
+    issuer = StringField("Cơ quan ban hành", validators=[DataRequired("Nhập cơ quan ban hành."), Length(max=255)])
+    place = StringField("Nơi ban hành", validators=[Optional(), Length(max=120)])
+    issued_on = DateField("Ngày văn bản", validators=[Optional()], format=DATE_FORMATS, render_kw=DATE_INPUT)
+    subject = TextAreaField("Trích yếu", validators=[DataRequired("Nhập trích yếu."), Length(max=4000)],
+                            render_kw={"rows": 3})
+    recipients = TextAreaField("Kính gửi (mỗi dòng một nơi)", validators=[Optional(), Length(max=4000)],
+                               render_kw={"rows": 3})
+    signer = StringField("Người ký", validators=[Optional(), Length(max=160)])
+    signer_title = StringField("Chức vụ người ký", validators=[Optional(), Length(max=160)])
+    urgency = SelectField("Độ khẩn", choices=[SelectChoice(u, u or "Thường") for u in URGENCIES])
+    comment = TextAreaField("Lý do sửa (không bắt buộc)", validators=[Optional(), Length(max=2000)],
+                            render_kw={"rows": 2})
+
+    def offer_urgency(self, current: str | None) -> None:
+        """Keep a letter's own urgency mark selectable even when it is not one of the usual ones."""
+        if current and current not in URGENCIES:
+            self.urgency.choices = [*self.urgency.choices, SelectChoice(current, current)]
+
+    def validate(self, extra_validators=None):
+        """Standard checks, with Vietnamese messages for dates that do not exist."""
+        valid = super().validate(extra_validators)
+        for field in (self.received_on, self.issued_on):
+            field.errors = [INVALID_DATE if "Not a valid date" in str(e) else e for e in field.errors]
+        return valid
+
+    def header(self) -> edits.HeaderEdit:
+        """The header as typed."""
+        return edits.HeaderEdit(
+            received_on=self.received_on.data, number=self.number.data, doc_type=self.doc_type.data,
+            issuer=self.issuer.data, place=self.place.data, issued_on=self.issued_on.data,
+            subject=self.subject.data, recipients=(self.recipients.data or "").splitlines(),
+            signer=self.signer.data, signer_title=self.signer_title.data, urgency=self.urgency.data or None)
+
+    def show(self, name: str, value) -> None:
+        """Put a normal value (see tracker.intake.edits.normal_value) into the field ``name``."""
+        field = getattr(self, name)
+        if name in edits.DATE_FIELDS:
+            field.data = dt.date.fromisoformat(value) if value else None
+            field.raw_data = None  # a date field shows what was typed unless told otherwise
+        elif name == "recipients":
+            field.data = "\n".join(value or [])
+        else:
+            field.data = value or ""
+
+
+def _edit_form_data(letter: Letter) -> dict:
+    values = edits.header_values(letter)
+    data = {name: (value or "") for name, value in values.items()}
+    data.update(received_on=letter.received_on, issued_on=letter.issued_on,
+                recipients="\n".join(values["recipients"]), version=str(letter.version))
+    return data
+
+
+def _render_edit(letter: Letter, form: LetterEditForm, status: int = 200, *, message: str | None = None,
+                 duplicate=None, missed=(), current: dict | None = None, conflicts=(), refreshed=()):
+    return render_template("letters/edit.html", letter=letter, form=form, message=message, duplicate=duplicate,
+                           missed=list(missed), current=current or {}, conflicts=set(conflicts),
+                           refreshed=set(refreshed), show_value=edits.show_value), status
+
+
+def _merge_stale(form: LetterEditForm, letter: Letter, missed: list) -> tuple[list[str], list[str]]:
+    """After someone else's save: fields the user left as they were take the saved values (their edit is
+    not undone); fields both changed keep the user's input and are flagged. Returns (refreshed, conflicts)."""
+    base: dict = {}
+    for event in missed:
+        for name, (old, _new) in (event.changes or {}).items():
+            base.setdefault(name, old)  # the value the user's form started from
+    current = edits.header_values(letter)
+    typed = edits.edit_values(form.header())
+    refreshed, conflicts = [], []
+    for name in edits.EDITABLE_FIELDS:
+        if name not in base or typed[name] == current[name]:
+            continue
+        if typed[name] == base[name]:
+            form.show(name, current[name])
+            refreshed.append(name)
+        else:
+            conflicts.append(name)
+            field = getattr(form, name)
+            field.errors = [*field.errors, "Người khác vừa sửa ô này; giá trị hiện tại: "
+                            f"{edits.show_value(name, current[name])}"]
+    return refreshed, conflicts
+
+
+@bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(letter_id: int):
+    """Correct a registered letter's header (not its incoming number); every change goes on its history."""
+    letter = _letter_or_404(letter_id)
+    require(current_user, "letter.edit", letter)
+    if request.method == "GET":
+        form = LetterEditForm(formdata=None, data=_edit_form_data(letter))
+        form.offer_urgency(letter.urgency)
+        return _render_edit(letter, form)[0]
+    form = LetterEditForm()
+    form.offer_urgency(letter.urgency)
+    if not form.validate_on_submit():
+        return _render_edit(letter, form, 422, message="Vui lòng sửa các ô được đánh dấu.")
+    session = db()
+    try:
+        event = edits.edit_letter(session, letter, form.header(), actor=current_user, version=form.version.data,
+                                  today=today(), comment=form.comment.data)
+        session.commit()
+    except edits.StaleLetter as exc:
+        session.rollback()
+        letter = _letter_or_404(letter_id)
+        missed = edits.missed_events(session, letter, exc.expected)
+        refreshed, conflicts = _merge_stale(form, letter, missed)
+        form.version.data = str(letter.version)  # saving again now applies this form over the newer version
+        names = ", ".join(dict.fromkeys(e.actor.full_name if e.actor else "Hệ thống" for e in missed)) or "người khác"
+        message = (f"Văn bản này vừa được {names} sửa trong lúc bạn đang sửa; thay đổi của bạn CHƯA được lưu. "
+                   "Những gì họ đã sửa được giữ nguyên và hiện ở các ô bạn không sửa; ô được đánh dấu là ô cả hai "
+                   "cùng sửa, kèm giá trị hiện tại. Kiểm tra lại rồi bấm “Lưu thay đổi”.")
+        return _render_edit(letter, form, 409, message=message, missed=missed, current=edits.header_values(letter),
+                            conflicts=conflicts, refreshed=refreshed)
+    except edits.LetterEditRefused as exc:
+        session.rollback()
+        letter = _letter_or_404(letter_id)
+        for name, text in exc.errors.items():
+            getattr(form, name).errors = [*getattr(form, name).errors, text]
+        return _render_edit(letter, form, 409 if exc.duplicate is not None else 422, message=exc.message,
+                            duplicate=exc.duplicate)
+    if event is None:
+        flash("Không có thay đổi nào để lưu.", "info")
+    else:
+        flash(f"Đã lưu {len(event.changes)} thay đổi của văn bản.", "success")
+    return redirect(url_for("letters.detail", letter_id=letter_id))
 
 
 # --------------------------------------------------------------------------- registration
