@@ -27,7 +27,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from tracker.extraction._lazy import lazy_compiler
 from tracker.extraction.names import LETTER, fold
+
+# patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
+_lazy_re = lazy_compiler(globals())
 
 __all__ = ["Deadline", "find_deadlines", "best_deadline", "get_calendar", "parse_iso", "last_day_of_month"]
 
@@ -148,7 +152,7 @@ _WORDS_DATE = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*(?:năm|/)\s*(?P
 _HOUR = r"(?:(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút)?)?|\d{1,2}:\d{2})\s*,?\s*)"
 
 # "trước ngày 30/9/2019", "chậm nhất ngày 15/9", "trước 16 giờ 00 ngày 14/9/2017", "hạn chót: 20/10/2020"
-_ABSOLUTE_RE = re.compile(
+_ABSOLUTE_RE = _lazy_re("_ABSOLUTE_RE", 
     r"(?P<cue>(?<![^\W\d_])(?:trước|chậm\s+nhất(?:\s+(?:là|vào|trước))?|muộn\s+nhất(?:\s+(?:là|vào))?|không\s+quá|không\s+muộn\s+hơn"
     r"|hạn\s+(?:chót|cuối)(?:\s+là)?|thời\s+hạn(?:\s+(?:hoàn\s+thành|báo\s+cáo|nộp|gửi|thực\s+hiện))?(?:\s*(?:là|:))?"
     r"|thời\s+gian\s+(?:hoàn\s+thành|gửi|nộp|báo\s+cáo)(?:\s*(?:là|:))?(?:\s+trước)?"
@@ -159,57 +163,57 @@ _ABSOLUTE_RE = re.compile(
     re.IGNORECASE,
 )
 # "trong tháng 9/2019", "trong tháng 9 năm 2026", "trước tháng 10/2026", "cuối tháng 8"
-_MONTH_RE = re.compile(
+_MONTH_RE = _lazy_re("_MONTH_RE", 
     r"(?P<cue>(?<![^\W\d_])(?:trong|trước|chậm\s+nhất(?:\s+(?:là|trong|vào))?|cuối|hết|vào\s+cuối|ngay\s+trong)\s+)"
     r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?![\d/])",
     re.IGNORECASE,
 )
 # "trong quý II/2026", "xong trong quý II năm 2026", "trước quý III/2017"
-_QUARTER_RE = re.compile(
+_QUARTER_RE = _lazy_re("_QUARTER_RE", 
     r"(?P<cue>(?<![^\W\d_])(?:trong|trước|chậm\s+nhất(?:\s+(?:là|trong|vào))?|cuối|hết|hoàn\s+thành|xong)\s+)"
     r"quý\s+(?P<q>IV|III|II|I|[1-4])(?![^\W\d_])(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?",
     re.IGNORECASE,
 )
 # "6 tháng đầu năm 2026"
-_HALF_RE = re.compile(
+_HALF_RE = _lazy_re("_HALF_RE", 
     r"(?P<cue>(?<![^\W\d_])(?:trong|trước|chậm\s+nhất\s+trong|hoàn\s+thành|xong)\s+)(?P<n>6|sáu)\s+tháng\s+(?P<which>đầu|cuối)\s+năm(?:\s+(?P<y>\d{4}))?",
     re.IGNORECASE,
 )
 # "trong năm 2026", "trước năm 2027", "cuối năm 2026"
-_YEAR_RE = re.compile(
+_YEAR_RE = _lazy_re("_YEAR_RE", 
     r"(?P<cue>(?<![^\W\d_])(?:trong|trước|cuối|chậm\s+nhất(?:\s+(?:là|trong|vào))?|ngay\s+trong)\s+)năm\s+(?P<y>\d{4})(?![\d/\-])",
     re.IGNORECASE,
 )
 # "trong thời hạn 10 ngày làm việc kể từ ngày ký", "trong vòng 05 ngày kể từ ngày nhận được văn bản"
-_RELATIVE_RE = re.compile(
+_RELATIVE_RE = _lazy_re("_RELATIVE_RE", 
     r"(?P<cue>(?<![^\W\d_])(?:trong|chậm\s+nhất|sau|không\s+quá)(?:\s+(?:thời\s+hạn|vòng|phạm\s+vi|thời\s+gian))?\s+)"
     r"(?P<n>\d{1,3})\s*(?:\([^)]{0,30}\)\s*)?(?P<unit>ngày\s+làm\s+việc|ngày|tháng|tuần)"
     r"(?P<from>\s*,?\s*(?:kể\s+từ|tính\s+từ|từ)\s+(?:ngày|khi|thời\s+điểm)\s*(?P<what>[^\n.;]{0,60}))?",
     re.IGNORECASE,
 )
-_PAST_PERIOD_RE = re.compile(r"(?i)\s*(?:qua|vừa\s+qua|gần\s+(?:đây|nhất)|trước\s+(?:đây|đó)|trở\s+lại\s+đây|đã\s+qua|liền\s+kề)(?![^\W\d_])")
-_RECURRENCE_RE = re.compile(
+_PAST_PERIOD_RE = _lazy_re("_PAST_PERIOD_RE", r"(?i)\s*(?:qua|vừa\s+qua|gần\s+(?:đây|nhất)|trước\s+(?:đây|đó)|trở\s+lại\s+đây|đã\s+qua|liền\s+kề)(?![^\W\d_])")
+_RECURRENCE_RE = _lazy_re("_RECURRENCE_RE", 
     r"(?<![^\W\d_])(?P<kw>(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tuần|tháng|quý|năm)|định\s+kỳ(?:\s+(?P<period>(?:6|sáu)\s+tháng|01\s+năm|1\s+năm|năm|quý|tháng|tuần|hằng\s+\S+|hàng\s+\S+))?|(?:6|sáu)\s+tháng\s+một\s+lần)",
     re.IGNORECASE,
 )
-_NOT_DEADLINE_BEFORE = re.compile(
+_NOT_DEADLINE_BEFORE = _lazy_re("_NOT_DEADLINE_BEFORE", 
     r"(?i)(?:dự\s+kiến|diễn\s+ra|khai\s+mạc|tổ\s+chức\s+(?:hội\s+nghị|cuộc\s+họp|hội\s+thảo|lễ)|tính\s+đến|số\s+liệu|"
     r"kể\s+từ|có\s+hiệu\s+lực|ban\s+hành\s+ngày|từ\s+ngày|đến\s+hết|nhận\s+định|dự\s+báo)[^.;:]{0,25}$"
 )
-_COMPLETION_BEFORE = re.compile(
+_COMPLETION_BEFORE = _lazy_re("_COMPLETION_BEFORE", 
     r"(?i)(?:hoàn\s+thành|xong|dứt\s+điểm|kết\s+thúc|trình|ban\s+hành|báo\s+cáo|gửi|nộp|công\s+bố|triển\s+khai|phê\s+duyệt|"
     r"thực\s+hiện|hoàn\s+thiện|tổ\s+chức\s+thực\s+hiện|đưa\s+vào|cấp|giải\s+ngân|quyết\s+toán|bàn\s+giao|khắc\s+phục)"
 )
 
 
-_YEAR_ACTION_RE = re.compile(
+_YEAR_ACTION_RE = _lazy_re("_YEAR_ACTION_RE", 
     r"(?i)(?<![^\W\d_])(?:hoàn\s+thành|xong|dứt\s+điểm|kết\s+thúc|hoàn\s+thiện|đưa\s+vào|ban\s+hành|trình|triển\s+khai|"
     r"xây\s+dựng|tổ\s+chức|thực\s+hiện|cấp|lắp\s+đặt|số\s+hóa|phê\s+duyệt|giải\s+ngân|quyết\s+toán|bàn\s+giao|di\s+dời|"
     r"sắp\s+xếp|thành\s+lập|ký\s+kết|cập\s+nhật|tiêm|đầu\s+tư|nâng\s+cấp|sửa\s+chữa|khắc\s+phục|thu\s+hồi|xử\s+lý)(?![^\W\d_])"
 )
 
 
-_LABEL_RE = re.compile(
+_LABEL_RE = _lazy_re("_LABEL_RE", 
     r"(?i)(?<![^\W\d_])(?:thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)"
     r"|(?:thời\s+hạn|tiến\s+độ)(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi))?)"
     r"\s*:\s*(?P<value>[^;\n.:]{1,60}?)(?=\s*(?:[;\n.]|$))"
@@ -652,10 +656,10 @@ def best_deadline(deadlines: list[Deadline]) -> Deadline | None:
     return deadlines[0] if deadlines else None
 
 
-_CELL_QUARTER_RE = re.compile(r"(?i)^\s*(?:trong\s+|trước\s+|hết\s+)?quý\s+(?P<q>IV|III|II|I|[1-4])(?![^\W\d_])\s*(?:/|năm)\s*(?P<y>\d{4})")
-_CELL_MONTH_RE = re.compile(r"(?i)^\s*(?:trong\s+|hết\s+)?tháng\s+(?P<m>\d{1,2})\s*(?:/|năm)\s*(?P<y>\d{4})")
-_CELL_YEAR_RE = re.compile(r"(?i)^\s*(?:trong\s+)?năm\s+(?P<y>\d{4})\s*$")
-_CELL_DATE_RE = re.compile(rf"(?i)^\s*(?:ngày\s*)?(?:{_NUMERIC_DATE}|{_WORDS_DATE})\s*$")
+_CELL_QUARTER_RE = _lazy_re("_CELL_QUARTER_RE", r"(?i)^\s*(?:trong\s+|trước\s+|hết\s+)?quý\s+(?P<q>IV|III|II|I|[1-4])(?![^\W\d_])\s*(?:/|năm)\s*(?P<y>\d{4})")
+_CELL_MONTH_RE = _lazy_re("_CELL_MONTH_RE", r"(?i)^\s*(?:trong\s+|hết\s+)?tháng\s+(?P<m>\d{1,2})\s*(?:/|năm)\s*(?P<y>\d{4})")
+_CELL_YEAR_RE = _lazy_re("_CELL_YEAR_RE", r"(?i)^\s*(?:trong\s+)?năm\s+(?P<y>\d{4})\s*$")
+_CELL_DATE_RE = _lazy_re("_CELL_DATE_RE", rf"(?i)^\s*(?:ngày\s*)?(?:{_NUMERIC_DATE}|{_WORDS_DATE})\s*$")
 
 
 def parse_time_cell(text: str, *, letter_date=None, year_hint: int | None = None, calendar=None) -> Deadline | None:

@@ -18,7 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.extraction._lazy import lazy_compiler
 from tracker.extraction.text import fold, normalize
+
+# patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
+_lazy_re = lazy_compiler(globals())
 
 # ---------------------------------------------------------------------------
 # Agency names: the shared helpers of names.py, with a small local fallback so the
@@ -81,7 +85,7 @@ def split_recipient(entry: str) -> list[str]:
     return out
 
 
-_HEAD_AFTER_COMMA_RE = re.compile(
+_HEAD_AFTER_COMMA_RE = _lazy_re("_HEAD_AFTER_COMMA_RE", 
     r",\s+(?=(?:Sở|Bộ|Ban|Cục|Chi cục|Trung tâm|Bệnh viện|Trường|Công an|Ủy ban|UBND|Văn phòng|Phòng|Đài|Báo|Kho bạc"
     r"|Bảo hiểm|Viện|Công ty|Liên đoàn|Tỉnh đoàn|Thanh tra|Cảng vụ|Hạt|Trạm|Bộ Chỉ huy|Tổng công ty|Ngân hàng"
     r"|Hội đồng|Hội Nông dân|Hội Liên hiệp|Hội Cựu chiến binh|Đoàn|Tòa án|Viện kiểm sát)(?![^\W\d_]))"
@@ -94,9 +98,9 @@ def _split_glued_list(name: str) -> list[str]:
     return parts or [name]
 
 
-_LIST_HEAD_RE = re.compile(r"^(?:Các|các|CÁC)\s+(Sở|Bộ|Ban|Cục|Vụ|Phòng|Chi cục|Trung tâm|Trường|Bệnh viện|Viện|Hội)\s*:\s*(.+)$",
+_LIST_HEAD_RE = _lazy_re("_LIST_HEAD_RE", r"^(?:Các|các|CÁC)\s+(Sở|Bộ|Ban|Cục|Vụ|Phòng|Chi cục|Trung tâm|Trường|Bệnh viện|Viện|Hội)\s*:\s*(.+)$",
                            re.IGNORECASE)
-_UB_LIST_HEAD_RE = re.compile(
+_UB_LIST_HEAD_RE = _lazy_re("_UB_LIST_HEAD_RE", 
     r"^(Ủy ban nhân dân|UBND)\s+các\s+(tỉnh|huyện|xã|phường|quận|thị xã|thành phố)(?:\s*,\s*[^:]+)?\s*:\s*(.+)$"
 )
 
@@ -132,7 +136,7 @@ def _local_split_recipient(entry: str) -> list[str]:
 
 _TYPE_CODES = ("NĐ", "QĐ", "NQ", "TT", "CT", "TTLT", "CĐ", "KH", "TB", "BC", "HD", "TTr", "GM", "CV", "KL")
 _ISSUER_CODES = ("CP", "TTg", "UBND", "HĐND", "VPCP", "TW", "TU")
-_GLUED_CODE_RE = re.compile(
+_GLUED_CODE_RE = _lazy_re("_GLUED_CODE_RE", 
     r"^(" + "|".join(sorted(_TYPE_CODES, key=len, reverse=True)) + r")("
     + "|".join(_ISSUER_CODES) + r"|B[A-ZĐ]{1,7})$"
 )
@@ -159,7 +163,7 @@ def normalize_number(number: str | None) -> str | None:
     return "/".join(fixed)
 
 
-_NUM_TOKEN_RE = re.compile(r"^[\w.…/&\-]+$")
+_NUM_TOKEN_RE = _lazy_re("_NUM_TOKEN_RE", r"^[\w.…/&\-]+$")
 
 
 def _parse_number_text(rest: str) -> tuple[str | None, str | None, str]:
@@ -204,11 +208,11 @@ def _parse_number_text(rest: str) -> tuple[str | None, str | None, str]:
 # Dates
 # ---------------------------------------------------------------------------
 
-_DATE_WORDS_RE = re.compile(
+_DATE_WORDS_RE = _lazy_re("_DATE_WORDS_RE", 
     r"ngày\s*(?P<d>\d{1,2})?\s*[^\d\n]{0,12}?tháng\s*(?P<m>\d{1,2})?\s*[^\d\n]{0,12}?năm\s*(?P<y>\d{4})?",
     re.IGNORECASE,
 )
-_DATE_NUMERIC_RE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})(?!\d)")
+_DATE_NUMERIC_RE = _lazy_re("_DATE_NUMERIC_RE", r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})(?!\d)")
 
 
 def _iso(day: int | str | None, month: int | str | None, year: int | str | None) -> str | None:
@@ -260,7 +264,7 @@ _TYPE_BY_CODE = {
 URGENCY = {"hoa toc": "Hỏa tốc", "hoa toc hen gio": "Hỏa tốc hẹn giờ", "thuong khan": "Thượng khẩn", "khan": "Khẩn"}
 SECRECY = {"mat": "Mật", "toi mat": "Tối mật", "tuyet mat": "Tuyệt mật"}
 
-_AGENCY_HEAD_RE = re.compile(
+_AGENCY_HEAD_RE = _lazy_re("_AGENCY_HEAD_RE", 
     r"^(?:uy ban|ubnd|hdnd|ub |hoi dong|bo |so |van phong|vp |tong cuc|cuc |chi cuc|vu |ban |phong(?!\s*,|\s+chong)"
     r"|trung tam|thanh tra|cong an|bao hiem|bhxh|kho bac|thu tuong|chinh phu|quoc hoi|tinh uy|thanh uy|huyen uy"
     r"|quan uy|thi uy|dang uy|dang bo|doan |tinh doan|thanh doan|truong |benh vien|vien |hoc vien|dai hoc"
@@ -268,20 +272,20 @@ _AGENCY_HEAD_RE = re.compile(
     r"|toa an|kiem toan|chi nhanh|ubmttq|lien hiep|hoc vien|nha xuat ban|ky tuc|thong tan xa|tong lien doan"
     r"|uy ban mat tran|bch |cuc thue|doi |hat |don |tram |ban chi huy)"
 )
-_CHILD_HEAD_RE = re.compile(
+_CHILD_HEAD_RE = _lazy_re("_CHILD_HEAD_RE", 
     r"\s(?=VĂN PHÒNG(?:\s|$)|(?:SỞ|(?<!VĂN )PHÒNG(?!\s*,)|CHI CỤC|(?<!TỔNG )CỤC|BAN QUẢN LÝ|TRUNG TÂM|THANH TRA"
     r"|(?<!NỘI )VỤ)\s)"
 )
-_PARENT_START_RE = re.compile(r"^(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|BỘ|TỔNG CỤC|HĐND|HỘI ĐỒNG NHÂN DÂN)\s")
+_PARENT_START_RE = _lazy_re("_PARENT_START_RE", r"^(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|BỘ|TỔNG CỤC|HĐND|HỘI ĐỒNG NHÂN DÂN)\s")
 
-_BODY_OPENERS = re.compile(
+_BODY_OPENERS = _lazy_re("_BODY_OPENERS", 
     r"^(?:căn cứ|thực hiện|theo|ngày \d|để|trên cơ sở|xét|nhằm|hiện nay|trong|qua|tiếp theo|sau khi|vừa qua|nhận được"
     r"|ủy ban nhân dân tỉnh (?:nhận|đã|có)|liên quan|tiếp nhận|phúc đáp|trả lời|được|chủ tịch|phó chủ tịch"
     r"|nhằm|thời gian|tình hình|vào hồi|hồi \d|năm \d|từ đầu|thi hành|triển khai|với mục|sáng|chiều|ngày|bộ [\w ]+ (?:nhận|đề nghị))",
     re.IGNORECASE,
 )
 
-_TITLE_PREFIX_RE = re.compile(r"^(?:KT|TM|TL|TUQ|Q|K\.T|T\.M|T\.L)\s*\.?\s+(?=\S)|^(?:THỪA LỆNH|THỪA ỦY QUYỀN|KÝ THAY)\b")
+_TITLE_PREFIX_RE = _lazy_re("_TITLE_PREFIX_RE", r"^(?:KT|TM|TL|TUQ|Q|K\.T|T\.M|T\.L)\s*\.?\s+(?=\S)|^(?:THỪA LỆNH|THỪA ỦY QUYỀN|KÝ THAY)\b")
 _POSITION_WORDS = (
     "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG",
     "BỘ TRƯỞNG", "THỨ TRƯỞNG", "THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "TRƯỞNG BAN",
@@ -289,7 +293,7 @@ _POSITION_WORDS = (
     "BÍ THƯ", "PHÓ BÍ THƯ", "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "CHÁNH THANH TRA", "TỔNG GIÁM ĐỐC",
     "HIỆU TRƯỞNG", "VIỆN TRƯỞNG", "THỦ TRƯỞNG", "CHI CỤC TRƯỞNG", "TRƯỞNG ĐOÀN", "CHỦ TỊCH UBND",
 )
-_PERSON_TITLES_RE = re.compile(
+_PERSON_TITLES_RE = _lazy_re("_PERSON_TITLES_RE", 
     r"^(?:Đồng chí|đồng chí|Đ/c|đ/c|Ông|Bà)?\s*"
     r"(?:Phó Chủ tịch|Chủ tịch|Phó Giám đốc|Giám đốc|Tổng Giám đốc|Thủ trưởng|Chánh Văn phòng|Bộ trưởng|Trưởng ban"
     r"|Trưởng Ban|Cục trưởng|Chi cục trưởng|Hiệu trưởng|Trưởng phòng|Chỉ huy trưởng|Viện trưởng|Vụ trưởng"
@@ -321,18 +325,18 @@ def sentence_case(text: str) -> str:
 # Segments of the header zone
 # ---------------------------------------------------------------------------
 
-_QH_RE = re.compile(r"cong\s*-?\s*hoa\s+xa\s+hoi\s+chu\s+nghia\s+viet\s+nam")
-_TN_RE = re.compile(r"doc\s*lap\s*-?\s*tu\s*do\s*-?\s*hanh\s*phuc")
-_DANG_RE = re.compile(r"dang\s+cong\s+san\s+viet\s+nam")
-_SO_RE = re.compile(r"(?<![a-z0-9/])so\s*(?:[:.]\s*|\s+(?=[\d.…_/]))")
-_VV_RE = re.compile(r"(?<![a-z])v\s*/\s*v(?![a-z])\s*[:.]?")
-_VE_VIEC_RE = re.compile(r"^(?:Về việc|VỀ VIỆC|Trích yếu)\s*[:.]?\s*")
-_KG_RE = re.compile(r"(?<![a-z])(dong\s+)?kinh\s+g(?:u|o)i(?![a-z])\s*:?")  # "gửi", southern "gởi"
-_NGAY_RE = re.compile(
+_QH_RE = _lazy_re("_QH_RE", r"cong\s*-?\s*hoa\s+xa\s+hoi\s+chu\s+nghia\s+viet\s+nam")
+_TN_RE = _lazy_re("_TN_RE", r"doc\s*lap\s*-?\s*tu\s*do\s*-?\s*hanh\s*phuc")
+_DANG_RE = _lazy_re("_DANG_RE", r"dang\s+cong\s+san\s+viet\s+nam")
+_SO_RE = _lazy_re("_SO_RE", r"(?<![a-z0-9/])so\s*(?:[:.]\s*|\s+(?=[\d.…_/]))")
+_VV_RE = _lazy_re("_VV_RE", r"(?<![a-z])v\s*/\s*v(?![a-z])\s*[:.]?")
+_VE_VIEC_RE = _lazy_re("_VE_VIEC_RE", r"^(?:Về việc|VỀ VIỆC|Trích yếu)\s*[:.]?\s*")
+_KG_RE = _lazy_re("_KG_RE", r"(?<![a-z])(dong\s+)?kinh\s+g(?:u|o)i(?![a-z])\s*:?")  # "gửi", southern "gởi"
+_NGAY_RE = _lazy_re("_NGAY_RE", 
     r",?\s*(?<![a-z])ngay(?![a-z])(?=[^\n]{0,30}?thang[^\n]{0,25}?nam|\s*\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
 )
-_DIEN_RE = re.compile(r"^(?!CÔNG ĐIỆN|Công điện)(?P<who>[A-ZĐ\u00c0-\u1ef9][A-ZĐ\u00c0-\u1ef9 ,.]{3,}?)\s+(?:điện\s*:?|ĐIỆN\s*:)\s*$")
-_SEP_RE = re.compile(r"^[\s\-_=.*~+·•]{3,}$")
+_DIEN_RE = _lazy_re("_DIEN_RE", r"^(?!CÔNG ĐIỆN|Công điện)(?P<who>[A-ZĐ\u00c0-\u1ef9][A-ZĐ\u00c0-\u1ef9 ,.]{3,}?)\s+(?:điện\s*:?|ĐIỆN\s*:)\s*$")
+_SEP_RE = _lazy_re("_SEP_RE", r"^[\s\-_=.*~+·•]{3,}$")
 
 
 @dataclass
@@ -426,8 +430,8 @@ def _segments(lines: list[str], start: int, end: int) -> list[Seg]:
 # Received stamp
 # ---------------------------------------------------------------------------
 
-_STAMP_DEN_RE = re.compile(r"(?<![^\W\d_])(ĐẾN|Đến:)(?![^\W\d_])|CÔNG VĂN ĐẾN|VĂN BẢN ĐẾN")
-_STAMP_LINE_RE = re.compile(
+_STAMP_DEN_RE = _lazy_re("_STAMP_DEN_RE", r"(?<![^\W\d_])(ĐẾN|Đến:)(?![^\W\d_])|CÔNG VĂN ĐẾN|VĂN BẢN ĐẾN")
+_STAMP_LINE_RE = _lazy_re("_STAMP_LINE_RE", 
     r"^(?:Số|SỐ|Ngày|NGÀY|Giờ|GIỜ|Chuyển|CHUYỂN|Chuyên|Lưu hồ sơ|LƯU HỒ SƠ|Đến|ĐẾN|Kính chuyển)\b", re.IGNORECASE
 )
 
@@ -484,9 +488,9 @@ def _expand_stamp_org(org: str) -> str:
 # Issuer block
 # ---------------------------------------------------------------------------
 
-_LOCALITY_RE = re.compile(r"(?<![^\W\d_])(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+(\S.*)$",
+_LOCALITY_RE = _lazy_re("_LOCALITY_RE", r"(?<![^\W\d_])(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+(\S.*)$",
                           re.IGNORECASE)
-_PARTY_RE = re.compile(r"^(?:Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|Đảng ủy|Hội đồng nhân dân|Đoàn đại biểu)", re.IGNORECASE)
+_PARTY_RE = _lazy_re("_PARTY_RE", r"^(?:Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|Đảng ủy|Hội đồng nhân dân|Đoàn đại biểu)", re.IGNORECASE)
 
 
 def _issuer_units(texts: list[str]) -> list[str]:
@@ -552,8 +556,8 @@ def _compose(parent: str, child: str) -> str:
 # Signature
 # ---------------------------------------------------------------------------
 
-_NAME_RE = re.compile(r"^[A-ZĐ\u00c0-\u1ef9][^\s\d:;,/()]*(?:\s+[A-ZĐ\u00c0-\u1ef9][^\s\d:;,/()]*){1,5}$")
-_SIGNED_MARK_RE = re.compile(r"^[\[(]?\s*(?:đã ký|Đã ký|ĐÃ KÝ|ký|Ký|ký tên|Ký tên|đã ký và đóng dấu|Đã ký và đóng dấu"
+_NAME_RE = _lazy_re("_NAME_RE", r"^[A-ZĐ\u00c0-\u1ef9][^\s\d:;,/()]*(?:\s+[A-ZĐ\u00c0-\u1ef9][^\s\d:;,/()]*){1,5}$")
+_SIGNED_MARK_RE = _lazy_re("_SIGNED_MARK_RE", r"^[\[(]?\s*(?:đã ký|Đã ký|ĐÃ KÝ|ký|Ký|ký tên|Ký tên|đã ký và đóng dấu|Đã ký và đóng dấu"
                              r"|ký, đóng dấu|Ký, ghi rõ họ tên|chữ ký|Chữ ký|Signed)[^)\]]*[)\]]?\s*$")
 
 
@@ -572,7 +576,7 @@ def _is_title_line(line: str) -> bool:
     return len(words) <= 12
 
 
-_GLUED_TITLE_RE = re.compile(
+_GLUED_TITLE_RE = _lazy_re("_GLUED_TITLE_RE", 
     r"(?<=[A-ZĐ\u00c0-\u1ef9])(?=(?:KT|TM|TL|TUQ)\.\s*[A-ZĐ\u00c0-\u1ef9])"
     r"|(?<=[A-ZĐ\u00c0-\u1ef9]{2})(?=(?:PHÓ|CHỦ TỊCH|GIÁM ĐỐC|CHÁNH|THỨ TRƯỞNG|BỘ TRƯỞNG|TRƯỞNG BAN|CỤC TRƯỞNG|VỤ TRƯỞNG)\s*[A-ZĐ\u00c0-\u1ef9])"
 )
@@ -597,7 +601,7 @@ def _clean_title_line(line: str) -> str:
     return s
 
 
-_ITEM_LINE_RE = re.compile(r"^\s*(?:[\-+•–]\s|[\-+•–](?=\S)|(?:Nơi nhận|NƠI NHẬN)\s*:?\s*$|Lưu\s*:)")
+_ITEM_LINE_RE = _lazy_re("_ITEM_LINE_RE", r"^\s*(?:[\-+•–]\s|[\-+•–](?=\S)|(?:Nơi nhận|NƠI NHẬN)\s*:?\s*$|Lưu\s*:)")
 
 
 def parse_signature(lines: list[str]) -> tuple[str | None, str | None, int | None, int | None]:
@@ -686,20 +690,20 @@ _REF_NUMBER = (
     r"(?:\s?[-/]\s?[A-ZĐ0-9][A-Za-zĐđ&0-9]*|\s[A-ZĐ]{2,}(?=[-/]))*"
 )
 _REF_DATE = r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"
-_REF_RE = re.compile(
+_REF_RE = _lazy_re("_REF_RE", 
     r"(?P<kind>" + _REF_KINDS + r")\s+(?:số\s*:?\s*|số hiệu\s+)?(?P<num>" + _REF_NUMBER + r")"
     r"(?:\s*,?\s*(?:ban hành\s+)?ngày\s+(?P<date>" + _REF_DATE + r"))?"
     r"(?:\s*\([^()\n]{0,80}\))?"
     r"(?=\s+(?:của|do)\s+(?P<issuer>[^\n]{2,160}))?"  # a look-ahead: the next reference may follow
 )
-_ISSUER_STOP_RE = re.compile(
+_ISSUER_STOP_RE = _lazy_re("_ISSUER_STOP_RE", 
     r"\s+(?:về việc|về|V/v|v/v|tại|ngày|theo|đã|đến|cho|với|để|trong|khóa|một số|của|giai đoạn|đối với|phê duyệt|ban hành"
     r"|quy định|hướng dẫn|thực hiện|triển khai|và (?:" + _REF_KINDS + r")|(?:" + _REF_KINDS + r")\s+số|trên|nhằm|như|thì"
     r"|là|năm|kèm|sau|trước|gửi|bổ sung|sửa đổi|công bố|giao|yêu cầu|đề nghị|xin|tổ chức|chỉ đạo|thông báo|báo cáo"
     r"|tham mưu|hỗ trợ|nêu|(?=\d))(?![^\W\d_])"
     r"|\s*[,;:“”\"()]|\.\s|\.$|\s+-\s+(?=[a-zđ])"
 )
-_ISSUER_BEFORE_RE = re.compile(
+_ISSUER_BEFORE_RE = _lazy_re("_ISSUER_BEFORE_RE", 
     r"(?:của|Của|và|,)\s+(?:(?:Phó )?(?:Giám đốc|Chủ tịch|Bộ trưởng|Thủ trưởng|Trưởng ban|Chánh Văn phòng|Cục trưởng)\s+)?"
     r"(?P<issuer>(?:Ủy ban|UBND|Bộ|Sở|Ban|Văn phòng|Thủ tướng|Chính phủ|Tỉnh ủy|Thành ủy|Hội đồng|HĐND"
     r"|Cục|Tổng cục|Chủ tịch|Huyện ủy|Đảng ủy|Công an|Kho bạc|Bảo hiểm|Thanh tra|Trung tâm|Phòng)[^\n;:()]{0,100}?)"
@@ -829,8 +833,8 @@ def find_references(text: str, context: dict | None = None) -> list[dict]:
 # The parser
 # ---------------------------------------------------------------------------
 
-_NOI_NHAN_RE = re.compile(r"^\s*(?:Nơi nhận|NƠI NHẬN)\s*:?", re.IGNORECASE)
-_MARK_CLEAN_RE = re.compile(r"[\s!.:()\[\]*-]+")
+_NOI_NHAN_RE = _lazy_re("_NOI_NHAN_RE", r"^\s*(?:Nơi nhận|NƠI NHẬN)\s*:?", re.IGNORECASE)
+_MARK_CLEAN_RE = _lazy_re("_MARK_CLEAN_RE", r"[\s!.:()\[\]*-]+")
 
 
 def _mark_of(text: str) -> tuple[str | None, str | None]:
@@ -869,7 +873,7 @@ def _strip_end(text: str) -> str:
     return re.sub(r"[\s.;,:]+$", "", text).strip()
 
 
-_INNER_TITLES_RE = re.compile(
+_INNER_TITLES_RE = _lazy_re("_INNER_TITLES_RE", 
     r",\s*(?:Thủ trưởng|Giám đốc|Chủ tịch|Chánh Văn phòng|Trưởng ban|Trưởng Ban|Tổng Giám đốc)\s+các\s+"
 )
 _LOCAL_ABBREVIATIONS = [
@@ -1048,8 +1052,8 @@ def _subject_after_vv(segs: list[Seg], start: int) -> tuple[str, int]:
 
 
 _PLACE_NAME = r"([A-ZĐ\u00c0-\u1ef9][^\W\d_]*(?:\s[A-ZĐ\u00c0-\u1ef9][^\W\d_]*){0,3})"
-_PROVINCE_IN_TEXT_RE = re.compile(r"(?<![^\W\d_])tỉnh\s+" + _PLACE_NAME)
-_DISTRICT_IN_TEXT_RE = re.compile(r"(?<![^\W\d_])(?:huyện|thị xã|quận)\s+" + _PLACE_NAME)
+_PROVINCE_IN_TEXT_RE = _lazy_re("_PROVINCE_IN_TEXT_RE", r"(?<![^\W\d_])tỉnh\s+" + _PLACE_NAME)
+_DISTRICT_IN_TEXT_RE = _lazy_re("_DISTRICT_IN_TEXT_RE", r"(?<![^\W\d_])(?:huyện|thị xã|quận)\s+" + _PLACE_NAME)
 
 
 def _reference_context(issuer: str | None, text: str) -> dict:
@@ -1297,8 +1301,8 @@ def _tail_index(lines: list[str], split_index: int) -> int:
     return len(lines)
 
 
-_TAIL_SPLIT_RE = re.compile(r"(?<=\S)\s+(?=(?:KT|TM|TL|TUQ)\.\s*[A-ZĐ\u00c0-\u1ef9])")
-_TAIL_UPPER_END_RE = re.compile(r"(?<=[;:.])\s+(?=[A-ZĐ\u00c0-\u1ef9 ]{6,}$)")
+_TAIL_SPLIT_RE = _lazy_re("_TAIL_SPLIT_RE", r"(?<=\S)\s+(?=(?:KT|TM|TL|TUQ)\.\s*[A-ZĐ\u00c0-\u1ef9])")
+_TAIL_UPPER_END_RE = _lazy_re("_TAIL_UPPER_END_RE", r"(?<=[;:.])\s+(?=[A-ZĐ\u00c0-\u1ef9 ]{6,}$)")
 
 
 _FAMILY_NAMES = frozenset(
@@ -1307,7 +1311,7 @@ _FAMILY_NAMES = frozenset(
     "sung giang thach danh kim son ong tieu lai nghiem diep han lac mong ca hau khuat nham quan bach chau cu dieu "
     "thai tiet van".split()
 )
-_TAIL_NAME_END_RE = re.compile(r"(?<=[;:.)])\s+(?=[A-ZĐ\u00c0-\u1ef9][^\s\d,;:()/]*(?:\s+[A-ZĐ\u00c0-\u1ef9][^\s\d,;:()/]*){1,4}$)")
+_TAIL_NAME_END_RE = _lazy_re("_TAIL_NAME_END_RE", r"(?<=[;:.)])\s+(?=[A-ZĐ\u00c0-\u1ef9][^\s\d,;:()/]*(?:\s+[A-ZĐ\u00c0-\u1ef9][^\s\d,;:()/]*){1,4}$)")
 
 
 def _split_tail_lines(lines: list[str]) -> list[str]:
@@ -1356,7 +1360,7 @@ def _copies_to(lines: list[str]) -> list[str]:
 
 
 # "(để biết)", "(để b/c)", "(để báo cáo)", "(để theo dõi)": a recipient that is only informed
-_INFORMED_MARK_RE = re.compile(
+_INFORMED_MARK_RE = _lazy_re("_INFORMED_MARK_RE", 
     r"\(\s*(?:để\s+)?(?:biết|b/c|báo\s+cáo|theo\s+dõi|giám\s+sát|tham\s+khảo)(?:\s+(?:và\s+)?(?:chỉ\s+đạo|theo\s+dõi))?\s*\)\s*[;,.]?\s*$",
     re.IGNORECASE,
 )

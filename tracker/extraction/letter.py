@@ -6,9 +6,8 @@ import logging
 import re
 from pathlib import Path
 
-from tracker.extraction.header import (
-    _DANG_RE, _NOI_NHAN_RE, _QH_RE, _split_tail_lines, parse_letter, parse_signature,
-)
+from tracker.extraction import header as _header
+from tracker.extraction.header import _split_tail_lines, parse_letter, parse_signature
 from tracker.extraction.text import fold, normalize
 
 logger = logging.getLogger(__name__)
@@ -31,7 +30,7 @@ def split_letters(text: str) -> list[str]:
     (or "ĐẢNG CỘNG SẢN VIỆT NAM") header follows; appendices and blank forms are not letters.
     """
     lines = text.split("\n")
-    heads = [i for i, line in enumerate(lines) if _QH_RE.search(fold(line)) or _DANG_RE.search(fold(line))
+    heads = [i for i, line in enumerate(lines) if _header._QH_RE.search(fold(line)) or _header._DANG_RE.search(fold(line))
              or (_NUMBER_LINE_RE.match(line) and _header_follows(lines, i))]
     if len(heads) < 2:
         return [text]
@@ -44,7 +43,7 @@ def split_letters(text: str) -> list[str]:
         if near or q - prev_head < 3:
             continue  # lines of the same header (a motto repeated by a flattened table)
         # the previous letter's end (Nơi nhận, signature) is close to the new header
-        nn = next((i for i in range(q - 1, max(prev_head, q - 150), -1) if _NOI_NHAN_RE.match(lines[i])), None)
+        nn = next((i for i in range(q - 1, max(prev_head, q - 150), -1) if _header._NOI_NHAN_RE.match(lines[i])), None)
         if nn is None:
             # no Nơi nhận: a signed title block with a name must close the previous letter
             nn = _signature_without_noi_nhan(lines, max(prev_head + 3, q - 80), q)

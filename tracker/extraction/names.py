@@ -20,6 +20,12 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from tracker.extraction import agency_lexicon as lex
+from tracker.extraction._lazy import lazy_compiler
+
+
+# patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
+_lazy_re = lazy_compiler(globals())
+
 
 # -- character classes -----------------------------------------------------------------------------
 
@@ -89,7 +95,7 @@ for _base, _marked in (("a", "àáảãạ"), ("e", "èéẻẽẹ"), ("y", "ỳ
         _OLD_STYLE[_first + _m] = _new_first + _base
         _OLD_STYLE[_first.upper() + _m] = _new_first.upper() + _base
         _OLD_STYLE[_first.upper() + _m.upper()] = _new_first.upper() + _base.upper()
-_OLD_STYLE_RE = re.compile(
+_OLD_STYLE_RE = _lazy_re("_OLD_STYLE_RE", 
     r"(?<![qQ])(" + "|".join(map(re.escape, sorted(_OLD_STYLE, key=len, reverse=True))) + r")" + _NOT_LETTER_AFTER
 )
 
@@ -189,27 +195,29 @@ _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"TX\.?", "thị xã"),
 ]
 
-# not inside a document symbol ("7569/UBND-KT", "591/LĐTBXH-BTXH")
-_ABBR_RES = [
-    (re.compile(r"(?<![^\W\d_/])(?<![/\-])(?:" + p + ")" + r"(?![^\W\d_])(?!\s*[\-/]\s*[A-ZĐ]{2})"), r)
-    for p, r in _ABBREVIATIONS
-]
+@functools.lru_cache(maxsize=1)
+def _abbr_res() -> list[tuple[re.Pattern, str]]:
+    """The abbreviation patterns, compiled on first use; not inside a document symbol ("7569/UBND-KT")."""
+    return [
+        (re.compile(r"(?<![^\W\d_/])(?<![/\-])(?:" + p + ")" + r"(?![^\W\d_])(?!\s*[\-/]\s*[A-ZĐ]{2})"), r)
+        for p, r in _ABBREVIATIONS
+    ]
 
 # Short forms that mean something only after "Sở"/"Bộ" ("Sở TC", "Bộ CA"), or before a level word.
 _AFTER_HEAD = {
     "TC": "Tài chính", "TP": "Tư pháp", "NV": "Nội vụ", "CT": "Công Thương", "XD": "Xây dựng",
     "YT": "Y tế", "QP": "Quốc phòng", "CA": "Công an", "NG": "Ngoại giao", "VH": "Văn hóa",
 }
-_AFTER_HEAD_RE = re.compile(r"(?<![^\W\d_])((?:Sở|SỞ|sở|Bộ|BỘ|bộ|Phòng|PHÒNG)\s+)(" + "|".join(_AFTER_HEAD) + r")" + _NOT_LETTER_AFTER)
+_AFTER_HEAD_RE = _lazy_re("_AFTER_HEAD_RE", r"(?<![^\W\d_])((?:Sở|SỞ|sở|Bộ|BỘ|bộ|Phòng|PHÒNG)\s+)(" + "|".join(_AFTER_HEAD) + r")" + _NOT_LETTER_AFTER)
 # "Các Sở: XD, GTVT, NN&PTNT": short forms inside a list under one head
-_HEAD_LIST_RE = re.compile(r"(?i:(?<![^\W\d_])các\s+(?:sở|bộ|phòng)\s*:?\s*)([^;\n]{1,200})")
-_SHORT_ITEM_RE = re.compile(r"(?<![^\W\d_])(" + "|".join(["TC", "TP", "NV", "CT", "XD", "YT", "QP", "CA", "NG"]) + r")(?=\s*(?:,|;|và|$|\)))")
-_CITY_RE = re.compile(r"(?<![^\W\d_])(?:TP|Tp)\.?(?=\s*" + UP + r")")
-_TOWN_RE = re.compile(r"(?<![^\W\d_])(?:TT)\.(?=\s*" + UP + r")")
-_POLICE_RE = re.compile(r"(?<![^\W\d_])CA(?=\s+(?:tỉnh|TỈNH|huyện|HUYỆN|xã|XÃ|phường|thành phố|các|cấp)" + _NOT_LETTER_AFTER + ")")
+_HEAD_LIST_RE = _lazy_re("_HEAD_LIST_RE", r"(?i:(?<![^\W\d_])các\s+(?:sở|bộ|phòng)\s*:?\s*)([^;\n]{1,200})")
+_SHORT_ITEM_RE = _lazy_re("_SHORT_ITEM_RE", r"(?<![^\W\d_])(" + "|".join(["TC", "TP", "NV", "CT", "XD", "YT", "QP", "CA", "NG"]) + r")(?=\s*(?:,|;|và|$|\)))")
+_CITY_RE = _lazy_re("_CITY_RE", r"(?<![^\W\d_])(?:TP|Tp)\.?(?=\s*" + UP + r")")
+_TOWN_RE = _lazy_re("_TOWN_RE", r"(?<![^\W\d_])(?:TT)\.(?=\s*" + UP + r")")
+_POLICE_RE = _lazy_re("_POLICE_RE", r"(?<![^\W\d_])CA(?=\s+(?:tỉnh|TỈNH|huyện|HUYỆN|xã|XÃ|phường|thành phố|các|cấp)" + _NOT_LETTER_AFTER + ")")
 
 
-_HAS_ABBREVIATION_RE = re.compile(r"[A-ZĐ]{2}|(?<![^\W\d_])(?:TP|Tp|TT|TX|CA|Cty|CTy)(?![^\W\d_])")
+_HAS_ABBREVIATION_RE = _lazy_re("_HAS_ABBREVIATION_RE", r"[A-ZĐ]{2}|(?<![^\W\d_])(?:TP|Tp|TT|TX|CA|Cty|CTy)(?![^\W\d_])")
 
 
 def expand_abbreviations(text: str) -> str:
@@ -233,7 +241,7 @@ def _expand(text: str) -> str:
     t = _POLICE_RE.sub("Công an", text)
     t = _CITY_RE.sub("thành phố", t)
     t = _TOWN_RE.sub("thị trấn", t)
-    for pattern, replacement in _ABBR_RES:
+    for pattern, replacement in _abbr_res():
         t = pattern.sub(replacement, t)
     t = _AFTER_HEAD_RE.sub(lambda m: m.group(1) + _AFTER_HEAD[m.group(2)], t)
     t = _HEAD_LIST_RE.sub(
@@ -269,13 +277,13 @@ def _casing_regex() -> tuple[re.Pattern, dict[str, str]]:
     return pattern, spelling
 
 
-_LEVEL_CASE_RE = re.compile(
+_LEVEL_CASE_RE = _lazy_re("_LEVEL_CASE_RE", 
     r"(?<![^\W\d_])(tỉnh|thành phố|huyện|quận|thị xã|xã(?!\s+hội(?![^\W\d_]))|phường|thị trấn|đặc khu)\s+"
     r"((?:(?!(?:và|các|của|trực|thuộc|về|cho|với)(?![^\W\d_]))" + LETTER + r"+(?:\s+|$)){1,4})"
 )
 # small words that stay in lower case inside a name; compared with their marks ("tài" is not "tại")
 _LOWER_KEPT = frozenset({"và", "các", "của", "cho", "về", "với", "tại", "theo", "trong", "trên", "thuộc", "trực", "vùng"})
-_ROMAN_AFTER_RE = re.compile(r"(?<![^\W\d_])((?:khu vực|vùng|quân khu|số)\s+)([ivxlc]{1,5})(?![^\W\d_])")
+_ROMAN_AFTER_RE = _lazy_re("_ROMAN_AFTER_RE", r"(?<![^\W\d_])((?:khu vực|vùng|quân khu|số)\s+)([ivxlc]{1,5})(?![^\W\d_])")
 
 
 @functools.lru_cache(maxsize=1)
@@ -456,51 +464,51 @@ _QUALIFIER = (
     r")*"
 )
 
-_UBND_GROUP_RE = re.compile(rf"{_UB}\s+(?i:các)\s+(?P<levels>{_LEVEL_LIST})(?P<qual>{_QUALIFIER})")
-_UBND_LIST_TAIL_RE = re.compile(rf"\s*:\s*(?P<places>{_PLACE_LIST})|\s+(?P<places2>{_PLACE_LIST})")
-_UBND_BARE_LIST_RE = re.compile(rf"{_UB}\s+(?P<levels>{_LEVEL}\s*,\s*{_LEVEL_LIST})(?P<qual>{_QUALIFIER})")
-_UBND_LEVEL_RE = re.compile(rf"{_UB}\s+(?i:cấp)\s+(?i:tỉnh|huyện|xã)")
-_UBND_ONE_RE = re.compile(rf"{_UB}\s+(?P<level>{_LEVEL})(?:\s+(?P<place>{PLACE}))?")
-_UBND_RE = re.compile(_UB)
+_UBND_GROUP_RE = _lazy_re("_UBND_GROUP_RE", rf"{_UB}\s+(?i:các)\s+(?P<levels>{_LEVEL_LIST})(?P<qual>{_QUALIFIER})")
+_UBND_LIST_TAIL_RE = _lazy_re("_UBND_LIST_TAIL_RE", rf"\s*:\s*(?P<places>{_PLACE_LIST})|\s+(?P<places2>{_PLACE_LIST})")
+_UBND_BARE_LIST_RE = _lazy_re("_UBND_BARE_LIST_RE", rf"{_UB}\s+(?P<levels>{_LEVEL}\s*,\s*{_LEVEL_LIST})(?P<qual>{_QUALIFIER})")
+_UBND_LEVEL_RE = _lazy_re("_UBND_LEVEL_RE", rf"{_UB}\s+(?i:cấp)\s+(?i:tỉnh|huyện|xã)")
+_UBND_ONE_RE = _lazy_re("_UBND_ONE_RE", rf"{_UB}\s+(?P<level>{_LEVEL})(?:\s+(?P<place>{PLACE}))?")
+_UBND_RE = _lazy_re("_UBND_RE", _UB)
 
 _DEPT = _alt(lex.DEPARTMENT_NAMES)
 _MIN = _alt(lex.MINISTRY_NAMES)
 _LOC_SUFFIX = rf"(?:\s+(?i:các)\s+{_LEVEL_LIST}(?:\s+(?i:trực\s+thuộc\s+Trung\s+ương))?|\s+{_LEVEL}(?:\s+{PLACE})?|\s+(?i:khu\s+vực)\s+(?:[IVXLC]+|\d+){_NOT_LETTER_AFTER}(?:\s+{PLACE})?|\s+(?i:chi\s+nhánh)(?:\s+{_LEVEL})?\s+{PLACE}|\s+(?i:Việt\s+Nam))"
 # suffixes are matched on their own after the head: one shared pattern keeps compilation short
-_LOC_SUFFIX_RE = re.compile(_LOC_SUFFIX)
-_PLACE_SUFFIX_RE = re.compile(rf"\s+(?={UP}){PLACE}")
-_SO_RE = re.compile(rf"(?i:sở)\s+(?P<name>{_DEPT}){_NOT_LETTER_AFTER}")
-_SO_LIST_RE = re.compile(
+_LOC_SUFFIX_RE = _lazy_re("_LOC_SUFFIX_RE", _LOC_SUFFIX)
+_PLACE_SUFFIX_RE = _lazy_re("_PLACE_SUFFIX_RE", rf"\s+(?={UP}){PLACE}")
+_SO_RE = _lazy_re("_SO_RE", rf"(?i:sở)\s+(?P<name>{_DEPT}){_NOT_LETTER_AFTER}")
+_SO_LIST_RE = _lazy_re("_SO_LIST_RE", 
     rf"(?i:các\s+sở)\s*:?\s*(?P<items>{_DEPT}(?:(?:\s*[,;]\s*|\s+(?i:và)\s+){_DEPT})*){_NOT_LETTER_AFTER}"
 )
-_BO_RE = re.compile(rf"(?i:bộ)\s+(?P<name>{_MIN}){_NOT_LETTER_AFTER}")
-_BO_LIST_RE = re.compile(
+_BO_RE = _lazy_re("_BO_RE", rf"(?i:bộ)\s+(?P<name>{_MIN}){_NOT_LETTER_AFTER}")
+_BO_LIST_RE = _lazy_re("_BO_LIST_RE", 
     rf"(?i:các\s+bộ)\s*:?\s*(?P<items>{_MIN}(?:\s*[,;]\s*{_MIN}|\s+(?i:và)\s+{_MIN})*){_NOT_LETTER_AFTER}"
 )
-_CENTRAL_RE = re.compile(_alt(lex.CENTRAL_AGENCIES) + _NOT_LETTER_AFTER)
+_CENTRAL_RE = _lazy_re("_CENTRAL_RE", _alt(lex.CENTRAL_AGENCIES) + _NOT_LETTER_AFTER)
 _REQUIRES_SUFFIX = {"Công an", "Thanh tra", "Thuế", "Thống kê", "Báo", "Điện lực", "Viễn thông", "Bưu điện", "Hội đồng nhân dân", "Viettel", "VNPT", "MobiFone", "VinaPhone"}
-_LOCAL_RE = re.compile(rf"(?P<head>{_alt(lex.LOCAL_HEADS)}){_NOT_LETTER_AFTER}")
-_OPEN_RE = re.compile(rf"(?P<head>{_alt(lex.OPEN_HEADS)}){_NOT_LETTER_AFTER}")
-_OPEN_LIST_RE = re.compile(rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)})\s*:\s*")
-_TITLE_RE = re.compile(rf"(?P<title>{_alt(lex.HEAD_TITLES)})(?:\s+(?i:các))?\s+(?=\S)")
+_LOCAL_RE = _lazy_re("_LOCAL_RE", rf"(?P<head>{_alt(lex.LOCAL_HEADS)}){_NOT_LETTER_AFTER}")
+_OPEN_RE = _lazy_re("_OPEN_RE", rf"(?P<head>{_alt(lex.OPEN_HEADS)}){_NOT_LETTER_AFTER}")
+_OPEN_LIST_RE = _lazy_re("_OPEN_LIST_RE", rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)})\s*:\s*")
+_TITLE_RE = _lazy_re("_TITLE_RE", rf"(?P<title>{_alt(lex.HEAD_TITLES)})(?:\s+(?i:các))?\s+(?=\S)")
 
 _GROUP_NOUNS = sorted(set(lex.DEFINITE_GROUP_NOUNS) | set(lex.GENERIC_GROUP_WORDS), key=len, reverse=True)
 _GROUP_NOUN = _alt(_GROUP_NOUNS)
 _ADMIN_NOUNS = {"bo", "so", "ban", "nganh", "co quan", "don vi", "dia phuong", "cap", "bo phan", "luc luong"}
-_GROUP_RE = re.compile(
+_GROUP_RE = _lazy_re("_GROUP_RE", 
     rf"(?i:các)\s+(?P<nouns>{_GROUP_NOUN}(?:\s*,\s*(?i:các\s+)?{_GROUP_NOUN}(?:\s+(?i:ngang\s+bộ|thuộc\s+Chính\s+phủ|khác\s+ở\s+Trung\s+ương))?|\s+(?i:và)\s+(?i:các\s+)?{_GROUP_NOUN})*)"
     rf"{_NOT_LETTER_AFTER}"
 )
-_GENERIC_BARE_RE = re.compile(
+_GENERIC_BARE_RE = _lazy_re("_GENERIC_BARE_RE", 
     r"(?i:(?:(?:Hội|Ban\s+đại\s+diện)\s+cha\s+mẹ\s+học\s+sinh|chính\s+quyền|cơ\s+quan|đơn\s+vị|địa\s+phương|cơ\s+quan\s+chức\s+năng|lực\s+lượng\s+chức\s+năng|cấp\s+có\s+thẩm\s+quyền|cơ\s+quan\s+có\s+thẩm\s+quyền|người\s+đứng\s+đầu)"
     r"(?:\s*,\s*(?:cơ\s+quan|đơn\s+vị|địa\s+phương|tổ\s+chức|cá\s+nhân))*"
     r"(?:\s+(?:có\s+)?liên\s+quan|\s+địa\s+phương|\s+cơ\s+sở|\s+các\s+cấp|\s+chức\s+năng)?)" + _NOT_LETTER_AFTER
 )
-_SCOPE_RE = re.compile(
+_SCOPE_RE = _lazy_re("_SCOPE_RE", 
     r"\s*(?i:thuộc\s+(?:Ủy ban nhân dân\s+)?(?:tỉnh|thành\s+phố|Chính\s+phủ|Trung\s+ương|huyện)|cấp\s+(?:tỉnh|huyện|xã)|của\s+tỉnh|trực\s+thuộc(?:\s+(?:tỉnh|Trung\s+ương))?|tỉnh|ngang\s+bộ|khác\s+ở\s+Trung\s+ương|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện|xã|phường))?)"
     + _NOT_LETTER_AFTER + rf"(?:\s+(?={UP}){PLACE})?"
 )
-_LIEN_QUAN_RE = re.compile(r"\s*(?i:(?:có\s+)?liên\s+quan)" + _NOT_LETTER_AFTER)
+_LIEN_QUAN_RE = _lazy_re("_LIEN_QUAN_RE", r"\s*(?i:(?:có\s+)?liên\s+quan)" + _NOT_LETTER_AFTER)
 
 # Words that open the action after an agency name: a qualifier or a name never runs into them.
 _STOP_BIGRAMS = frozenset(
@@ -534,7 +542,7 @@ def _is_stop(text: str, pos: int) -> bool:
     return bool(m3) and f"{w1} {w2} {m3.group(1).lower()}" in _STOP_BIGRAMS
 
 
-_QUALIFIER_LEVELS_RE = re.compile(rf"\s*,\s*{_LEVEL_ANY}(?:\s*,\s*{_LEVEL_ANY}|\s+(?i:và)\s+{_LEVEL_ANY})*{_NOT_LETTER_AFTER}")
+_QUALIFIER_LEVELS_RE = _lazy_re("_QUALIFIER_LEVELS_RE", rf"\s*,\s*{_LEVEL_ANY}(?:\s*,\s*{_LEVEL_ANY}|\s+(?i:và)\s+{_LEVEL_ANY})*{_NOT_LETTER_AFTER}")
 
 
 def _qualifier_end(text: str, pos: int, max_words: int = 11) -> int:
@@ -679,9 +687,9 @@ def _folded_alt(names) -> str:
 
 # Names of departments and ministries with their marks lost or garbled by OCR ("So Tai chinh", "Sớ Y tế"):
 # matched on the folded text, written in their lexicon spelling.
-_FOLDED_SO_RE = re.compile(r"so\s+(?P<name>" + _folded_alt(lex.DEPARTMENT_NAMES) + r")(?![a-z])")
-_FOLDED_BO_RE = re.compile(r"bo\s+(?P<name>" + _folded_alt(lex.MINISTRY_NAMES) + r")(?![a-z])")
-_FOLDED_UB_RE = re.compile(r"uy\s+ban\s+nhan\s+dan(?![a-z])")
+_FOLDED_SO_RE = _lazy_re("_FOLDED_SO_RE", r"so\s+(?P<name>" + _folded_alt(lex.DEPARTMENT_NAMES) + r")(?![a-z])")
+_FOLDED_BO_RE = _lazy_re("_FOLDED_BO_RE", r"bo\s+(?P<name>" + _folded_alt(lex.MINISTRY_NAMES) + r")(?![a-z])")
+_FOLDED_UB_RE = _lazy_re("_FOLDED_UB_RE", r"uy\s+ban\s+nhan\s+dan(?![a-z])")
 
 
 @functools.lru_cache(maxsize=8)
@@ -735,15 +743,15 @@ def _phrase_continuation(text: str, name_start: int, end: int) -> int:
     return best
 
 
-_NAME_LEVEL_RE = re.compile(
+_NAME_LEVEL_RE = _lazy_re("_NAME_LEVEL_RE", 
     r"\s+(?:" + _LEVEL + r"(?:\s+" + PLACE + r")?|(?i:các)\s+" + _LEVEL_LIST
     + r"(?:\s+(?i:trực\s+thuộc\s+Trung\s+ương))?)" + _NOT_LETTER_AFTER
 )
-_NAME_WORD_RE = re.compile(r"(\s+(?:và|&)\s+|\s*-\s*|\s+)(" + LETTER + r"[^\s,;:.()\"“”]*|\d+)")
+_NAME_WORD_RE = _lazy_re("_NAME_WORD_RE", r"(\s+(?:và|&)\s+|\s*-\s*|\s+)(" + LETTER + r"[^\s,;:.()\"“”]*|\d+)")
 
 
-_BRANCH_SUFFIX_RE = re.compile(rf"\s+(?i:chi\s+nhánh)(?:\s+(?i:tỉnh|thành\s+phố|huyện|khu\s+vực))?\s+(?={UP}){PLACE}")
-_ACTION_LIST_RE = re.compile(r"\s*,\s*([a-zà-ỹđ]+)")
+_BRANCH_SUFFIX_RE = _lazy_re("_BRANCH_SUFFIX_RE", rf"\s+(?i:chi\s+nhánh)(?:\s+(?i:tỉnh|thành\s+phố|huyện|khu\s+vực))?\s+(?={UP}){PLACE}")
+_ACTION_LIST_RE = _lazy_re("_ACTION_LIST_RE", r"\s*,\s*([a-zà-ỹđ]+)")
 _LEGAL_FORMS = frozenset({"TNHH", "MTV", "CP", "TMCP", "JSC", "HTX", "DNTN"})
 
 
@@ -881,7 +889,7 @@ def _match_open(text: str, pos: int) -> AgencyMatch | None:
     return AgencyMatch(pos, end, [_clean_name(name)], kind="open")
 
 
-_LIST_HEAD_RE = re.compile(
+_LIST_HEAD_RE = _lazy_re("_LIST_HEAD_RE", 
     rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)}|doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|tổ\s+chức|địa\s+phương|nhà\s+mạng|ngân\s+hàng|"
     rf"trường|Trường|phòng|Phòng|ban|Ban|hội|Hội|đoàn\s+thể|cơ\s+sở)\s*:\s*"
 )
@@ -1029,8 +1037,8 @@ def match_agency_at(text: str, pos: int) -> AgencyMatch | None:
     return _match_cached(text, pos)
 
 
-_LIST_SEP_RE = re.compile(r"\s*[,;]\s*(?:và\s+|cùng\s+)?|\s+(?:và|cùng|với)\s+|\s*/\s*")
-_PAREN_RE = re.compile(r"\s*\([^()\n]{0,120}\)")
+_LIST_SEP_RE = _lazy_re("_LIST_SEP_RE", r"\s*[,;]\s*(?:và\s+|cùng\s+)?|\s+(?:và|cùng|với)\s+|\s*/\s*")
+_PAREN_RE = _lazy_re("_PAREN_RE", r"\s*\([^()\n]{0,120}\)")
 
 
 def parse_agency_list(text: str, pos: int) -> tuple[list[AgencyMatch], int]:

@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.extraction import deadlines as dl
+from tracker.extraction._lazy import lazy_compiler
 from tracker.extraction.names import (
     AgencyMatch,
     LETTER,
@@ -52,11 +53,14 @@ from tracker.extraction.names import (
     split_agency_list,
 )
 
+# patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
+_lazy_re = lazy_compiler(globals())
+
 SUMMARY_MAX = 200
 
 # -- text preparation --------------------------------------------------------------------------------
 
-_MARKER_RE = re.compile(
+_MARKER_RE = _lazy_re("_MARKER_RE", 
     r"^\s*(?:(?P<dieu>(?i:Điều)\s+\d{1,3})\s*[.:]?"
     r"|(?P<roman>[IVX]{1,5})\s*[.)](?=\s)"
     r"|(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)](?!\d)"
@@ -65,9 +69,9 @@ _MARKER_RE = re.compile(
     r"|(?P<dash>[-–—−•·*▪➢])(?!\d)"
     r"|(?P<plus>\+))\s*"
 )
-_CUT_RE = re.compile(r"(?im)^\s*(?:\*\*)?\s*(?:Nơi\s+nhận|Noi\s+nhan)\s*:?")
-_PAGE_NUMBER_RE = re.compile(r"(?m)^\s*(?:-\s*)?\d{1,3}\s*(?:-\s*)?$")
-_FOOTNOTE_MARK_RE = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_CUT_RE = _lazy_re("_CUT_RE", r"(?im)^\s*(?:\*\*)?\s*(?:Nơi\s+nhận|Noi\s+nhan)\s*:?")
+_PAGE_NUMBER_RE = _lazy_re("_PAGE_NUMBER_RE", r"(?m)^\s*(?:-\s*)?\d{1,3}\s*(?:-\s*)?$")
+_FOOTNOTE_MARK_RE = _lazy_re("_FOOTNOTE_MARK_RE", r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 
 
 @dataclass
@@ -126,17 +130,17 @@ def _marker_of(line: str) -> tuple[str, str, str] | None:
 
 # A line that labels a part of the item above it: its time, its lead or its partners
 # ("Thời gian hoàn thành: Quý II/2020", "- Cơ quan chủ trì: Sở Tài chính", "Phối hợp: ...").
-_LABEL_LINE_RE = re.compile(
+_LABEL_LINE_RE = _lazy_re("_LABEL_LINE_RE", 
     r"(?i)^(?:[-+•]\s*)?(?P<label>thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)"
     r"|thời\s+hạn(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo))?|tiến\s+độ(?:\s+(?:hoàn\s+thành|thực\s+hiện))?"
     r"|(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện|chịu\s+trách\s+nhiệm)(?:\s+thực\s+hiện)?"
     r"|chủ\s+trì(?:\s+thực\s+hiện)?|phối\s+hợp(?:\s+thực\s+hiện)?)\s*:\s*(?P<value>\S.*)$"
 )
-_LEAD_LABEL_RE = re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|thực\s+hiện|chịu\s+trách\s+nhiệm)|chủ\s+trì)")
-_PERSON_VALUE_RE = re.compile(
+_LEAD_LABEL_RE = _lazy_re("_LEAD_LABEL_RE", r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|thực\s+hiện|chịu\s+trách\s+nhiệm)|chủ\s+trì)")
+_PERSON_VALUE_RE = _lazy_re("_PERSON_VALUE_RE", 
     r"(?i)^(?:đồng\s+chí|đ/c|ông|bà|phó|chủ\s+tịch|giám\s+đốc|lãnh\s+đạo|trưởng|thứ\s+trưởng|bộ\s+trưởng|chánh|thủ\s+trưởng)(?![^\W\d_])"
 )
-_COOP_LABEL_RE = re.compile(r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+)?phối\s+hợp")
+_COOP_LABEL_RE = _lazy_re("_COOP_LABEL_RE", r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+)?phối\s+hợp")
 
 
 def _with_labels(text: str, labels: list[tuple[str, str]]) -> str:
@@ -290,34 +294,34 @@ def _is_agency_heading(line: str, recipients: list[str]) -> bool:
 # -- vocabulary ----------------------------------------------------------------------------------------
 
 _SPEECH = r"(?:giao(?:\s+nhiệm\s+vụ)?(?:\s+cho)?|phân\s+công(?:\s+cho)?|đề\s+nghị|để\s+nghị|yêu\s+cầu|chỉ\s+đạo)"
-_SPEECH_RE = re.compile(rf"(?<![^\W\d_])(?P<verb>{_SPEECH})(?![^\W\d_])\s*:?\s*", re.IGNORECASE)
-_NOT_SPEECH_AFTER = re.compile(
+_SPEECH_RE = _lazy_re("_SPEECH_RE", rf"(?<![^\W\d_])(?P<verb>{_SPEECH})(?![^\W\d_])\s*:?\s*", re.IGNORECASE)
+_NOT_SPEECH_AFTER = _lazy_re("_NOT_SPEECH_AFTER", 
     r"(?i)^(?:của|tại|nêu|trên|này|như|về|số|thực\s+hiện\s+(?:các|những)|được|đã|theo|nói|và\s+|,|thì|tỉnh\s+(?:về|tại))"
 )
-_NOT_SPEECH_BEFORE = re.compile(
+_NOT_SPEECH_BEFORE = _lazy_re("_NOT_SPEECH_BEFORE", 
     r"(?i)(?:theo|xét|trên\s+cơ\s+sở|thực\s+hiện(?:\s+ý\s+kiến)?|ý\s+kiến|kiến\s+nghị\s*,?|đề\s+xuất\s*,?|các|những|văn\s+bản|nội\s+dung|tiếp\s+thu|có|thống\s+nhất\s+với)\s*$"
 )
-_SUBJECT_EXCLUDE_AFTER = re.compile(
+_SUBJECT_EXCLUDE_AFTER = _lazy_re("_SUBJECT_EXCLUDE_AFTER", 
     r"(?i)^(?:đã|sẽ|đang|vừa|là(?!\s+(?:cơ\s+quan|đơn\s+vị|đầu\s+mối))|được|bị|rất\s+mong|mong|trân\s+trọng|xin|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
     r"báo\s+cáo\s+(?:tại|số)|tại|theo(?!\s+dõi)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để|thì|mà|nếu|như)(?![^\W\d_])"
 )
-_SPEAKER_VERBS = re.compile(
+_SPEAKER_VERBS = _lazy_re("_SPEAKER_VERBS", 
     r"(?i)^(?:(?:kính|trân\s+trọng|xin|thống\s+nhất)\s+(?=đề\s+nghị|yêu\s+cầu|giao|thông\s+báo))?(?:có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?|kết\s+luận|thông\s+báo|ghi\s+nhận|đánh\s+giá|nhận\s+được|đã\s+nhận|chỉ\s+thị|quyết\s+định|"
     r"yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo|trân\s+trọng|điện)(?![^\W\d_])"
 )
 # "phối hợp với X"; "chủ trì, phối hợp X" and a clause opening "Phối hợp X ..." also name partners
-_COOP_RE = re.compile(
+_COOP_RE = _lazy_re("_COOP_RE", 
     r"(?<![^\W\d_])(?i:phối\s+hợp)(?:\s+(?i:chặt\s+chẽ|thường\s+xuyên|đồng\s+bộ|tốt))?(?:\s*,\s*|\s+)(?i:với|cùng)\s+"
     r"|(?:(?i:chủ\s+trì)\s*(?:,|và)?\s*|^\s*(?:[-+•]\s*)?(?:(?i:tiếp\s+tục|chủ\s+động|thường\s+xuyên)\s+)?)"
     r"(?i:phối\s+hợp)\s+(?=[A-ZĐÀ-Ỹ]|các\s)"
 )
-_COOP_PHRASE_RE = re.compile(r"(?i)^\s*(?:chủ\s+trì\s*,?\s*)?phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+")
-_CHU_TRI_RE = re.compile(r"(?i)^\s*,?\s*(?:tiếp\s+tục\s+|khẩn\s+trương\s+|chủ\s+động\s+)?chủ\s+trì")
-_INTRO_END_RE = re.compile(
+_COOP_PHRASE_RE = _lazy_re("_COOP_PHRASE_RE", r"(?i)^\s*(?:chủ\s+trì\s*,?\s*)?phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+")
+_CHU_TRI_RE = _lazy_re("_CHU_TRI_RE", r"(?i)^\s*,?\s*(?:tiếp\s+tục\s+|khẩn\s+trương\s+|chủ\s+động\s+)?chủ\s+trì")
+_INTRO_END_RE = _lazy_re("_INTRO_END_RE", 
     r"(?i)(?:(?:như|các|những|một\s+số)\s+(?:nội\s+dung|nhiệm\s+vụ|việc|công\s+việc|biện\s+pháp|giải\s+pháp|yêu\s+cầu)?\s*(?:sau|như\s+sau)|sau\s+đây|cụ\s+thể(?:\s+như\s+sau)?|như\s+sau)\s*:?\s*$"
 )
-_QUY_RE = re.compile(r"(?i)^(?:quý\s+(?:cơ\s+quan|đơn\s+vị|sở|bộ|ủy\s+ban|ban|ngành|địa\s+phương|công\s+ty)(?:\s*,\s*(?:cơ\s+quan|đơn\s+vị|địa\s+phương))*)(?![^\W\d_])")
-_CLOSING_RE = re.compile(
+_QUY_RE = _lazy_re("_QUY_RE", r"(?i)^(?:quý\s+(?:cơ\s+quan|đơn\s+vị|sở|bộ|ủy\s+ban|ban|ngành|địa\s+phương|công\s+ty)(?:\s*,\s*(?:cơ\s+quan|đơn\s+vị|địa\s+phương))*)(?![^\W\d_])")
+_CLOSING_RE = _lazy_re("_CLOSING_RE", 
     r"(?:(?:^|\s)(?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|kip thoi|chu dong|thuc hien|tap trung|can cu)"
     r"(?: (?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|chi dao|va))*"
     r" (?:thuc hien|thi hanh|trien khai)(?: nghiem(?: tuc)?)?"
@@ -329,13 +333,13 @@ _CLOSING_RE = re.compile(
     # a council resolution's closing article: its bodies supervise "việc thực hiện Nghị quyết này"
     r"|giam sat (?:viec )?(?:to chuc )?(?:trien khai )?thuc hien nghi quyet nay"
 )
-_CLOSING_START_RE = re.compile(
+_CLOSING_START_RE = _lazy_re("_CLOSING_START_RE", 
     r"(?i)^(?:trên\s+đây\s+là|trân\s+trọng|nhận\s+được\s+(?:công\s+văn|văn\s+bản)|trong\s+quá\s+trình|quá\s+trình\s+(?:thực\s+hiện|triển\s+khai)|"
     r"(?:chỉ\s+thị|quyết\s+định|thông\s+báo|công\s+văn)\s+này\s+có\s+hiệu\s+lực|căn\s+cứ\s+(?:ý\s+kiến\s+chỉ\s+đạo|nội\s+dung|chỉ\s+đạo)\s+(?:trên|nêu\s+trên|của))"
 )
-_NARRATIVE_START_RE = re.compile(r"(?i)^(?:tại|theo)\s+(?:công\s+văn|văn\s+bản|quyết\s+định|kế\s+hoạch|thông\s+báo|chỉ\s+thị|tờ\s+trình|báo\s+cáo|nghị\s+quyết|công\s+điện)")
-_CITATION_RE = re.compile(r"(?i)(?:số\s+\d+[\w/.\-]*|(?:công\s+văn|văn\s+bản|quyết\s+định|kế\s+hoạch|thông\s+báo)\s+(?:nêu\s+)?trên)")
-_ADVERBS_RE = re.compile(
+_NARRATIVE_START_RE = _lazy_re("_NARRATIVE_START_RE", r"(?i)^(?:tại|theo)\s+(?:công\s+văn|văn\s+bản|quyết\s+định|kế\s+hoạch|thông\s+báo|chỉ\s+thị|tờ\s+trình|báo\s+cáo|nghị\s+quyết|công\s+điện)")
+_CITATION_RE = _lazy_re("_CITATION_RE", r"(?i)(?:số\s+\d+[\w/.\-]*|(?:công\s+văn|văn\s+bản|quyết\s+định|kế\s+hoạch|thông\s+báo)\s+(?:nêu\s+)?trên)")
+_ADVERBS_RE = _lazy_re("_ADVERBS_RE", 
     r"(?i)^(?:\s*,?\s*(?:\([^()]{0,160}\)|theo\s+chức\s+năng\s*,\s*nhiệm\s+vụ(?:\s*,\s*(?:lĩnh\s+vực|quyền\s+hạn))*(?:\s+(?:được\s+giao|quản\s+lý))?|"
     r"theo\s+(?:địa\s+bàn|lĩnh\s+vực)(?:\s+được\s+(?:giao|phân\s+công))?|trong\s+phạm\s+vi[^,]{0,40}|căn\s+cứ[^,]{0,120}|"
     r"tiếp\s+tục|khẩn\s+trương|chủ\s+động|tập\s+trung|thường\s+xuyên|kịp\s+thời|nghiêm\s+túc|sớm|có\s+trách\s+nhiệm|trực\s+tiếp)\s*,?)+"
@@ -368,14 +372,14 @@ def _names(matches: list[AgencyMatch]) -> list[str]:
     return [n for m in matches if not m.generic for n in m.names]
 
 
-_DOCUMENT_SUBJECT_RE = re.compile(
+_DOCUMENT_SUBJECT_RE = _lazy_re("_DOCUMENT_SUBJECT_RE", 
     r"(?i)^\s*(?:[-+•]\s*)?(?:báo\s+cáo|văn\s+bản|hồ\s+sơ|kết\s+quả|danh\s+sách|ý\s+kiến|số\s+liệu)"
     r"(?:\s+[^\s,;.]+){0,4}?\s+(?:gửi|nộp|của|được|phải|đề\s+nghị\s+gửi)(?![^\W\d_])"
 )
 
 
 # A time that opens an instruction before its verb ("Kể từ quý IV năm 2024, định kỳ hằng quý, cập nhật ...").
-_TIME_LEAD_IN_RE = re.compile(
+_TIME_LEAD_IN_RE = _lazy_re("_TIME_LEAD_IN_RE", 
     r"(?i)^\s*(?:[-+•]\s*)?(?:(?:(?:kể\s+)?từ\s+(?:ngày|tháng|quý|năm|nay|khi|thời\s+điểm)[^,;:]{0,40}"
     r"|(?:sau|ngay\s+sau)\s+khi[^,;:]{1,80}|trong\s+(?:thời\s+gian|quá\s+trình|thời\s+gian\s+chờ)[^,;:]{1,80}"
     r"|định\s+kỳ(?:\s+(?:hằng|hàng)\s+(?:ngày|tuần|tháng|quý|năm))?|(?:hằng|hàng)\s+(?:ngày|tuần|tháng|quý|năm)"
@@ -547,27 +551,27 @@ class _Found:
 
 
 # compared with the diacritics: "các bản" (hamlets) is not "các ban" (boards)
-_COMMUNITY_GROUP_RE = re.compile(
+_COMMUNITY_GROUP_RE = _lazy_re("_COMMUNITY_GROUP_RE", 
     r"^các\s+(?:thôn|bản|tổ\s+dân\s+phố|khu\s+phố|ấp|buôn|làng|khóm|xóm|khu\s+dân\s+cư|tổ\s+dân\s+cư)(?![^\W\d_])"
 )
 # "theo thời hạn nêu tại mục 2", "cùng thời hạn quy định tại điểm a": the deadline of another point
-_POINT_DEADLINE_RE = re.compile(
+_POINT_DEADLINE_RE = _lazy_re("_POINT_DEADLINE_RE", 
     r"(?i)(?<![^\W\d_])(?:theo|cùng|đúng|như)\s+(?:thời\s+hạn|thời\s+gian)(?:\s+(?:đã|được))?"
     r"(?:\s+(?:nêu|quy\s+định|ghi|yêu\s+cầu|xác\s+định))?\s+(?:tại|ở)\s+(?:mục|điểm|khoản|phần)\s+(?P<n>\d{1,2}|[IVX]{1,4}|[a-zđ])(?![^\W\d_])"
 )
-_NARRATED_REQUEST_RE = re.compile(r"(?i)^(?:đề\s+nghị|yêu\s+cầu|giao|chỉ\s+đạo)(?![^\W\d_])")
-_DIRECTED_LEAD_RE = re.compile(
+_NARRATED_REQUEST_RE = _lazy_re("_NARRATED_REQUEST_RE", r"(?i)^(?:đề\s+nghị|yêu\s+cầu|giao|chỉ\s+đạo)(?![^\W\d_])")
+_DIRECTED_LEAD_RE = _lazy_re("_DIRECTED_LEAD_RE", 
     r"(?i)^\s*(?:[-+•]\s*)?(?:(?:kính\s+)?(?:đề\s+nghị|yêu\s+cầu)\s+)?(?:quan\s+tâm\s*,?\s*)?chỉ\s+đạo\s+"
 )
-_PARTNER_AFTER_RE = re.compile(r"(?i)\s*(?:cùng\s+)?phối\s+hợp(?!\s*(?:,\s*)?(?:với|cùng)(?![^\W\d_]))")
+_PARTNER_AFTER_RE = _lazy_re("_PARTNER_AFTER_RE", r"(?i)\s*(?:cùng\s+)?phối\s+hợp(?!\s*(?:,\s*)?(?:với|cùng)(?![^\W\d_]))")
 
 
 # Verbs whose object is another agency's doer: "chỉ đạo Trung tâm X phối hợp với Y" makes Y the partner
 # of Trung tâm X (the object), not of the assignment's lead.
-_OBJECT_VERB_RE = re.compile(
+_OBJECT_VERB_RE = _lazy_re("_OBJECT_VERB_RE", 
     r"(?i)(?<![^\W\d_])(?:chỉ\s+đạo|hướng\s+dẫn|đôn\s+đốc|yêu\s+cầu|giao(?:\s+cho)?|đề\s+nghị|mời)\s+"
 )
-_OBJECT_GAP_RE = re.compile(r"(?i)^\s*,?\s*(?:(?:chủ\s+động|tích\s+cực|thường\s+xuyên|kịp\s+thời|tiếp\s+tục|khẩn\s+trương)\s*,?\s*)*$")
+_OBJECT_GAP_RE = _lazy_re("_OBJECT_GAP_RE", r"(?i)^\s*,?\s*(?:(?:chủ\s+động|tích\s+cực|thường\s+xuyên|kịp\s+thời|tiếp\s+tục|khẩn\s+trương)\s*,?\s*)*$")
 
 
 def _partner_of_object(clause_text: str, clause_offset: int, coop_start: int, ctx: "_Context") -> bool:
@@ -621,11 +625,11 @@ def _subject_at(clause: str, offset: int, ctx: _Context) -> tuple[list[AgencyMat
     return items, end - offset
 
 
-_DUTY_SUBJECT_RE = re.compile(
+_DUTY_SUBJECT_RE = _lazy_re("_DUTY_SUBJECT_RE", 
     r"^\s*(?P<subj>[A-ZĐÀ-Ỹ][^\s,;:.()]*(?:\s+[^\s,;:.()]+){0,7}?)\s+"
     r"(?P<verb>(?i:có\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|chịu\s+trách\s+nhiệm)(?!\s+(?i:thi\s+hành|trước)))"
 )
-_NOT_A_BODY_RE = re.compile(
+_NOT_A_BODY_RE = _lazy_re("_NOT_A_BODY_RE", 
     r"(?i)^(?:người|cán\s+bộ|công\s+chức|viên\s+chức|ông|bà|tập\s+thể|cá\s+nhân|mọi|tất\s+cả|các|những|mỗi|từng|"
     r"hộ|nhân\s+dân|học\s+sinh|doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|địa\s+phương|ai|đây|việc|nội\s+dung|kết\s+quả|điều)(?![^\W\d_])"
 )
@@ -1220,11 +1224,11 @@ def _extract_tables(text: str) -> tuple[str, list[dict[str, str]]]:
     return "\n".join(keep), rows
 
 
-_TIME_CELL_RE = re.compile(
+_TIME_CELL_RE = _lazy_re("_TIME_CELL_RE", 
     r"(?i)^(?:trước|trong|chậm\s+nhất|hoàn\s+thành|định\s+kỳ|thường\s+xuyên|liên\s+tục|hằng|hàng|quý|tháng|năm|ngày|"
     r"\d{1,2}\s*[/.\-]\s*\d{1,2}|\d{4}(?:\s*[-–]\s*\d{4})?$|từ\s+năm|giai\s+đoạn|cả\s+năm|6\s+tháng|sau\s+khi)"
 )
-_HEADER_CELL_RE = re.compile(r"(?i)^(?:stt|tt|số\s+tt|số\s+thứ\s+tự)\.?$")
+_HEADER_CELL_RE = _lazy_re("_HEADER_CELL_RE", r"(?i)^(?:stt|tt|số\s+tt|số\s+thứ\s+tự)\.?$")
 
 
 def _kind_of_header(line: str) -> str | None:

@@ -10,6 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from tracker.extraction._lazy import lazy_compiler
+
+# patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
+_lazy_re = lazy_compiler(globals())
+
 # ---------------------------------------------------------------------------
 # Legacy 8-bit Vietnamese encodings.
 #
@@ -76,13 +81,13 @@ def _build_vni_table() -> dict[str, str]:
 _VNI_PAIRS = _build_vni_table()
 _VNI_ALL = {**_VNI_SINGLE, **_VNI_PAIRS}
 # One pass, pairs first: a converted letter must never be read again as a VNI code.
-_VNI_RE = re.compile("|".join(sorted(map(re.escape, _VNI_ALL), key=len, reverse=True)))
+_VNI_RE = _lazy_re("_VNI_RE", "|".join(sorted(map(re.escape, _VNI_ALL), key=len, reverse=True)))
 # Sequences that only VNI produces: a vowel followed by a character Vietnamese never uses.
-_VNI_MARKER_RE = re.compile("[aeouyAEOUYôöÔÖ][øùûõïäåëüØÙÛÕÏÄÅËÜ]")
+_VNI_MARKER_RE = _lazy_re("_VNI_MARKER_RE", "[aeouyAEOUYôöÔÖ][øùûõïäåëüØÙÛÕÏÄÅËÜ]")
 
 # Letters that only Unicode Vietnamese has (outside Latin-1): their presence means the
 # line is already Unicode and must not be touched.
-_UNICODE_VIET_RE = re.compile("[ăđĩũơưĂĐĨŨƠƯ\u1ea0-\u1ef9]")
+_UNICODE_VIET_RE = _lazy_re("_UNICODE_VIET_RE", "[ăđĩũơưĂĐĨŨƠƯ\u1ea0-\u1ef9]")
 
 
 def tcvn3_to_unicode(text: str) -> str:
@@ -132,7 +137,7 @@ def _convert_legacy_lines(text: str, encoding: str) -> str:
     return "\n".join(out)
 
 
-_WORD_RE = re.compile(r"\S+")
+_WORD_RE = _lazy_re("_WORD_RE", r"\S+")
 
 
 def _convert_tcvn3_line(line: str) -> str:
@@ -200,7 +205,7 @@ def fold(text: str) -> str:
 # ---------------------------------------------------------------------------
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
-_OA_RE = re.compile(
+_OA_RE = _lazy_re("_OA_RE", 
     r"([oO])([àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ])(?![^\W\d_])"
     r"|(?<![qQ])([uU])([ỳýỷỹỵỲÝỶỸỴ])(?![^\W\d_])"
 )
@@ -247,7 +252,7 @@ def _abbreviation_variants() -> dict[str, str]:
 
 
 _ABBR_DOUBLED = _abbreviation_variants()
-_ABBR_SPLIT_RE = re.compile(
+_ABBR_SPLIT_RE = _lazy_re("_ABBR_SPLIT_RE", 
     r"(?<![\w])("
     + "|".join(
         re.escape(a[:i]) + " " + re.escape(a[i:])
@@ -257,7 +262,7 @@ _ABBR_SPLIT_RE = re.compile(
     )
     + r")(?![\w])"
 )
-_UPPER_TOKEN_RE = re.compile(r"(?<![\w])[A-ZĐ]{6,}(?![\w])")
+_UPPER_TOKEN_RE = _lazy_re("_UPPER_TOKEN_RE", r"(?<![\w])[A-ZĐ]{6,}(?![\w])")
 
 # Phrases that web copies glue together ("Kínhgửi", "Nơinhận").
 _GLUED_PHRASES = [
@@ -280,28 +285,28 @@ _GLUED_PHRASES = [
     (re.compile(r"(NHÂN DÂN|UBND|HĐND)(?=(?:TỈNH|HUYỆN|XÃ|THÀNH PHỐ|QUẬN|PHƯỜNG|THỊ XÃ|THỊ TRẤN)\b)"), r"\1 "),
 ]
 
-_SUPERSCRIPT_RE = re.compile("[\u00b9\u00b2\u00b3\u2070-\u2079]+")
-_SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE_RE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+_SUPERSCRIPT_RE = _lazy_re("_SUPERSCRIPT_RE", "[\u00b9\u00b2\u00b3\u2070-\u2079]+")
+_SPACES_RE = _lazy_re("_SPACES_RE", r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE_RE = _lazy_re("_INVISIBLE_RE", "[\u200b-\u200d\u2060\ufeff\u00ad]")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
                          "\u2212": "-", "\u00d0": "Đ", "\u00f0": "đ"})
-_PAGE_NUMBER_RE = re.compile(r"^\s*(?:[-–]\s*)?\d{1,3}(?:\s*[-–])?\s*$|^\s*(?:Trang|trang)\s+\d+(?:\s*/\s*\d+)?\s*$")
-_SIGNATURE_BOX_RE = re.compile(
+_PAGE_NUMBER_RE = _lazy_re("_PAGE_NUMBER_RE", r"^\s*(?:[-–]\s*)?\d{1,3}(?:\s*[-–])?\s*$|^\s*(?:Trang|trang)\s+\d+(?:\s*/\s*\d+)?\s*$")
+_SIGNATURE_BOX_RE = _lazy_re("_SIGNATURE_BOX_RE", 
     r"^\s*(Ký bởi|Người ký|Thời gian ký|Ngày ký|Email|E-mail|Cơ quan|Chức vụ|Tổ chức)\s*:", re.IGNORECASE
 )
-_SIGNATURE_KEY_RE = re.compile(r"^\s*(Ký bởi|Người ký|Thời gian ký|Ngày ký)\s*:", re.IGNORECASE)
+_SIGNATURE_KEY_RE = _lazy_re("_SIGNATURE_KEY_RE", r"^\s*(Ký bởi|Người ký|Thời gian ký|Ngày ký)\s*:", re.IGNORECASE)
 
-_MD_BOLD_RE = re.compile(r"\*\*|(?<![_\w])__(?=[^\W_])|(?<=[^\W_])__(?![_\w])")
-_BULLET_RE = re.compile(r"^[*•●▪◦]\s+", re.MULTILINE)
-_MD_ITALIC_RE = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")
-_MD_UNDERSCORE_RE = re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]*?[^\s_])_(?![\w_])")
-_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
-_MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
-_TABLE_SEPARATOR_CELL_RE = re.compile(r"^\s*:?-{2,}:?\s*$")
-_HYPHEN_BREAK_UPPER_RE = re.compile(r"(?<=[A-ZĐ])-\n(?=[A-ZĐ][A-Za-zĐ]*\b)")
-_HYPHEN_BREAK_LOWER_RE = re.compile(r"(?<=[^\W\d_])-\n(?=[a-zà-ỹđ])")
+_MD_BOLD_RE = _lazy_re("_MD_BOLD_RE", r"\*\*|(?<![_\w])__(?=[^\W_])|(?<=[^\W_])__(?![_\w])")
+_BULLET_RE = _lazy_re("_BULLET_RE", r"^[*•●▪◦]\s+", re.MULTILINE)
+_MD_ITALIC_RE = _lazy_re("_MD_ITALIC_RE", r"(?<![\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")
+_MD_UNDERSCORE_RE = _lazy_re("_MD_UNDERSCORE_RE", r"(?<![\w_])_(?=[^\s_])([^_\n]*?[^\s_])_(?![\w_])")
+_MD_HEADING_RE = _lazy_re("_MD_HEADING_RE", r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
+_MD_ESCAPE_RE = _lazy_re("_MD_ESCAPE_RE", r"\\([\\`*_{}\[\]()#+\-.!|>])")
+_TABLE_SEPARATOR_CELL_RE = _lazy_re("_TABLE_SEPARATOR_CELL_RE", r"^\s*:?-{2,}:?\s*$")
+_HYPHEN_BREAK_UPPER_RE = _lazy_re("_HYPHEN_BREAK_UPPER_RE", r"(?<=[A-ZĐ])-\n(?=[A-ZĐ][A-Za-zĐ]*\b)")
+_HYPHEN_BREAK_LOWER_RE = _lazy_re("_HYPHEN_BREAK_LOWER_RE", r"(?<=[^\W\d_])-\n(?=[a-zà-ỹđ])")
 # a hyphen at a line end with letters on both sides: "Trung ư-" / "ơng", "tài sản cô-" / "ng"
-_HYPHEN_BREAK_WORD_RE = re.compile(r"(?<![^\W\d_])([^\W\d_]{1,7})-\n([^\W\d_]{1,7})(?![^\W\d_])")
+_HYPHEN_BREAK_WORD_RE = _lazy_re("_HYPHEN_BREAK_WORD_RE", r"(?<![^\W\d_])([^\W\d_]{1,7})-\n([^\W\d_]{1,7})(?![^\W\d_])")
 
 # -- Vietnamese syllables ------------------------------------------------------------------------
 # A written syllable is an initial consonant (possibly none) and a rhyme; the rhymes are few, so a
