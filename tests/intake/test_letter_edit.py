@@ -118,7 +118,7 @@ def test_a_stale_edit_is_refused_keeps_the_input_and_loses_nothing_of_the_first(
     stale = clerk.post(f"/letters/{letter.letter}/edit", data=clerk_form)
     assert stale.status_code == 409
     page = text_of(stale)
-    assert "vừa được Admin sửa" in page and "CHƯA được lưu" in page
+    assert "vừa được Admin sửa" in page and "thay đổi của bạn chưa được lưu" in page
     assert "Trích yếu: chỉ đạo tăng cường triển khai thực hiện việc trợ giúp xã hội → " \
            "chỉ đạo trợ giúp xã hội năm 2019" in page
     again = submitted(stale.get_data(as_text=True))

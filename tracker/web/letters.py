@@ -268,7 +268,7 @@ def edit(letter_id: int):
         refreshed, conflicts = _merge_stale(form, letter, missed)
         form.version.data = str(letter.version)  # saving again now applies this form over the newer version
         names = ", ".join(dict.fromkeys(e.actor.full_name if e.actor else "Hệ thống" for e in missed)) or "người khác"
-        message = (f"Văn bản này vừa được {names} sửa trong lúc bạn đang sửa; thay đổi của bạn CHƯA được lưu. "
+        message = (f"Văn bản này vừa được {names} sửa trong lúc bạn đang sửa; thay đổi của bạn chưa được lưu. "
                    "Những gì họ đã sửa được giữ nguyên và hiện ở các ô bạn không sửa; ô được đánh dấu là ô cả hai "
                    "cùng sửa, kèm giá trị hiện tại. Kiểm tra lại rồi bấm “Lưu thay đổi”.")
         return _render_edit(letter, form, 409, message=message, missed=missed, current=edits.header_values(letter),
