@@ -495,3 +495,20 @@ def test_a_concrete_charge_in_a_council_resolution_is_a_task():
     tasks = extract_tasks(body, header=council)
     assert pairs(tasks) == {("Ủy ban nhân dân tỉnh", "lead")}
     assert tasks[0]["deadline"] == "2025-06-30"
+
+
+def test_a_time_line_after_a_blank_line_dates_every_item_above_it():
+    body = (
+        "Sở Nội vụ đề nghị các cơ quan, đơn vị thực hiện các nội dung sau:\n"
+        "1. Rà soát số lượng công chức, viên chức hiện có.\n"
+        "2. Báo cáo nhu cầu tuyển dụng năm 2025.\n\n"
+        "Thời hạn hoàn thành: trước ngày 30/9/2024."
+    )
+    tasks = extract_tasks(body, header=header(issuer="Sở Nội vụ tỉnh Hà Tĩnh", recipients=["Sở Y tế", "Sở Tài chính"]))
+    assert {t["deadline"] for t in tasks} == {"2024-09-30"}
+    assert len(tasks) == 4
+
+
+def test_after_a_comma_the_partner_belongs_to_the_subject_again():
+    body = "2. Sở Xây dựng kiểm tra, hướng dẫn UBND các huyện, phối hợp với Sở Tài chính thẩm định dự toán công trình."
+    assert ("Sở Tài chính", "cooperate") in pairs(extract_tasks(body, header=header()))

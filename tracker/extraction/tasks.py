@@ -186,7 +186,8 @@ def _paragraphs(text: str, is_heading=None) -> list[tuple[str | None, str, str]]
         label = _LABEL_LINE_RE.match(line)
         if label and _PERSON_VALUE_RE.match(label.group("value")):
             label = None  # "Chủ trì: Phó Giám đốc Sở ..." chairs a meeting
-        if label and out:
+        if label and out and not prev_blank:
+            # a blank line before it makes it a note for the items above ("Thời hạn: trước ngày ...")
             labels.setdefault(len(out) - 1, []).append((label.group("label"), label.group("value").strip()))
             prev_blank = False
             continue
@@ -201,8 +202,9 @@ def _paragraphs(text: str, is_heading=None) -> list[tuple[str | None, str, str]]
             wrapped = len(last) >= 60 and not re.search(r"[.:;!?)]\s*$", last) or bool(
                 re.search(r"(?:\s(?:với|của|và|các|tại|cho|về|theo|gửi|đến|trình|giao|nghị|cầu)|,)\s*$", last)
             )
-            if wrapped and not starts_lower and out[-1][0] is not None and is_heading is not None and is_heading(last):
-                wrapped = False
+            if (wrapped and not starts_lower and out[-1][0] is not None and is_heading is not None
+                    and _is_imperative(line) and is_heading(last)):
+                wrapped = False  # "4. Trạm Y tế xã; các trường ... trên địa bàn xã" / "Rà soát ..."
             if last == "" or starts_lower or wrapped:
                 out[-1][2] = (last + " " + line).strip()
                 continue
@@ -571,7 +573,8 @@ _PARTNER_AFTER_RE = _lazy_re("_PARTNER_AFTER_RE", r"(?i)\s*(?:cùng\s+)?phối\s
 _OBJECT_VERB_RE = _lazy_re("_OBJECT_VERB_RE", 
     r"(?i)(?<![^\W\d_])(?:chỉ\s+đạo|hướng\s+dẫn|đôn\s+đốc|yêu\s+cầu|giao(?:\s+cho)?|đề\s+nghị|mời)\s+"
 )
-_OBJECT_GAP_RE = _lazy_re("_OBJECT_GAP_RE", r"(?i)^\s*,?\s*(?:(?:chủ\s+động|tích\s+cực|thường\s+xuyên|kịp\s+thời|tiếp\s+tục|khẩn\s+trương)\s*,?\s*)*$")
+# only adverbs between the directed agency and "phối hợp": after a comma a new clause (of the subject) starts
+_OBJECT_GAP_RE = _lazy_re("_OBJECT_GAP_RE", r"(?i)^\s*(?:(?:chủ\s+động|tích\s+cực|thường\s+xuyên|kịp\s+thời|tiếp\s+tục|khẩn\s+trương)\s+)*$")
 
 
 def _partner_of_object(clause_text: str, clause_offset: int, coop_start: int, ctx: "_Context") -> bool:
