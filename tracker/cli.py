@@ -247,6 +247,10 @@ from tracker.tasks.cli import api_token_group, tasks_group  # noqa: E402
 cli.add_command(api_token_group)
 cli.add_command(tasks_group)
 
+from tracker.reports.cli import report_group  # noqa: E402
+
+cli.add_command(report_group)
+
 
 def main():
     """Run the Flask CLI group (the console script goes through tracker.entry.main)."""
