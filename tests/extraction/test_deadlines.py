@@ -127,6 +127,9 @@ def test_a_delay_counted_from_another_event_is_not_a_deadline():
         ("báo cáo trước ngày 15/12 hằng năm", "yearly:12-15"),
         ("báo cáo trước ngày 15/6 và ngày 15/12 hằng năm", "semiannual:15"),
         ("định kỳ hằng quý (trước ngày 20 của tháng cuối quý) báo cáo UBND tỉnh", "quarterly:20"),
+        ("gửi báo cáo tiến độ giải ngân trước ngày 18 của tháng cuối quý", "quarterly:18"),
+        ("Từ năm 2025, định kỳ hằng quý, chậm nhất ngày 22 tháng cuối quý, cập nhật số liệu", "quarterly:22"),
+        ("tổng hợp kết quả theo quý, gửi Sở Tài chính trước ngày 05 của tháng đầu quý sau", "quarterly"),
     ],
 )
 def test_recurring_duties_have_a_rule_and_no_date(text, rule):

@@ -193,7 +193,9 @@ _RELATIVE_RE = _lazy_re("_RELATIVE_RE",
 )
 _PAST_PERIOD_RE = _lazy_re("_PAST_PERIOD_RE", r"(?i)\s*(?:qua|vừa\s+qua|gần\s+(?:đây|nhất)|trước\s+(?:đây|đó)|trở\s+lại\s+đây|đã\s+qua|liền\s+kề)(?![^\W\d_])")
 _RECURRENCE_RE = _lazy_re("_RECURRENCE_RE", 
-    r"(?<![^\W\d_])(?P<kw>(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tuần|tháng|quý|năm)|định\s+kỳ(?:\s+(?P<period>(?:6|sáu)\s+tháng|01\s+năm|1\s+năm|năm|quý|tháng|tuần|hằng\s+\S+|hàng\s+\S+))?|(?:6|sáu)\s+tháng\s+một\s+lần)",
+    r"(?<![^\W\d_])(?P<kw>(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tuần|tháng|quý|năm)|định\s+kỳ(?:\s+(?P<period>(?:6|sáu)\s+tháng|01\s+năm|1\s+năm|năm|quý|tháng|tuần|hằng\s+\S+|hàng\s+\S+))?|(?:6|sáu)\s+tháng\s+một\s+lần"
+    # a day of a quarter's month names a quarterly schedule: "trước ngày 20 của tháng cuối quý"
+    r"|(?P<qtr>tháng\s+(?:cuối|đầu)\s+(?:của\s+)?quý(?:\s+(?:sau|tiếp\s+theo|kế\s+tiếp))?|theo\s+quý))",
     re.IGNORECASE,
 )
 _NOT_DEADLINE_BEFORE = _lazy_re("_NOT_DEADLINE_BEFORE", 
@@ -297,6 +299,8 @@ def _recurrence_from(m: re.Match, text: str) -> str | None:
     kw = fold(m.group(0))
     unit = fold(m.group("unit") or "")
     period = fold(m.group("period") or "")
+    if m.group("qtr"):
+        return "quarterly"
     if "6 thang" in kw or "sau thang" in kw or period in ("6 thang", "sau thang"):
         return "semiannual"
     if unit == "ngay" or period.endswith("ngay"):
@@ -318,7 +322,7 @@ def _recurrence_from(m: re.Match, text: str) -> str | None:
 def _recurrence_is_duty(text: str, m: re.Match) -> bool:
     """Whether a "hằng tháng/quý/năm" phrase is a recurring duty, not an attribute ("ngân sách hằng năm")."""
     kw = fold(m.group(0))
-    if kw.startswith("dinh ky") or "mot lan" in kw:
+    if kw.startswith("dinh ky") or "mot lan" in kw or kw.startswith("thang"):
         return True
     before = fold(text[max(0, m.start() - 40):m.start()])
     after = fold(text[m.end():m.end() + 40])
@@ -562,13 +566,14 @@ def find_deadlines(
         add(Deadline(start, m.end(), _clean(text[start:_recurrence_phrase_end(text, m.end())]), None, rule, "recurring", _first_due(rule, letter)))
 
     found.sort(key=lambda d: d.start)
-    return _merge_recurring(found)
+    return _merge_recurring(found, text)
 
 
 def _recurrence_phrase_start(text: str, start: int) -> int:
     """Extend a recurrence phrase back over its cue ("Định kỳ trước ngày 10 hằng tháng")."""
     m = re.search(
-        r"(?i)(?:định\s+kỳ\s*,?\s*)?(?:trước\s+(?:" + _HOUR + r")?(?:ngày\s+\d{1,2}\s*)?)?$", text[max(0, start - 60):start]
+        r"(?i)(?:định\s+kỳ\s*,?\s*)?(?:(?:trước|chậm\s+nhất|vào)\s+(?:" + _HOUR + r")?(?:ngày\s+\d{1,2}\s*(?:của\s+)?)?)?$",
+        text[max(0, start - 60):start],
     )
     if m and m.group(0).strip():
         return start - len(m.group(0))
@@ -608,6 +613,8 @@ def _refine_recurrence(rule: str, text: str, lo: int, hi: int) -> str:
             return f"yearly:{dated[0][1]:02d}-{dated[0][0]:02d}"
         else:
             return rule
+    if rule == "quarterly" and re.search(r"(?i)tháng\s+đầu\s+(?:của\s+)?quý", span):
+        return rule  # a day of the next quarter's first month: not a day of the quarter's last month
     if rule in ("quarterly", "semiannual"):
         # "trước ngày 20 của tháng cuối quý", "trước ngày 15/6 và 15/12"
         days = {d for d, _ in dated}
@@ -619,8 +626,9 @@ def _refine_recurrence(rule: str, text: str, lo: int, hi: int) -> str:
     return rule
 
 
-def _merge_recurring(found: list[Deadline]) -> list[Deadline]:
-    """Drop dated expressions that are the days of a recurrence found around them ("15/6 và 15/12 hằng năm")."""
+def _merge_recurring(found: list[Deadline], text: str = "") -> list[Deadline]:
+    """Drop dated expressions that are the days of a recurrence found around them ("15/6 và 15/12 hằng năm"),
+    and join two phrases of one schedule ("định kỳ hằng quý, trước ngày 20 của tháng cuối quý")."""
     recurring = [d for d in found if d.recurrence]
     out = []
     for d in found:
@@ -633,6 +641,14 @@ def _merge_recurring(found: list[Deadline]) -> list[Deadline]:
         if result and d.recurrence and result[-1].recurrence and d.start < result[-1].end:
             if d.end - d.start > result[-1].end - result[-1].start:
                 result[-1] = d
+            continue
+        prev = result[-1] if result else None
+        if (prev is not None and d.recurrence and prev.recurrence and text
+                and d.recurrence.split(":")[0] == prev.recurrence.split(":")[0]
+                and d.start - prev.end <= 60 and not re.search(r"[.;\n]", text[prev.end:d.start])):
+            rule = max(prev.recurrence, d.recurrence, key=len)  # the one that names the day
+            result[-1] = Deadline(prev.start, d.end, _clean(text[prev.start:d.end]), None, rule, "recurring",
+                                  prev.first_due or d.first_due)
             continue
         result.append(d)
     return result
