@@ -11,6 +11,7 @@ styles follow Nghị định 30/2020/NĐ-CP Phụ lục I: A4, Times New Roman 1
 from __future__ import annotations
 
 import io
+import math
 import sys
 import zipfile
 from pathlib import Path
@@ -22,7 +23,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
+from docx.shared import Cm, Mm, Pt, Twips
 
 #: relative name of the template inside templates/ (an instance may hold its own copy)
 TEMPLATE_NAME = "reports/bao-cao.docx"
@@ -164,14 +165,19 @@ def _styles(document) -> None:
         fmt.line_spacing = 1.0 if not indent else 1.15
 
 
+def _at_least_mm(mm: float) -> Twips:
+    return Twips(math.ceil(mm * 1440 / 25.4))
+
+
 def build_default_template() -> bytes:
     """The default template (Văn phòng UBND tỉnh Kiên Giang, the demo office) as .docx bytes."""
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    # Word stores margins in whole twips: round up so that none falls a hair below the decree's minimum
+    section.top_margin, section.bottom_margin = _at_least_mm(20), _at_least_mm(20)
+    section.left_margin, section.right_margin = _at_least_mm(30), _at_least_mm(15)
     section.header_distance, section.footer_distance = Mm(10), Mm(10)
     _styles(document)
     # page numbers at the top centre, not on the first page (Phụ lục I, mục 9)
