@@ -220,6 +220,11 @@ def test_a_list_of_actions_after_a_name_is_not_part_of_it():
     assert names == ["Cục Thống kê tỉnh"]
     names, _, rest = names_after("giao Trung tâm Công nghệ thông tin tổng hợp, đánh giá kết quả", "giao ")
     assert names == ["Trung tâm Công nghệ thông tin"]
+    names, _, rest = names_after("giao Phòng Kinh tế - Hạ tầng xây dựng phương án sửa chữa cầu", "giao ")
+    assert names == ["Phòng Kinh tế - Hạ tầng"]
+    assert rest.startswith("xây dựng phương án")
+    names, _, rest = names_after("giao Trung tâm Dịch vụ tổng hợp cấp xã lập hồ sơ", "giao ")
+    assert names == ["Trung tâm Dịch vụ tổng hợp cấp xã"]
 
 
 def test_a_project_board_keeps_its_lower_case_name_words():

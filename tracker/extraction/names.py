@@ -752,6 +752,38 @@ _NAME_WORD_RE = _lazy_re("_NAME_WORD_RE", r"(\s+(?:và|&)\s+|\s*-\s*|\s+)(" + LE
 
 _BRANCH_SUFFIX_RE = _lazy_re("_BRANCH_SUFFIX_RE", rf"\s+(?i:chi\s+nhánh)(?:\s+(?i:tỉnh|thành\s+phố|huyện|khu\s+vực))?\s+(?={UP}){PLACE}")
 _ACTION_LIST_RE = _lazy_re("_ACTION_LIST_RE", r"\s*,\s*([a-zà-ỹđ]+)")
+_NAME_GOES_ON_RE = _lazy_re("_NAME_GOES_ON_RE", r"\s*(?:$|[.;:)(]|\n)|\s+(?=" + UP + r"|\d)")
+
+
+# name phrases that are also the verbs of actions ("xây dựng phương án", "tổng hợp số liệu")
+_VERB_PHRASES = frozenset({
+    ("xây", "dựng"), ("tổng", "hợp"), ("quản", "lý"), ("kiểm", "soát"), ("bảo", "vệ"), ("phát", "triển"),
+    ("đăng", "ký"), ("khai", "thác"), ("giám", "sát"), ("hỗ", "trợ"), ("đầu", "tư"), ("tìm", "kiếm"),
+    ("chăm", "sóc"), ("xúc", "tiến"), ("điều", "phối"), ("phòng", "chống"), ("kinh", "doanh"), ("chế", "biến"),
+})
+
+
+def _verb_phrase_at(text: str, pos: int) -> bool:
+    """Whether the two words after ``pos`` are a name phrase that is also an action verb."""
+    m = re.match(r"\s+(" + LETTER + r"+)\s+(" + LETTER + r"+)", text[pos:pos + 40])
+    return bool(m) and (m.group(1).lower(), m.group(2).lower()) in _VERB_PHRASES
+
+
+def _opens_action(text: str, phrase_end: int, limit: int) -> bool:
+    """Whether the words after a verb-like name phrase make it the start of an action.
+
+    A name goes on with a capitalised word, a level word ("tỉnh"), another name phrase ("cấp xã")
+    or ends at punctuation; a lower-case word that is none of these, or a comma and another verb,
+    is the object of an action.
+    """
+    listed = _ACTION_LIST_RE.match(text, phrase_end)
+    if listed:
+        return listed.group(1).lower() not in _BODY_WORDS
+    if phrase_end >= limit or _NAME_GOES_ON_RE.match(text, phrase_end) or _NAME_LEVEL_RE.match(text, phrase_end):
+        return False
+    if _body_phrase_at(text, phrase_end):
+        return False
+    return bool(re.match(r"\s+[a-zà-ỹđ]", text[phrase_end:]))
 _LEGAL_FORMS = frozenset({"TNHH", "MTV", "CP", "TMCP", "JSC", "HTX", "DNTN"})
 
 
@@ -828,9 +860,11 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             found_any = True
             continue
         body_end = _body_phrase_at(text, end)
-        listed = _ACTION_LIST_RE.match(text, body_end) if body_end else None
-        if listed and _is_stop(text, end + len(sep)) and listed.group(1).lower() not in _BODY_WORDS:
-            break  # "Cục An toàn thông tin tổng hợp, phân tích số liệu": a list of actions, not the name
+        if body_end and (_is_stop(text, end + len(sep)) or _verb_phrase_at(text, end)) and _opens_action(text, body_end, limit):
+            # "Cục An toàn thông tin tổng hợp, phân tích số liệu", "Phòng Tài chính - Kế hoạch tổng hợp
+            # dự toán": a phrase that is also a verb ("tổng hợp", "xây dựng") starts the action when
+            # what follows cannot continue a name
+            break
         if body_end:
             end = body_end
             found_any = True
