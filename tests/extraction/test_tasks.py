@@ -512,3 +512,25 @@ def test_a_time_line_after_a_blank_line_dates_every_item_above_it():
 def test_after_a_comma_the_partner_belongs_to_the_subject_again():
     body = "2. Sở Xây dựng kiểm tra, hướng dẫn UBND các huyện, phối hợp với Sở Tài chính thẩm định dự toán công trình."
     assert ("Sở Tài chính", "cooperate") in pairs(extract_tasks(body, header=header()))
+
+
+PLAN_WITH_INLINE_LABELS = """II. NHIỆM VỤ
+1. Xây dựng bộ tiêu chí đánh giá chính quyền thân thiện (Cơ quan chủ trì: Sở Nội vụ; cơ quan phối hợp: Sở Tư pháp, Văn phòng UBND tỉnh; thời gian hoàn thành: tháng 10/2024).
+2. Khảo sát mức độ hài lòng của người dân. Đơn vị thực hiện: UBND các huyện, thành phố; thời gian thực hiện: Quý IV/2024.
+3. Đưa tin về kết quả cải cách hành chính
+- Chủ trì: Đài Phát thanh - Truyền hình tỉnh
+- Phối hợp: Báo Hà Tĩnh
+- Thời gian thực hiện: Thường xuyên."""
+
+
+def test_lead_partners_and_time_written_inside_an_item_make_its_assignment():
+    tasks = extract_tasks(PLAN_WITH_INLINE_LABELS, header=header(doc_type="Kế hoạch", issued_on="2024-07-01"))
+    assert pairs(tasks) == {
+        ("Sở Nội vụ", "lead"), ("Sở Tư pháp", "cooperate"), ("Văn phòng Ủy ban nhân dân tỉnh", "cooperate"),
+        ("Ủy ban nhân dân các huyện, thành phố", "lead"),
+        ("Đài Phát thanh - Truyền hình tỉnh", "lead"), ("Báo Hà Tĩnh", "cooperate"),
+    }
+    assert deadlines_of(tasks, "Sở Tư pháp") == {"2024-10-31"}
+    assert deadlines_of(tasks, "Ủy ban nhân dân các huyện, thành phố") == {"2024-12-31"}
+    assert deadlines_of(tasks, "Báo Hà Tĩnh") == {None}
+    assert any(t["summary"].startswith("Chủ trì, phối hợp với Sở Tư pháp") and "tiêu chí" in t["summary"] for t in tasks)

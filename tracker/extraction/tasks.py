@@ -144,28 +144,54 @@ _COOP_LABEL_RE = _lazy_re("_COOP_LABEL_RE", r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị
 
 
 def _with_labels(text: str, labels: list[tuple[str, str]]) -> str:
-    """An item and its labelled lines as one assignment: "<lead> chủ trì, phối hợp với <partners>: <item>. <time>".
+    """An item and its labelled parts as one assignment: "<lead> chủ trì, phối hợp với <partners> <item>. <time>".
 
-    Lines that only name the lead or the partners of the item above them (the columns of a
-    distribution table written as lines) are read as the sentence the item would be; a labelled
-    time stays a sentence of its own, which the deadline finder reads ("Thời gian hoàn thành: Quý II/2020").
+    Lines or parts that only name the lead or the partners of an item (the columns of a
+    distribution table written out) are read as the sentence the item would be; a labelled time
+    stays a sentence of its own, which the deadline finder reads ("Thời gian hoàn thành: Quý II/2020").
     """
     leads = [v for k, v in labels if _LEAD_LABEL_RE.match(k)]
     coops = [v for k, v in labels if _COOP_LABEL_RE.match(k)]
-    others = [f"{k}: {v}" for k, v in labels if not _LEAD_LABEL_RE.match(k) and not _COOP_LABEL_RE.match(k)]
-    body = text.strip()
+    others = [f"{k[:1].upper()}{k[1:]}: {v}" for k, v in labels if not _LEAD_LABEL_RE.match(k) and not _COOP_LABEL_RE.match(k)]
+    body = text.strip().rstrip(":").strip()
     if leads:
-        lead = "; ".join(v.strip().rstrip(".;") for v in leads)
-        partners = "; ".join(v.strip().rstrip(".;") for v in coops)
-        body = f"{lead} chủ trì" + (f", phối hợp với {partners}" if partners else "") + ": " + body.rstrip(":")
+        lead = ", ".join(v.strip().rstrip(".;,") for v in leads)
+        partners = ", ".join(v.strip().rstrip(".;,") for v in coops)
+        if re.match(r"[A-ZĐÀ-Ỹ][a-zà-ỹđ]", body):
+            body = body[:1].lower() + body[1:]  # the item's title becomes the action of the sentence
+        body = f"{lead} chủ trì" + (f", phối hợp với {partners}" if partners else "") + (f" {body}" if body else "")
     elif coops:
-        partners = "; ".join(v.strip().rstrip(".;") for v in coops)
+        partners = ", ".join(v.strip().rstrip(".;,") for v in coops)
         body = body.rstrip(".;: ") + f", phối hợp với {partners}"
     for line in others:
         if body and not re.search(r"[.:;!?]\s*$", body):
             body += "."
         body = (body + " " + line.strip()).strip()
     return body
+
+
+# the labelled parts written inside an item: "... (Cơ quan chủ trì: Sở X; cơ quan phối hợp: Sở Y; thời gian: ...)"
+_INLINE_LEAD_RE = _lazy_re(
+    "_INLINE_LEAD_RE",
+    r"(?i)\s*[(.;]?\s*(?=(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|thực\s+hiện|chịu\s+trách\s+nhiệm)(?:\s+thực\s+hiện)?\s*:)",
+)
+_INLINE_PART_RE = _lazy_re("_INLINE_PART_RE", r"(?i)^\s*(?P<label>[^:;()]{2,40}?)\s*:\s*(?P<value>[^;()]*?)\s*$")
+
+
+def _inline_labels(text: str) -> str:
+    """An item whose lead, partners and time are written inside it, rewritten as its assignment."""
+    m = _INLINE_LEAD_RE.search(text)
+    if not m or m.start() < 10:
+        return text
+    segment = text[m.end():]
+    segment = re.sub(r"\)\s*[.;]?\s*$", "", segment).strip().rstrip(".")
+    labels = []
+    for part in re.split(r"\s*;\s*|\.\s+(?=[A-ZĐÀ-Ỹ])", segment):
+        found = _INLINE_PART_RE.match(part)
+        if not found or not _LABEL_LINE_RE.match(f"{found.group('label')}: {found.group('value') or '-'}"):
+            return text  # not only labelled parts: leave the item as written
+        labels.append((found.group("label"), found.group("value")))
+    return _with_labels(text[: m.start()], labels)
 
 
 def _paragraphs(text: str, is_heading=None) -> list[tuple[str | None, str, str]]:
@@ -216,6 +242,8 @@ def _paragraphs(text: str, is_heading=None) -> list[tuple[str | None, str, str]]
         prev_blank = False
     for index, found in labels.items():
         out[index][2] = _with_labels(out[index][2], found)
+    for item in out:
+        item[2] = _inline_labels(item[2])
     return [(a, b, c) for a, b, c in out if c.strip()]
 
 
