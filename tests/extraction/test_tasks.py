@@ -534,3 +534,23 @@ def test_lead_partners_and_time_written_inside_an_item_make_its_assignment():
     assert deadlines_of(tasks, "Ủy ban nhân dân các huyện, thành phố") == {"2024-12-31"}
     assert deadlines_of(tasks, "Báo Hà Tĩnh") == {None}
     assert any(t["summary"].startswith("Chủ trì, phối hợp với Sở Tư pháp") and "tiêu chí" in t["summary"] for t in tasks)
+
+
+def test_an_agency_that_sent_a_cited_letter_is_not_given_its_request():
+    body = (
+        "Sở Nội vụ có Công văn số 915/SNV-CCVC ngày 03/6/2025 đề nghị các huyện rà soát biên chế trước ngày 20/6/2025.\n"
+        "Chủ tịch UBND huyện yêu cầu Phòng Nội vụ tham mưu báo cáo, trình UBND huyện trước ngày 16/6/2025."
+    )
+    tasks = extract_tasks(body, header=header(issuer="Ủy ban nhân dân huyện Hương Khê", issued_on="2025-06-05"))
+    assert pairs(tasks) == {("Phòng Nội vụ", "lead")}
+    assert deadlines_of(tasks, "Phòng Nội vụ") == {"2025-06-16"}
+
+
+def test_this_letters_assignment_after_a_narrated_one_in_the_same_sentence():
+    body = (
+        "Thực hiện Công văn số 420/UBND-NC ngày 11/3/2025 của UBND tỉnh yêu cầu các huyện hoàn thành trước ngày "
+        "30/4/2025, UBND huyện giao Công an huyện rà soát các điểm nóng về trật tự xã hội, báo cáo trước ngày 15/4/2025."
+    )
+    tasks = extract_tasks(body, header=header(issuer="Ủy ban nhân dân huyện Hương Khê", issued_on="2025-03-20"))
+    assert pairs(tasks) == {("Công an huyện", "lead")}
+    assert deadlines_of(tasks, "Công an huyện") == {"2025-04-15"}

@@ -332,7 +332,9 @@ _NOT_SPEECH_BEFORE = _lazy_re("_NOT_SPEECH_BEFORE",
     r"(?i)(?:theo|xét|trên\s+cơ\s+sở|thực\s+hiện(?:\s+ý\s+kiến)?|ý\s+kiến|kiến\s+nghị\s*,?|đề\s+xuất\s*,?|các|những|văn\s+bản|nội\s+dung|tiếp\s+thu|có|thống\s+nhất\s+với)\s*$"
 )
 _SUBJECT_EXCLUDE_AFTER = _lazy_re("_SUBJECT_EXCLUDE_AFTER", 
-    r"(?i)^(?:đã|sẽ|đang|vừa|là(?!\s+(?:cơ\s+quan|đơn\s+vị|đầu\s+mối))|được|bị|rất\s+mong|mong|trân\s+trọng|xin|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
+    # "Sở Tài chính có Công văn số ... đề nghị ...", "... ban hành Văn bản số ...": a cited letter, told
+    r"(?i)^(?:(?:có|ban\s+hành|gửi|trình)\s+(?:văn\s+bản|công\s+văn|tờ\s+trình|báo\s+cáo|thông\s+báo|kế\s+hoạch|quyết\s+định|công\s+điện)\s+số(?![^\W\d_])|"
+    r"đã|sẽ|đang|vừa|là(?!\s+(?:cơ\s+quan|đơn\s+vị|đầu\s+mối))|được|bị|rất\s+mong|mong|trân\s+trọng|xin|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
     r"báo\s+cáo\s+(?:tại|số)|tại|theo(?!\s+dõi)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để|thì|mà|nếu|như)(?![^\W\d_])"
 )
 _SPEAKER_VERBS = _lazy_re("_SPEAKER_VERBS", 
@@ -759,6 +761,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
             name = canonical_agency(duty.group("subj"))
             return _Found([name], _coops_in(clause[duty.end():], offset + duty.end(), ctx), offset + duty.start("verb"))
     # "Giao X ...", "Đề nghị X ...", "Yêu cầu X ...", "Chỉ đạo X chủ trì ..."
+    narrated = False
     for m in _SPEECH_RE.finditer(clause):
         verb = fold(m.group("verb"))
         after_pos = m.end()
@@ -766,7 +769,10 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
             continue
         quy = _QUY_RE.match(clause[after_pos:])
         if (quy or ctx.matcher.at(offset + after_pos) is not None) and _is_narrative(clause, m.start()):
-            return _Found([], [], offset, narrative=True)
+            # a cited letter's assignment; the sentence may go on with this letter's own one
+            # ("Thực hiện Công văn số ... yêu cầu các xã ..., UBND xã giao Công an xã ...")
+            narrated = True
+            continue
         if quy:
             rest = clause[after_pos + quy.end():]
             if _is_closing(rest) or not ctx.recipients:
@@ -808,6 +814,8 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
             # "đề nghị các chủ đầu tư thực hiện các nội dung sau:" addressed to the recipients
             return _Found(list(ctx.recipients), coops, end, intro=True)
         return _Found(names, coops, end, intro=intro)
+    if narrated:
+        return _Found([], [], offset, narrative=True)
     # "X chủ trì" deep in the clause is covered by the subject rule; nothing else assigns
     return None
 
