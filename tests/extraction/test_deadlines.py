@@ -219,3 +219,6 @@ def test_labelled_times():
     assert dates("- Thời gian hoàn thành: Quý II/2024.") == ["2024-06-30"]
     assert dates("Thời gian thực hiện: từ tháng 4 đến tháng 11/2024;") == ["2024-11-30"]
     assert dates("Thời gian: ngày 15/4/2024 (khai mạc hội nghị).") == []
+    assert dates("Thời gian thực hiện: Tháng 6 và tháng 7/2024.") == ["2024-07-31"]
+    assert dates("Thời gian hoàn thành: Quý II, quý III/2024.") == ["2024-09-30"]
+    assert dates("Thời gian thực hiện: năm 2024 - 2025.") == []

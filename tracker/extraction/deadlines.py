@@ -548,6 +548,10 @@ def find_deadlines(
         if period:
             value = period.group("end")
         d = _bare_time(value, letter, year_hint)
+        if d is None:
+            # "Tháng 4 và tháng 5/2024", "Quý II, quý III/2024": the work ends with the last period named
+            last = re.split(r"(?i)\s*(?:,|;|\svà\s|\s-\s|\sđến\s)\s*", value)[-1]
+            d = _bare_time(last, letter, year_hint) if last != value else None
         if d is not None and (d.date or d.recurrence):
             add(Deadline(m.start(), m.end(), _clean(text[m.start():m.end()]), d.date, d.recurrence,
                          d.kind, _first_due(d.recurrence, letter) if d.recurrence else None))
