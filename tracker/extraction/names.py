@@ -195,13 +195,57 @@ _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"TX\.?", "thị xã"),
 ]
 
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its "|" that are outside groups and classes."""
+    parts, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _leading_literals(pattern: str) -> tuple[str, ...] | None:
+    """The literal text each alternative of ``pattern`` starts with ("UBMTTQ\\s*VN|UB\\s*MTTQ" -> ("UBMTTQ", "UB")),
+    or None when an alternative starts with something else (a class, a group, a look-around)."""
+    literals = []
+    for alternative in _top_level_alternatives(pattern):
+        m = re.match(r"[A-ZĐ]+", alternative)
+        if not m:
+            return None
+        literal = m.group(0)
+        if re.match(r"[?*{]", alternative[m.end():]):
+            literal = literal[:-1]  # "TX\\.?": the last letter is optional only if a quantifier follows it
+        if not literal:
+            return None
+        literals.append(literal)
+    return tuple(literals)
+
+
 @functools.lru_cache(maxsize=1)
-def _abbr_res() -> list[tuple[re.Pattern, str]]:
-    """The abbreviation patterns, compiled on first use; not inside a document symbol ("7569/UBND-KT")."""
+def _abbr_res() -> list[tuple[re.Pattern, str, tuple[str, ...] | None]]:
+    """The abbreviation patterns, compiled on first use, with the literals one of which a match must start
+    with; not inside a document symbol ("7569/UBND-KT")."""
     return [
-        (re.compile(r"(?<![^\W\d_/])(?<![/\-])(?:" + p + ")" + r"(?![^\W\d_])(?!\s*[\-/]\s*[A-ZĐ]{2})"), r)
+        (re.compile(r"(?<![^\W\d_/])(?<![/\-])(?:" + p + ")" + r"(?![^\W\d_])(?!\s*[\-/]\s*[A-ZĐ]{2})"), r,
+         _leading_literals(p))
         for p, r in _ABBREVIATIONS
     ]
+
 
 # Short forms that mean something only after "Sở"/"Bộ" ("Sở TC", "Bộ CA"), or before a level word.
 _AFTER_HEAD = {
@@ -241,8 +285,10 @@ def _expand(text: str) -> str:
     t = _POLICE_RE.sub("Công an", text)
     t = _CITY_RE.sub("thành phố", t)
     t = _TOWN_RE.sub("thị trấn", t)
-    for pattern, replacement in _abbr_res():
-        t = pattern.sub(replacement, t)
+    for pattern, replacement, literals in _abbr_res():
+        # a plain substring test first: most abbreviations do not occur in a given text
+        if literals is None or any(lit in t for lit in literals):
+            t = pattern.sub(replacement, t)
     t = _AFTER_HEAD_RE.sub(lambda m: m.group(1) + _AFTER_HEAD[m.group(2)], t)
     t = _HEAD_LIST_RE.sub(
         lambda m: m.group(0)[: m.start(1) - m.start(0)] + _SHORT_ITEM_RE.sub(lambda k: _AFTER_HEAD[k.group(1)], m.group(1)), t
