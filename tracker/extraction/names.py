@@ -72,9 +72,22 @@ def _fold_char(c: str) -> str:
     return base.lower()
 
 
+class _FoldTable(dict):
+    """code point -> folded character, filled in as characters are met (for ``str.translate``)."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        folded = _fold_char(c) if c.isalpha() else c
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold_keep_length(text: str) -> str:
     """Fold character by character so that positions in the result match positions in ``text``."""
-    return "".join(_fold_char(c) if c.isalpha() else c for c in text)
+    return text.translate(_FOLD_TABLE)
 
 
 _ALL_BODY_PHRASES = (
