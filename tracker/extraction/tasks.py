@@ -4,11 +4,17 @@ How a body is read (see ``extract_tasks``):
 
 1. The text is normalised (NFC, one tone style, abbreviations written out), wrapped lines are joined
    and the paragraphs are arranged as an outline by their markers (I., 1., 1.1., a), -, +, Điều N).
+   Labelled lines belong to the item above them ("Thời gian hoàn thành: Quý II/2020", "- Cơ quan chủ
+   trì: Sở X", "- Phối hợp: Sở Y"), as do the same labels written inside the item ("(Cơ quan chủ trì:
+   ...; thời gian: ...)"): the item is read as "<lead> chủ trì, phối hợp với <partners> <item>".
 2. An item whose text starts with agencies is addressed to them: "1. Sở Công Thương" (heading, its
    bullets are its tasks), "2. Sở Tài chính chủ trì, phối hợp với ..." (subject), "1. Bộ X: a) ...".
-   Inside such a section only two things add agencies: "phối hợp với Y" (Y cooperates) and a clause
-   that starts with another agency as its subject ("đồng thời UBND phường X đề xuất ..."); "giao",
-   "đề nghị", "chỉ đạo", "hướng dẫn", "mời" there are the section agency's own actions.
+   Inside such a section only three things add agencies: "phối hợp với Y" (Y cooperates), a clause
+   that starts with another agency as its subject ("đồng thời UBND phường X đề xuất ...") and "(đề
+   nghị) chỉ đạo Z chủ trì, phối hợp với Y" (Z leads what the section agency passes on, Y
+   cooperates); "giao", "đề nghị", "chỉ đạo", "hướng dẫn", "mời" there are otherwise the section
+   agency's own actions, and the partner of a unit it directs ("chỉ đạo Trung tâm X phối hợp với Y")
+   gets nothing.
 3. Outside sections, sentences assign: "Giao X (chủ trì, phối hợp với Y) ...", "Đề nghị/Yêu cầu X ...",
    "Chỉ đạo X chủ trì ...", "X chủ trì ...", "X <verb> ..." at the start of a clause. An
    introduction ("... đề nghị các cơ quan, đơn vị thực hiện các nội dung sau:") makes the
@@ -17,13 +23,17 @@ How a body is read (see ``extract_tasks``):
 4. Not tasks: agencies with no identity ("các cơ quan, đơn vị liên quan"), proposers and objects
    ("theo đề nghị của Sở Y", "hướng dẫn UBND huyện X", "chỉ đạo UBND các xã ..."), the speaker
    (the issuer or its authority asking), narrated assignments of cited letters ("tại Công văn số ...,
-   UBND tỉnh giao ...", "trong đó giao ..."), future or past statements ("Sở X sẽ ...", "đã ...") and
-   the closing formulas ("... chịu trách nhiệm thi hành Quyết định này", "... biết, thực hiện").
+   UBND tỉnh giao ...", "trong đó Sở Y đề nghị các xã ...", "Sở Y có Công văn số ... đề nghị ..."),
+   future or past statements ("Sở X sẽ ...", "đã ..."), residential groups named by their kind
+   ("các thôn nơi ...") unless the letter is addressed to them, recipients marked "(để biết)" for a
+   request to all recipients, and the closing formulas ("... chịu trách nhiệm thi hành Quyết định
+   này", "... biết, thực hiện", "Giao UBND tỉnh tổ chức thực hiện Nghị quyết này").
 5. Deadlines (``deadlines.find_deadlines``) found in an assignment's text belong to it and to its
    cooperators; an assignment with two different deadlines is split at the clause that closes the
    first one. A sentence with a deadline and nobody of its own ("Báo cáo gửi về UBND tỉnh trước
    ngày 12/6/2026") sets the deadline of the undated tasks read before it in its scope (its section,
-   or the letter).
+   or the letter). "Cùng thời hạn nêu tại mục 2" takes the deadline of point 2's tasks, for every
+   assignment of the item that says so.
 6. Tables of assignments (nhiệm vụ | chủ trì | phối hợp | thời gian), as rows or flattened one cell
    per line, give one lead task per row and one cooperating task per partner.
 
