@@ -375,6 +375,17 @@ def test_the_chair_of_a_meeting_is_not_a_lead():
     assert extract_tasks(body, header=header(doc_type="Giấy mời", issuer="Sở Nội vụ tỉnh Hà Tĩnh")) == []
 
 
+def test_an_agency_chairing_a_meeting_is_not_a_lead():
+    body = (
+        "Văn phòng UBND tỉnh tổ chức hội nghị trực tuyến về chuyển đổi số như sau:\n"
+        "- Thời gian: 14 giờ 00, ngày 12/11/2024.\n"
+        "- Địa điểm: Hội trường tầng 3, trụ sở UBND tỉnh.\n"
+        "- Chủ trì: Sở Thông tin và Truyền thông.\n"
+        "- Phối hợp: Viễn thông Hà Tĩnh."
+    )
+    assert extract_tasks(body, header=header(doc_type="Giấy mời", issuer="Văn phòng Ủy ban nhân dân tỉnh Hà Tĩnh")) == []
+
+
 def test_a_time_before_the_verb_does_not_hide_an_instruction():
     body = (
         "Sở Tài chính đề nghị các cơ quan, đơn vị thực hiện các nội dung sau:\n"

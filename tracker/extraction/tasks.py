@@ -150,6 +150,8 @@ _LEAD_LABEL_RE = _lazy_re("_LEAD_LABEL_RE", r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị
 _PERSON_VALUE_RE = _lazy_re("_PERSON_VALUE_RE", 
     r"(?i)^(?:đồng\s+chí|đ/c|ông|bà|phó|chủ\s+tịch|giám\s+đốc|lãnh\s+đạo|trưởng|thứ\s+trưởng|bộ\s+trưởng|chánh|thủ\s+trưởng)(?![^\W\d_])"
 )
+_MEETING_LABEL_RE = _lazy_re("_MEETING_LABEL_RE", r"(?im)^\s*[-+•]?\s*(?:địa\s+điểm|thành\s+phần(?:\s+(?:tham\s+dự|mời))?)\s*:")
+_BARE_ROLE_LABEL_RE = _lazy_re("_BARE_ROLE_LABEL_RE", r"(?i)^(?:chủ\s+trì|phối\s+hợp)")
 _COOP_LABEL_RE = _lazy_re("_COOP_LABEL_RE", r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+)?phối\s+hợp")
 
 
@@ -214,13 +216,15 @@ def _paragraphs(text: str, is_heading=None) -> list[tuple[str | None, str, str]]
     out: list[list] = []
     labels: dict[int, list[tuple[str, str]]] = {}
     prev_blank = True
+    # a meeting's "Chủ trì:" is its chair ("- Địa điểm: ...", "- Thành phần: ..." around it)
+    meeting = bool(_MEETING_LABEL_RE.search(text))
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             prev_blank = True
             continue
         label = _LABEL_LINE_RE.match(line)
-        if label and _PERSON_VALUE_RE.match(label.group("value")):
+        if label and (_PERSON_VALUE_RE.match(label.group("value")) or meeting and _BARE_ROLE_LABEL_RE.match(label.group("label"))):
             label = None  # "Chủ trì: Phó Giám đốc Sở ..." chairs a meeting
         if label and out and not prev_blank:
             # a blank line before it makes it a note for the items above ("Thời hạn: trước ngày ...")
