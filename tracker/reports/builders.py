@@ -11,9 +11,10 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer, selectinload
 
+from tracker.agencies.models import Agency
 from tracker.intake.models import Letter
 from tracker.reports import data as d
 from tracker.reports.chart import COLOUR_NAMES, agency_bar_chart
@@ -234,18 +235,21 @@ def _register_letters(session: Session, period: Period) -> list[Letter]:
     return list(session.scalars(
         select(Letter).where(Letter.received_on >= period.start, Letter.received_on <= period.end,
                              Letter.enclosed_in_id.is_(None))
+        .options(defer(Letter.full_text), defer(Letter.search_text))
         .order_by(Letter.received_year, Letter.received_number, Letter.received_on, Letter.id)))
 
 
-def _receivers(session: Session, letter_ids: list[int]) -> dict[int, list[Task]]:
-    """Live tasks per letter, lead agencies first."""
-    found: dict[int, list[Task]] = defaultdict(list)
+def _receivers(session: Session, letter_ids: list[int]) -> dict[int, list]:
+    """Live tasks per letter as light rows (agency_name, role, status, deadline...), lead agencies first."""
+    found: dict[int, list] = defaultdict(list)
+    columns = (Task.letter_id, Task.role, Task.status, Task.deadline, Task.judged_deadline, Task.completed_on,
+               Task.progress, func.coalesce(Agency.short_name, Agency.name).label("agency_name"))
     for start in range(0, len(letter_ids), 500):
         chunk = letter_ids[start:start + 500]
-        for task in session.scalars(select(Task).where(Task.letter_id.in_(chunk), Task.status != "cancelled")
-                                    .options(selectinload(Task.agency))
-                                    .order_by(Task.letter_id, Task.role.desc(), Task.id)):
-            found[task.letter_id].append(task)
+        for row in session.execute(select(*columns).join(Agency, Agency.id == Task.agency_id)
+                                   .where(Task.letter_id.in_(chunk), Task.status != "cancelled")
+                                   .order_by(Task.letter_id, Task.role.desc(), Task.id)):
+            found[row.letter_id].append(row)
     return found
 
 
@@ -281,7 +285,7 @@ def build_register(session: Session, period: Period, today: dt.date, *, template
         rows.append([vn_date(letter.received_on), str(letter.received_number or ""), letter.issuer or "",
                      letter.number or "", vn_date(letter.issued_on),
                      f"{kind}: {letter.subject}" if letter.subject else kind,
-                     "\n".join(_unique(t.agency.display_name for t in receivers.get(letter.id, []))), "", notes])
+                     "\n".join(_unique(t.agency_name for t in receivers.get(letter.id, []))), "", notes])
     report.table(["Ngày đến", "Số đến", "Tác giả", "Số và ký hiệu", "Ngày tháng",
                   "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ký nhận", "Ghi chú"], rows,
                  [2.0, 1.4, 3.6, 2.6, 2.0, 6.4, 3.6, 1.8, 1.8], centred={0, 1, 4})
@@ -309,14 +313,14 @@ def build_followup(session: Session, period: Period, today: dt.date, *, template
     rows = []
     for letter in letters:
         tasks = receivers[letter.id]
-        deadlines = "\n".join(f"{t.agency.display_name}: {vn_date(t.deadline) or 'không có hạn'}" for t in tasks)
-        progress = "\n".join(f"{t.agency.display_name}: {status_of(t, workflow, today).text}"
+        deadlines = "\n".join(f"{t.agency_name}: {vn_date(t.deadline) or 'không có hạn'}" for t in tasks)
+        progress = "\n".join(f"{t.agency_name}: {status_of(t, workflow, today).text}"
                              + (f" ({t.progress}%)" if t.status in workflow.open_states and t.progress else "")
                              for t in tasks)
         rows.append([str(letter.received_number or ""),
                      f"{letter.doc_type or 'Văn bản'} số {letter.number or '(không số)'}, ngày "
                      f"{vn_date(letter.issued_on)}, {letter.issuer or ''}",
-                     "\n".join(_unique(t.agency.display_name for t in tasks)), deadlines, progress, "", ""])
+                     "\n".join(_unique(t.agency_name for t in tasks)), deadlines, progress, "", ""])
     report.table(["Số đến", "Tên loại, số, ký hiệu, ngày tháng và cơ quan ban hành", "Đơn vị hoặc người nhận",
                   "Thời hạn giải quyết", "Tiến độ giải quyết", "Số, ký hiệu văn bản trả lời", "Ghi chú"], rows,
                  [1.4, 6.0, 3.8, 3.6, 5.0, 3.0, 2.4], centred={0})

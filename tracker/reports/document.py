@@ -59,6 +59,12 @@ def _all_paragraphs(document):
             yield from in_tables(part.tables)
 
 
+def _space(text: str) -> str:
+    """xml:space="preserve" only where spaces at an end must survive: on every cell it makes lxml reconcile
+    the xml namespace node by node when the table joins the document (seconds for a register)."""
+    return ' xml:space="preserve"' if text != text.strip() else ""
+
+
 class ReportDocument:
     """A report being written into the template: call heading/paragraph/table/picture, then save."""
 
@@ -154,7 +160,7 @@ class ReportDocument:
                 run_props = "<w:rPr><w:b/><w:bCs/></w:rPr>" if bold else ""
                 paragraphs = "".join(
                     f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>'
-                    f'<w:r>{run_props}<w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'
+                    f'<w:r>{run_props}<w:t{_space(line)}>{escape(line)}</w:t></w:r></w:p>'
                     for line in (str(value) if value is not None else "").split("\n"))
                 parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/>'
                              f'</w:tcPr>{paragraphs}</w:tc>')
