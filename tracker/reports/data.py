@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, cast, func, null, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from tracker.agencies.models import Agency
 from tracker.intake.models import Letter
@@ -246,7 +246,10 @@ def _by_id(session: Session, model, ids: list[int]) -> dict:
     found = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        found.update({row.id: row for row in session.scalars(select(model).where(model.id.in_(chunk)))})
+        query = select(model).where(model.id.in_(chunk))
+        if model is Letter:  # the whole text is not printed: leave it in the database
+            query = query.options(defer(Letter.full_text), defer(Letter.search_text))
+        found.update({row.id: row for row in session.scalars(query)})
     return found
 
 
