@@ -565,3 +565,16 @@ def test_this_letters_assignment_after_a_narrated_one_in_the_same_sentence():
     tasks = extract_tasks(body, header=header(issuer="Ủy ban nhân dân huyện Hương Khê", issued_on="2025-03-20"))
     assert pairs(tasks) == {("Công an huyện", "lead")}
     assert deadlines_of(tasks, "Công an huyện") == {"2025-04-15"}
+
+
+def test_a_request_ending_with_a_colon_introduces_the_items_below():
+    body = (
+        "Sở Tài chính đề nghị các cơ quan, đơn vị thực hiện:\n"
+        "1. Gửi báo cáo quyết toán ngân sách về Sở Tài chính trước ngày 15/3/2025.\n"
+        "2. Sở Y tế tổng hợp số liệu của các bệnh viện công lập, gửi cùng thời hạn như mục 1."
+    )
+    recipients = ["Sở Y tế", "Sở Xây dựng"]
+    tasks = extract_tasks(body, header=header(issuer="Sở Tài chính tỉnh Hà Tĩnh", issued_on="2025-02-20", recipients=recipients))
+    assert pairs(tasks) == {("Sở Y tế", "lead"), ("Sở Xây dựng", "lead")}
+    assert {t["deadline"] for t in tasks} == {"2025-03-15"}
+    assert len([t for t in tasks if t["agency"] == "Sở Y tế"]) == 2

@@ -185,7 +185,7 @@ def _with_labels(text: str, labels: list[tuple[str, str]]) -> str:
 # the labelled parts written inside an item: "... (Cơ quan chủ trì: Sở X; cơ quan phối hợp: Sở Y; thời gian: ...)"
 _INLINE_LEAD_RE = _lazy_re(
     "_INLINE_LEAD_RE",
-    r"(?i)\s*[(.;]?\s*(?=(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|thực\s+hiện|chịu\s+trách\s+nhiệm)(?:\s+thực\s+hiện)?\s*:)",
+    r"(?i)\s*[(.;]\s*(?=(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|thực\s+hiện|chịu\s+trách\s+nhiệm)(?:\s+thực\s+hiện)?\s*:\s*\S)",
 )
 _INLINE_PART_RE = _lazy_re("_INLINE_PART_RE", r"(?i)^\s*(?P<label>[^:;()]{2,40}?)\s*:\s*(?P<value>[^;()]*?)\s*$")
 
@@ -200,7 +200,7 @@ def _inline_labels(text: str) -> str:
     labels = []
     for part in re.split(r"\s*;\s*|\.\s+(?=[A-ZĐÀ-Ỹ])", segment):
         found = _INLINE_PART_RE.match(part)
-        if not found or not _LABEL_LINE_RE.match(f"{found.group('label')}: {found.group('value') or '-'}"):
+        if not found or not found.group("value") or not _LABEL_LINE_RE.match(f"{found.group('label')}: {found.group('value')}"):
             return text  # not only labelled parts: leave the item as written
         labels.append((found.group("label"), found.group("value")))
     return _with_labels(text[: m.start()], labels)
@@ -365,6 +365,8 @@ _COOP_PHRASE_RE = _lazy_re("_COOP_PHRASE_RE", r"(?i)^\s*(?:chủ\s+trì\s*,?\s*)
 _CHU_TRI_RE = _lazy_re("_CHU_TRI_RE", r"(?i)^\s*,?\s*(?:tiếp\s+tục\s+|khẩn\s+trương\s+|chủ\s+động\s+)?chủ\s+trì")
 _INTRO_END_RE = _lazy_re("_INTRO_END_RE", 
     r"(?i)(?:(?:như|các|những|một\s+số)\s+(?:nội\s+dung|nhiệm\s+vụ|việc|công\s+việc|biện\s+pháp|giải\s+pháp|yêu\s+cầu)?\s*(?:sau|như\s+sau)|sau\s+đây|cụ\s+thể(?:\s+như\s+sau)?|như\s+sau)\s*:?\s*$"
+    # a request that ends with a colon after its verb: "đề nghị các đơn vị khẩn trương thực hiện:"
+    r"|(?<![^\W\d_])(?:thực\s+hiện|triển\s+khai(?:\s+thực\s+hiện)?|quan\s+tâm\s+thực\s+hiện)\s*:\s*$"
 )
 _QUY_RE = _lazy_re("_QUY_RE", r"(?i)^(?:quý\s+(?:cơ\s+quan|đơn\s+vị|sở|bộ|ủy\s+ban|ban|ngành|địa\s+phương|công\s+ty)(?:\s*,\s*(?:cơ\s+quan|đơn\s+vị|địa\s+phương))*)(?![^\W\d_])")
 _CLOSING_RE = _lazy_re("_CLOSING_RE", 
@@ -602,8 +604,8 @@ _COMMUNITY_GROUP_RE = _lazy_re("_COMMUNITY_GROUP_RE",
 )
 # "theo thời hạn nêu tại mục 2", "cùng thời hạn quy định tại điểm a": the deadline of another point
 _POINT_DEADLINE_RE = _lazy_re("_POINT_DEADLINE_RE", 
-    r"(?i)(?<![^\W\d_])(?:theo|cùng|đúng|như)\s+(?:thời\s+hạn|thời\s+gian)(?:\s+(?:đã|được))?"
-    r"(?:\s+(?:nêu|quy\s+định|ghi|yêu\s+cầu|xác\s+định))?\s+(?:tại|ở)\s+(?:mục|điểm|khoản|phần)\s+(?P<n>\d{1,2}|[IVX]{1,4}|[a-zđ])(?![^\W\d_])"
+    r"(?i)(?<![^\W\d_])(?:theo|cùng|đúng|như|trong)\s+(?:thời\s+hạn|thời\s+gian)(?:\s+(?:đã|được))?"
+    r"(?:\s+(?:nêu|quy\s+định|ghi|yêu\s+cầu|xác\s+định))?\s+(?:tại|ở|như|của)\s+(?:mục|điểm|khoản|phần)\s+(?P<n>\d{1,2}|[IVX]{1,4}|[a-zđ])(?![^\W\d_])"
 )
 _NARRATED_REQUEST_RE = _lazy_re("_NARRATED_REQUEST_RE", r"(?i)^(?:đề\s+nghị|yêu\s+cầu|giao|chỉ\s+đạo)(?![^\W\d_])")
 _DIRECTED_LEAD_RE = _lazy_re("_DIRECTED_LEAD_RE", 
@@ -805,7 +807,8 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
         if names and re.fullmatch(r"\s*[:.]?\s*", rest):
             # "Giao Sở Y tế:" followed by its items
             return _Found(names, [], end, intro=True)
-        if _is_closing(rest) or _CLOSING_RE.search(fold(rest)) and len(fold(rest).split()) <= 6:
+        opens_items = rest.rstrip().endswith(":")  # "đề nghị các đơn vị thực hiện:" introduces the items below
+        if not opens_items and (_is_closing(rest) or _CLOSING_RE.search(fold(rest)) and len(fold(rest).split()) <= 6):
             return None
         if not names:
             # "đề nghị các cơ quan, đơn vị ...": the letter's recipients
