@@ -186,3 +186,11 @@ def test_libreoffice_opens_the_summary_and_makes_a_pdf(sessions, office, tmp_pat
     assert "VĂN PHÒNG" in first and "KIÊN GIANG" in first
     width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
     assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4 in points
+
+
+def test_long_delays_are_written_with_a_thousands_dot():
+    from tracker.reports.builders import _view_text
+    from tracker.tasks.status import DeadlineStatus, DeadlineView
+
+    assert _view_text(DeadlineView(DeadlineStatus.OVERDUE, -1789)) == "Quá hạn 1.789 ngày làm việc"
+    assert _view_text(DeadlineView(DeadlineStatus.OVERDUE, -11)) == "Quá hạn 11 ngày làm việc"

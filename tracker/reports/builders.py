@@ -214,7 +214,7 @@ def build_letter_report(session: Session, letter_key: str | int, today: dt.date,
             elif view.status == DeadlineStatus.DONE_LATE and view.days is not None:
                 timing = f"Muộn {_days(abs(view.days))} làm việc"
             else:
-                timing = view.text
+                timing = _view_text(view)
             extensions = [e for e in task.extensions if e.status == "approved"]
             extension_text = "; ".join(f"đến {vn_date(e.granted_deadline)}" for e in extensions) or "Không"
             result = (item.result_text or "").strip()
@@ -225,7 +225,7 @@ def build_letter_report(session: Session, letter_key: str | int, today: dt.date,
                          f"{workflow.label(item.status)}\n{timing}",
                          f"{task.progress}%" if not suffix else "", result, extension_text])
     report.table(["TT", "Cơ quan", "Nhiệm vụ", "Hạn xử lý", "Tình trạng", "Tiến độ", "Kết quả báo cáo",
-                  "Gia hạn"], rows, [0.8, 2.4, 4.0, 1.9, 2.4, 1.3, 2.4, 1.3], centred={0, 3, 5})
+                  "Gia hạn"], rows, [0.8, 2.4, 3.7, 2.2, 2.4, 1.2, 2.3, 1.5], centred={0, 3, 5})
     return report
 
 
@@ -314,7 +314,7 @@ def build_followup(session: Session, period: Period, today: dt.date, *, template
     for letter in letters:
         tasks = receivers[letter.id]
         deadlines = "\n".join(f"{t.agency_name}: {vn_date(t.deadline) or 'không có hạn'}" for t in tasks)
-        progress = "\n".join(f"{t.agency_name}: {status_of(t, workflow, today).text}"
+        progress = "\n".join(f"{t.agency_name}: {_view_text(status_of(t, workflow, today))}"
                              + (f" ({t.progress}%)" if t.status in workflow.open_states and t.progress else "")
                              for t in tasks)
         rows.append([str(letter.received_number or ""),
@@ -326,6 +326,18 @@ def build_followup(session: Session, period: Period, today: dt.date, *, template
                  [1.4, 6.0, 3.8, 3.6, 5.0, 3.0, 2.4], centred={0})
     _register_closing(report, letters)
     return report
+
+
+def _view_text(view) -> str:
+    """DeadlineView.text with its day count written the Vietnamese way (Quá hạn 1.789 ngày làm việc)."""
+    from tracker.tasks.status import DeadlineStatus
+
+    if view.days is not None and abs(view.days) >= 1000:
+        if view.status == DeadlineStatus.OVERDUE:
+            return f"Quá hạn {_days(abs(view.days))} làm việc"
+        if view.status in (DeadlineStatus.ON_TRACK, DeadlineStatus.DUE_SOON):
+            return f"Còn {_days(view.days)} làm việc"
+    return view.text
 
 
 def _unique(names) -> list[str]:
