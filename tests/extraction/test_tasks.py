@@ -578,3 +578,16 @@ def test_a_request_ending_with_a_colon_introduces_the_items_below():
     assert pairs(tasks) == {("Sở Y tế", "lead"), ("Sở Xây dựng", "lead")}
     assert {t["deadline"] for t in tasks} == {"2025-03-15"}
     assert len([t for t in tasks if t["agency"] == "Sở Y tế"]) == 2
+
+
+def test_a_recurring_report_whose_doer_is_named_by_its_kind_stays_the_recipients_task():
+    body = (
+        "Sở Xây dựng đề nghị các nhà thầu thực hiện các nội dung sau:\n"
+        "1. Bố trí đủ nhân lực, thiết bị trên công trường.\n"
+        "2. Định kỳ hằng tuần, trước 10 giờ 00 ngày thứ Hai, nhà thầu gửi báo cáo tiến độ thi công về Sở Xây dựng."
+    )
+    recipients = ["Công ty cổ phần Xây dựng Hồng Lĩnh", "Công ty TNHH Thành Vinh"]
+    tasks = extract_tasks(body, header=header(issuer="Sở Xây dựng tỉnh Hà Tĩnh", recipients=recipients))
+    assert {(t["agency"], t["recurrence"]) for t in tasks if t["recurrence"]} == {
+        ("Công ty cổ phần Xây dựng Hồng Lĩnh", "weekly:1"), ("Công ty TNHH Thành Vinh", "weekly:1"),
+    }

@@ -439,9 +439,13 @@ def _is_imperative(text: str) -> bool:
     """Whether a clause with no agency of its own is an instruction (not "Báo cáo gửi về ... trước ngày")."""
     if _DOCUMENT_SUBJECT_RE.match(text):
         return False
+    if _starts_with_action(text):
+        return True
     lead_in = _TIME_LEAD_IN_RE.match(text)
-    if lead_in and lead_in.end() < len(text):
-        text = text[lead_in.end():]
+    return bool(lead_in) and lead_in.end() < len(text) and _starts_with_action(text[lead_in.end():])
+
+
+def _starts_with_action(text: str) -> bool:
     t = _ADVERBS_RE.sub("", text.strip())
     f = fold(t)
     if not f:
