@@ -611,6 +611,7 @@ _POINT_DEADLINE_RE = _lazy_re("_POINT_DEADLINE_RE",
     r"(?i)(?<![^\W\d_])(?:theo|cùng|đúng|như|trong)\s+(?:thời\s+hạn|thời\s+gian)(?:\s+(?:đã|được))?"
     r"(?:\s+(?:nêu|quy\s+định|ghi|yêu\s+cầu|xác\s+định))?\s+(?:tại|ở|như|của)\s+(?:mục|điểm|khoản|phần)\s+(?P<n>\d{1,2}|[IVX]{1,4}|[a-zđ])(?![^\W\d_])"
 )
+_KIND_ADDRESSEES_RE = _lazy_re("_KIND_ADDRESSEES_RE", r"(?:các|những)\s+[a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){0,3}\s+(?:(?:khẩn\s+trương|nghiêm\s+túc|tập\s+trung)\s+)?(?:thực\s+hiện|triển\s+khai|lưu\s+ý|quan\s+tâm)")
 _NARRATED_REQUEST_RE = _lazy_re("_NARRATED_REQUEST_RE", r"(?i)^(?:đề\s+nghị|yêu\s+cầu|giao|chỉ\s+đạo)(?![^\W\d_])")
 _DIRECTED_LEAD_RE = _lazy_re("_DIRECTED_LEAD_RE", 
     r"(?i)^\s*(?:[-+•]\s*)?(?:(?:kính\s+)?(?:đề\s+nghị|yêu\s+cầu)\s+)?(?:quan\s+tâm\s*,?\s*)?chỉ\s+đạo\s+"
@@ -800,6 +801,11 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
             return _Found(list(ctx.recipients), _coops_in(rest, offset + after_pos + quy.end(), ctx), offset + after_pos + quy.end())
         items, end = ctx.matcher.list_at(offset + after_pos)
         if not items:
+            if (ctx.recipients and verb in ("de nghi", "yeu cau") and _KIND_ADDRESSEES_RE.match(clause[after_pos:])
+                    and _INTRO_END_RE.search(clause.strip())):
+                # "đề nghị các nhà thầu thực hiện các nội dung sau:": addressees named by a kind the
+                # lexicon does not know are the letter's recipients
+                return _Found(list(ctx.recipients), [], offset + len(clause), intro=True)
             continue
         rest = text[end: offset + len(clause)]
         names = _names(items)
