@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 import zlib
 
+from tracker.reports.vn import vn_number
+
 #: colours of the categories, in the order of SUMMARY_CATEGORIES in tracker.reports.data
 CATEGORY_COLOURS = [
     (46, 125, 50),    # done on time: green
@@ -25,7 +27,7 @@ COLOUR_NAMES = ["xanh lá", "vàng", "đỏ", "xanh dương", "xám"]
 _DIGITS = {
     "0": "111101101101111", "1": "010110010010111", "2": "111001111100111", "3": "111001111001111",
     "4": "101101111001001", "5": "111100111001111", "6": "111100111101111", "7": "111001001001001",
-    "8": "111101111101111", "9": "111101111001111",
+    "8": "111101111101111", "9": "111101111001111", ".": "000000000000010",
 }
 
 
@@ -59,7 +61,7 @@ class Canvas:
             self.pixels[start:start + len(line)] = line
 
     def text(self, x: int, y: int, digits: str, colour=(0, 0, 0), scale: int = 3) -> int:
-        """Draw ``digits`` (0-9 only) with its top left at (x, y); return the width drawn."""
+        """Draw ``digits`` (0-9 and the thousands dot) with its top left at (x, y); return the width drawn."""
         cursor = x
         for ch in digits:
             glyph = _DIGITS.get(ch)
@@ -91,5 +93,5 @@ def agency_bar_chart(rows: list[list[int]], width: int = 1200, row_height: int =
             w = round(bar_space * count / largest)
             canvas.rect(x, top + 5, w, row_height - 10, colour)
             x += w
-        canvas.text(x + 8, top + (row_height - 15) // 2, str(sum(counts)))
+        canvas.text(x + 8, top + (row_height - 15) // 2, vn_number(sum(counts)))
     return canvas.png()
