@@ -314,3 +314,12 @@ def test_a_letter_flattened_into_one_line_keeps_its_header():
     assert header["issued_on"] == "2019-02-21"
     assert header["subject"] == "chỉ đạo tăng cường trợ giúp xã hội"
     assert header["recipients"] == ["Sở Lao động - Thương binh và Xã hội"]
+
+
+def test_a_glued_unit_code_after_the_issuer_is_kept_as_printed():
+    """Only the type code that opens a part is split ("NĐCP" -> "NĐ-CP"); a unit code such as a
+    department's office ("TTBVTV", "TTCNTT") after the issuer's code is printed glued on purpose."""
+    from tracker.extraction.header import normalize_number
+
+    assert normalize_number("215/SYT-TTCNTT") == "215/SYT-TTCNTT"
+    assert normalize_number("88/2021/QĐUBND") == "88/2021/QĐ-UBND"

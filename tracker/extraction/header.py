@@ -158,7 +158,10 @@ def normalize_number(number: str | None) -> str | None:
     fixed = []
     for part in parts:
         sub = part.split("-")
-        sub = [(_GLUED_CODE_RE.sub(r"\1-\2", s) if _GLUED_CODE_RE.match(s) else s) for s in sub]
+        # Only the type code opens a part ("NĐCP" -> "NĐ-CP"); a unit code after the issuer's
+        # ("SNNMT-TTBVTV") is printed glued on purpose and stays as it is.
+        if sub and _GLUED_CODE_RE.match(sub[0]):
+            sub[0] = _GLUED_CODE_RE.sub(r"\1-\2", sub[0])
         fixed.append("-".join(sub))
     return "/".join(fixed)
 
