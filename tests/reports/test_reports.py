@@ -229,3 +229,20 @@ def test_an_empty_period_gives_a_short_report_saying_so(sessions, office, tmp_pa
                    and t.rows[0]._tr.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None]
     assert data_tables == []  # no empty tables, just the sentence
     assert len(document.inline_shapes) == 0
+
+
+def test_over_all_time_the_summary_agrees_with_the_dashboard_figures(sessions, office, tmp_path):
+    from tracker.reports import data
+    from tracker.reports.vn import period_between
+    from tracker.tasks.queries import figures
+    from tracker.tasks.workflow import workflow_for
+
+    with sessions() as s:
+        expected = figures(s, TODAY, workflow_for(s).open_states)
+        summary = data.summary_data(s, period_between(D(2000, 1, 1), TODAY), TODAY)
+    assert len(summary.units) == expected.tasks == 8  # the February task counts here
+    assert len(summary.letters) == expected.letters_with_tasks
+    assert summary.done == expected.done and summary.count(data.DONE_ON_TIME) == expected.done_on_time
+    assert summary.count(data.OVERDUE) == expected.overdue_open
+    assert summary.count(data.IN_PROGRESS) == expected.open_not_due
+    assert summary.count(data.NO_DEADLINE) == expected.no_deadline_open
