@@ -161,3 +161,11 @@ def test_normalize_never_raises(text):
     result = normalize(text)
     assert isinstance(result, str)
     assert unicodedata.is_normalized("NFC", result)
+
+
+def test_a_signature_block_flattened_onto_one_line_is_split_again():
+    """Web copies glue the signature block: the title lines and the name come apart at the lost breaks."""
+    from tracker.extraction.text import normalize
+
+    assert normalize("TM. ỦY BAN NHÂN DÂNCHỦ TỊCH(đã ký)Trần Văn Nam") == "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n(Đã ký)\nTrần Văn Nam"
+    assert normalize("KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n\nNguyễn Thị Hoa") == "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n\nNguyễn Thị Hoa"

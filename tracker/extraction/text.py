@@ -435,5 +435,22 @@ def normalize(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = _fix_abbreviations(text)
     text = unify_tone_marks(text)
+    text = _SIGNATURE_LINE_RE.sub(_unglue_signature, text)
     text = _SPACES_RE.sub(" ", text)
     return text
+
+
+# A signature block flattened onto one line by a web copy: "KT. CHỦ TỊCHPHÓ CHỦ TỊCH(Đã ký)Lê Văn Bình".
+# Vietnamese syllables are separated by spaces, so a position word run into the previous capital
+# letters, or a "(Đã ký)" mark between title and name, can only be lost line breaks.
+_SIGNATURE_LINE_RE = re.compile(r"^(?:KT|TM|TL|Q)\s?\.[^\n]*$", re.MULTILINE)
+_GLUED_POSITION_RE = re.compile(r"(?<=[A-ZÀ-ỸĐ])(?=(?:PHÓ|THỨ TRƯỞNG|CHÁNH VĂN PHÒNG|GIÁM ĐỐC|CHỦ TỊCH|TRƯỞNG BAN)\b)")
+_SIGNED_MARK_GLUED_RE = re.compile(r"\s*\((?:Đã ký|đã ký|ĐÃ KÝ)\)\s*")
+
+
+def _unglue_signature(match: re.Match) -> str:
+    line = match.group(0)
+    if not (_SIGNED_MARK_GLUED_RE.search(line) or _GLUED_POSITION_RE.search(line)):
+        return line
+    line = _SIGNED_MARK_GLUED_RE.sub("\n(Đã ký)\n", line).strip("\n")
+    return _GLUED_POSITION_RE.sub("\n", line)
