@@ -104,6 +104,8 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "admin.outbox": lambda u, _: _role(u) == Role.ADMIN,
     "admin.calendar": lambda u, _: _role(u) == Role.ADMIN,
     "agency.list": lambda u, _: _role(u) is not None,
+    # Reports (web: compile, download, archive)
+    "report.make": lambda u, _: _role(u) in {Role.LEADER, Role.CLERK},
 }
 
 

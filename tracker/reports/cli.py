@@ -1,4 +1,4 @@
-"""``tracker report summary|agency|letter|register|followup``: write a report as a Word file.
+"""``tracker report summary|agency|letter|register|followup``: write a report as a Word file (.xlsx: a spreadsheet).
 
 Registered on the ``tracker`` group in tracker/cli.py (``cli.add_command(report_group)``).
 """
@@ -55,6 +55,9 @@ def _run(kind: str, output: Path, start, end, period, agency, letter, template, 
 
     today = office_today()
     sessions = current_app.extensions["tracker.write_sessions"]
+    if output.suffix.lower() == ".xlsx":
+        _run_xlsx(kind, output, start, end, period, today, sessions)
+        return
     try:
         template_path = _template(template)
         with sessions() as session:
@@ -82,13 +85,31 @@ def _run(kind: str, output: Path, start, end, period, agency, letter, template, 
     click.echo(f"Đã ghi báo cáo: {output} ({vn_number(output.stat().st_size)} byte).")
 
 
+def _run_xlsx(kind: str, output: Path, start, end, period, today: dt.date, sessions) -> None:
+    """The spreadsheet form (-o FILE.xlsx) of the summary or the register."""
+    from tracker.reports.spreadsheet import XLSX_KINDS, build_xlsx
+
+    try:
+        if kind not in XLSX_KINDS:
+            raise ReportInputError("Chỉ báo cáo tổng hợp (summary) và sổ đăng ký (register) xuất được ra .xlsx; "
+                                   "hãy ghi -o TỆP.docx cho báo cáo này.")
+        chosen = _period(start, end, period, today)
+        with sessions() as session:
+            data = build_xlsx(session, kind, chosen, today)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(data)
+    except ReportInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Đã ghi bảng tính: {output} ({vn_number(len(data))} byte).")
+
+
 def _options(function):
     for decorator in reversed([
         click.option("--from", "start", metavar="NGÀY", help="First day (2019-09-01 or 1/9/2019)."),
         click.option("--to", "end", metavar="NGÀY", help="Last day, inclusive."),
         click.option("--period", metavar="KỲ", help="2019 (year), 2019-Q3 (quarter), 2019-09 (month), 2019-W38 (week)."),
         click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                     help="The .docx file to write."),
+                     help="The file to write: .docx (Word), or .xlsx (spreadsheet; summary and register)."),
         click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="Template .docx (default: instance/templates/reports/bao-cao.docx, else the shipped one)."),
     ]):

@@ -74,9 +74,9 @@ def register_web(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from tracker.web import admin, api, auth, letters, main, operations_admin, tasks
+    from tracker.web import admin, api, auth, letters, main, operations_admin, reports, tasks
 
-    for module in (auth, main, letters, tasks, admin, api, operations_admin):
+    for module in (auth, main, letters, tasks, admin, api, operations_admin, reports):
         app.register_blueprint(module.bp)
 
     app.jinja_env.filters["vndate"] = _format_date

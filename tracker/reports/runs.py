@@ -1,0 +1,160 @@
+"""Reports asked for on the web: a ReportRun row, built on a background thread, its file kept by hash.
+
+Plain Python (no Flask): the web blueprint creates the run with :func:`create_run`, commits, then calls
+:func:`start_in_background`; the archive page reads the row's state and progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.db import transaction, utcnow
+from tracker.reports import storage
+from tracker.reports.models import ReportRun
+from tracker.reports.template import TemplateError
+from tracker.reports.vn import Period, ReportInputError
+
+log = logging.getLogger("tracker.reports")
+
+#: report kinds and their names on the page
+KINDS = {
+    "summary": "Báo cáo tổng hợp",
+    "agency": "Báo cáo theo cơ quan",
+    "letter": "Báo cáo theo văn bản",
+    "register": "Sổ đăng ký văn bản đến",
+    "followup": "Sổ theo dõi giải quyết văn bản đến",
+}
+STATE_LABELS = {"queued": "Đang chờ", "running": "Đang lập", "done": "Hoàn thành", "failed": "Lỗi"}
+FORMATS = {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)"}
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a person asked for, checked: a kind, a period (not for a letter report), an agency or a letter."""
+
+    kind: str
+    period: Period | None = None
+    agency_code: str | None = None
+    letter_id: int | None = None
+    file_format: str = "docx"
+
+    def params(self) -> dict:
+        """JSON parameters kept on the run."""
+        found: dict = {}
+        if self.period is not None:
+            found.update(start=self.period.start.isoformat(), end=self.period.end.isoformat(), label=self.period.label)
+        if self.agency_code:
+            found["agency"] = self.agency_code
+        if self.letter_id is not None:
+            found["letter"] = self.letter_id
+        return found
+
+
+def describe(run: ReportRun) -> str:
+    """The run's parameters as people read them: "tháng 9 năm 2019 · cơ quan finance"."""
+    parts = []
+    if run.params.get("label"):
+        parts.append(run.params["label"])
+    if run.params.get("agency"):
+        parts.append(f"cơ quan {run.params['agency']}")
+    if run.params.get("letter"):
+        parts.append(f"văn bản #{run.params['letter']}")
+    return " · ".join(parts)
+
+
+def create_run(session: Session, request: Request, *, user_id: int | None, origin: str = "web") -> ReportRun:
+    """A queued run for ``request``; the caller commits, then starts it."""
+    run = ReportRun(kind=request.kind, file_format=request.file_format, params=request.params(), origin=origin,
+                    requested_by_id=user_id, state="queued", progress=0, created_at=utcnow())
+    session.add(run)
+    session.flush()
+    return run
+
+
+def _period_of(params: dict) -> Period:
+    return Period(dt.date.fromisoformat(params["start"]), dt.date.fromisoformat(params["end"]), params["label"])
+
+
+def build_file(session: Session, kind: str, file_format: str, params: dict, today: dt.date,
+               template: Path | None) -> bytes:
+    """The report's bytes (.docx, or .xlsx for the summary and the register)."""
+    from tracker.reports import builders
+
+    if file_format == "xlsx":
+        from tracker.reports import spreadsheet
+
+        return spreadsheet.build_xlsx(session, kind, _period_of(params), today)
+    if kind == "letter":
+        report = builders.build_letter_report(session, params["letter"], today, template=template)
+    elif kind == "summary":
+        report = builders.build_summary(session, _period_of(params), today, template=template)
+    elif kind == "agency":
+        report = builders.build_agency_report(session, params["agency"], _period_of(params), today, template=template)
+    elif kind == "register":
+        report = builders.build_register(session, _period_of(params), today, template=template)
+    elif kind == "followup":
+        report = builders.build_followup(session, _period_of(params), today, template=template)
+    else:
+        raise ReportInputError(f"Không có loại báo cáo “{kind}”.")
+    return report.to_bytes()
+
+
+def file_name(run: ReportRun) -> str:
+    """The name offered on download: bao-cao-summary-2019-09-01-2019-09-30.docx."""
+    params = run.params or {}
+    tail = f"{params['start']}-{params['end']}" if params.get("start") else f"van-ban-{params.get('letter', run.id)}"
+    return f"bao-cao-{run.kind}-{tail}.{run.file_format}"
+
+
+def _update(sessions: sessionmaker, run_id: int, **values) -> None:
+    with transaction(sessions) as session:
+        run = session.get(ReportRun, run_id)
+        for name, value in values.items():
+            setattr(run, name, value)
+
+
+def execute_run(write_sessions: sessionmaker, read_sessions: sessionmaker, instance_path: Path, run_id: int,
+                today: dt.date, template: Path | None = None) -> None:
+    """Build run ``run_id``: running → done with its file stored, or failed with a Vietnamese reason."""
+    try:
+        with read_sessions() as session:
+            run = session.get(ReportRun, run_id)
+            kind, file_format, params = run.kind, run.file_format, dict(run.params or {})
+            name = file_name(run)
+        _update(write_sessions, run_id, state="running", progress=10)
+        with read_sessions() as session:
+            data = build_file(session, kind, file_format, params, today, template)
+        _update(write_sessions, run_id, progress=80)
+        file_hash = storage.store(instance_path, data, file_format)
+        _update(write_sessions, run_id, state="done", progress=100, file_hash=file_hash, file_name=name,
+                file_size=len(data), finished_at=utcnow())
+    except (ReportInputError, TemplateError, FileNotFoundError) as exc:
+        _update(write_sessions, run_id, state="failed", error=str(exc), finished_at=utcnow())
+    except Exception:  # noqa: BLE001 - the page must say it failed, not leave it "running" for ever
+        log.exception("report run %s failed", run_id)
+        _update(write_sessions, run_id, state="failed", finished_at=utcnow(),
+                error="Lập báo cáo không thành công do lỗi hệ thống; hãy thử lại hoặc báo quản trị viên.")
+
+
+#: threads of runs started by this process (tests wait for them; nothing else relies on it)
+THREADS: dict[int, threading.Thread] = {}
+
+
+def start_in_background(write_sessions: sessionmaker, read_sessions: sessionmaker, instance_path: Path,
+                        run_id: int, today: dt.date, template: Path | None = None) -> threading.Thread:
+    """Run :func:`execute_run` on a daemon thread and return it."""
+    thread = threading.Thread(target=execute_run, name=f"tracker-report-{run_id}", daemon=True,
+                              args=(write_sessions, read_sessions, instance_path, run_id, today, template))
+    THREADS[run_id] = thread
+    thread.start()
+    return thread

@@ -1,0 +1,182 @@
+"""Reports on the web: choose a report and its range, download it; the archive of past runs.
+
+A report is always built on a background thread (tracker.reports.runs); the page waits a few seconds
+for it, so a short report downloads at once and a long one goes to the archive page, which refreshes
+itself while something is being built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+
+from tracker.accounts.permissions import require
+from tracker.agencies.models import Agency
+from tracker.reports import runs, storage
+from tracker.reports.data import find_agency, find_letter
+from tracker.reports.models import ReportRun
+from tracker.reports.policy import REPORT_POLICY_EXTENSION, find_report_policy
+from tracker.reports.spreadsheet import XLSX_KINDS
+from tracker.reports.template import TEMPLATE_NAME
+from tracker.reports.vn import ReportInputError, period_between, period_from_text
+from tracker.web import db
+from tracker.web.clock import today
+from tracker.web.forms import Form as FlaskForm
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+#: how long the form's POST waits for the report before sending the person to the archive page
+DEFAULT_WAIT_SECONDS = 8.0
+
+
+@bp.record_once
+def _load_policy(state) -> None:
+    # Validated at start: a mistake in workflows/reports.toml stops the app with the file, line and key.
+    app = state.app
+    app.extensions[REPORT_POLICY_EXTENSION] = find_report_policy(app.extensions["tracker.settings"].instance_path)
+
+
+def _choices(pairs):
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ReportForm(FlaskForm):
+    """Which report, over which range, in which format."""
+
+    kind = SelectField("Loại báo cáo", choices=_choices(runs.KINDS.items()))
+    period = StringField("Kỳ báo cáo", description="2019 (năm), 2019-Q3 (quý), 2019-09 (tháng), 2019-W38 (tuần)")
+    start = StringField("Từ ngày", description="dd/mm/yyyy")
+    end = StringField("Đến ngày", description="dd/mm/yyyy")
+    agency = SelectField("Cơ quan (báo cáo theo cơ quan)", choices=[], validate_choice=False)
+    letter = StringField("Văn bản (báo cáo theo văn bản)", description="mã văn bản hoặc số đến/năm, ví dụ 913/2019")
+    file_format = SelectField("Định dạng", choices=_choices(runs.FORMATS.items()))
+
+
+def _day(field) -> dt.date | None:
+    text = (field.data or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        field.errors.append(f"Ngày “{text}” không hợp lệ; hãy ghi theo dạng dd/mm/yyyy, ví dụ 30/09/2019.")
+        return None
+
+
+def _checked(form: ReportForm) -> runs.Request | None:
+    """The request the form describes, or None with messages beside the wrong fields."""
+    kind, file_format = form.kind.data, form.file_format.data
+    if kind not in runs.KINDS:
+        form.kind.errors.append("Hãy chọn một loại báo cáo.")
+        return None
+    if file_format == "xlsx" and kind not in XLSX_KINDS:
+        form.file_format.errors.append("Chỉ báo cáo tổng hợp và sổ đăng ký văn bản đến xuất được ra Excel.")
+        return None
+    if kind == "letter":
+        try:
+            letter = find_letter(db(), (form.letter.data or "").strip() or "?")
+        except ReportInputError as exc:
+            form.letter.errors.append(str(exc))
+            return None
+        return runs.Request("letter", letter_id=letter.id, file_format=file_format)
+    period = None
+    start, end, text = _day(form.start), _day(form.end), (form.period.data or "").strip()
+    if form.start.errors or form.end.errors:
+        return None
+    if text and (start or end):
+        form.period.errors.append("Hãy chọn kỳ báo cáo hoặc khoảng ngày, không chọn cả hai.")
+        return None
+    try:
+        if text:
+            period = period_from_text(text)
+        elif start and end:
+            period = period_between(start, end)
+        elif start or end:
+            (form.end if start else form.start).errors.append("Cần cả ngày bắt đầu và ngày kết thúc.")
+            return None
+        else:
+            form.period.errors.append("Hãy ghi kỳ báo cáo hoặc chọn khoảng ngày.")
+            return None
+    except ReportInputError as exc:
+        (form.period if text else form.end).errors.append(str(exc))
+        return None
+    agency_code = None
+    if kind == "agency":
+        try:
+            agency_code = find_agency(db(), form.agency.data or "").code
+        except ReportInputError:
+            form.agency.errors.append("Hãy chọn cơ quan.")
+            return None
+    return runs.Request(kind, period=period, agency_code=agency_code, file_format=file_format)
+
+
+def _template():
+    from tracker.resources import find_file
+
+    return find_file("templates", TEMPLATE_NAME, current_app.extensions["tracker.settings"].instance_path)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def new():
+    """The form: choose a report and its range; a valid POST builds it and downloads it (or archives it)."""
+    require(current_user, "report.make")
+    form = ReportForm()
+    agencies = db().scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name))
+    form.agency.choices = _choices([("", "— Chọn cơ quan —")] + [(a.code, a.name) for a in agencies])
+    if form.validate_on_submit():
+        checked = _checked(form)
+        if checked is not None:
+            session = db()
+            run = runs.create_run(session, checked, user_id=current_user.id)
+            session.commit()
+            extensions = current_app.extensions
+            thread = runs.start_in_background(
+                extensions["tracker.write_sessions"], extensions["tracker.read_sessions"],
+                extensions["tracker.settings"].instance_path, run.id, today(), _template())
+            thread.join(float(current_app.config.get("TRACKER_REPORT_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)))
+            if not thread.is_alive():
+                with extensions["tracker.read_sessions"]() as read:
+                    finished = read.get(ReportRun, run.id)
+                    if finished.state == "done":
+                        return redirect(url_for("reports.download", run_id=run.id), code=303)
+                    flash(finished.error or "Lập báo cáo không thành công.", "error")
+            else:
+                flash("Báo cáo đang được lập; trang lưu trữ cho biết tiến độ và có liên kết tải về khi xong.", "info")
+            return redirect(url_for("reports.archive"), code=303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("reports/new.html", form=form), status
+
+
+@bp.route("/archive")
+@login_required
+def archive():
+    """Past runs, newest first, with their state; the page refreshes itself while one is being built."""
+    require(current_user, "report.make")
+    items = db().scalars(select(ReportRun).options(selectinload(ReportRun.requested_by))
+                         .order_by(ReportRun.created_at.desc(), ReportRun.id.desc()).limit(200)).all()
+    busy = any(run.state in ("queued", "running") for run in items)
+    return render_template("reports/archive.html", items=items, busy=busy, kinds=runs.KINDS,
+                           states=runs.STATE_LABELS, describe=runs.describe)
+
+
+@bp.route("/runs/<int:run_id>/download")
+@login_required
+def download(run_id: int):
+    """The file of a finished run."""
+    require(current_user, "report.make")
+    run = db().get(ReportRun, run_id)
+    if run is None or run.state != "done" or not run.file_hash:
+        abort(404)
+    path = storage.stored_path(current_app.extensions["tracker.settings"].instance_path, run.file_hash,
+                               run.file_format)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=runs.MEDIA_TYPES[run.file_format], as_attachment=True,
+                     download_name=run.file_name or runs.file_name(run))
