@@ -140,3 +140,11 @@ def test_the_scheduler_has_a_report_tick(service):  # noqa: F811
 
     scheduler = build_scheduler(service, Ticks(service))
     assert scheduler.get_job(JOB_REPORTS) is not None
+
+
+def test_a_wrong_policy_of_an_instance_stops_the_start(make_app, tmp_path):  # noqa: F811
+    folder = tmp_path / "instance" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "reports.toml").write_text('[weekly_summary]\nenabled = true\nweekday = "Monday"\n', encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"reports.toml, line 3: \[weekly_summary\] weekday"):
+        make_app()
