@@ -130,3 +130,4 @@ def import_models() -> None:
     from tracker.intake import models as _intake  # noqa: F401
     from tracker.tasks import models as _tasks  # noqa: F401
     from tracker.reminders import models as _reminders  # noqa: F401  (and the calendar table)
+    from tracker.reports import models as _reports  # noqa: F401

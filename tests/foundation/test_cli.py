@@ -131,3 +131,23 @@ def test_demo_loads_once_and_prints_credentials(tmp_path):
         assert username in first.output
     second = run(["init", "--demo"], tmp_path)
     assert "đã có sẵn" in second.output
+
+
+def test_rebuilding_a_table_on_sqlite_keeps_the_rows_that_refer_to_it(tmp_path):
+    """Migration 0020 rebuilds outbox_message (batch mode); its delivery attempts must survive."""
+    from tracker.db import make_engine
+    from tracker.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    upgrade(engine, "0011")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO outbox_message (id, key, kind, recipient, recipient_name, subject, message_id, mime,"
+            " for_date, items, state, attempts, next_attempt_at, created_at) VALUES (1, 'k1', 'digest', 'a@b.vn',"
+            " 'A', 's', '<m1@x>', 'mime', '2019-09-25', '[]', 'sent', 1, '2019-09-25', '2019-09-25')")
+        conn.exec_driver_sql("INSERT INTO outbox_attempt (outbox_id, at, outcome) VALUES (1, '2019-09-25', 'sent')")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM outbox_attempt").scalar_one() == 1
+        assert conn.exec_driver_sql("SELECT count(*) FROM outbox_message").scalar_one() == 1
+    engine.dispose()

@@ -21,8 +21,9 @@ from tracker.db import Base, utcnow
 OUTBOX_STATES = ("pending", "sending", "sent", "failed")
 OUTBOX_STATE_LABELS = {"pending": "Chờ gửi", "sending": "Đang gửi", "sent": "Đã gửi", "failed": "Lỗi, không gửi được"}
 #: kinds of outbox messages
-OUTBOX_KINDS = ("digest", "no_deadline")
-OUTBOX_KIND_LABELS = {"digest": "Nhắc hạn hằng ngày", "no_deadline": "Nhiệm vụ chưa có hạn (hằng tuần)"}
+OUTBOX_KINDS = ("digest", "no_deadline", "report")
+OUTBOX_KIND_LABELS = {"digest": "Nhắc hạn hằng ngày", "no_deadline": "Nhiệm vụ chưa có hạn (hằng tuần)",
+                      "report": "Báo cáo định kỳ"}
 
 
 class Reminder(Base):
@@ -55,7 +56,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         CheckConstraint("state IN ('pending','sending','sent','failed')", name="state_valid"),
-        CheckConstraint("kind IN ('digest','no_deadline')", name="kind_valid"),
+        CheckConstraint("kind IN ('digest','no_deadline','report')", name="kind_valid"),
         Index("ix_outbox_message_due", "state", "next_attempt_at"),
     )
 
