@@ -76,6 +76,13 @@ class ActionForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
 
+def require_action(user, action: str) -> None:
+    """A one-button POST: the permission, then the CSRF token (400 when it is missing or stale)."""
+    require(user, action)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
 @bp.route("/outbox")
 @login_required
 def outbox():
@@ -130,10 +137,7 @@ def outbox_detail(outbox_id: int):
 @login_required
 def outbox_resend(outbox_id: int):
     """Send a message again (a failed one now; a delivered one as a new copy)."""
-    require(current_user, "admin.outbox")
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_action(current_user, "admin.outbox")
     session = db()
     row = session.get(OutboxMessage, outbox_id, with_for_update=True)
     if row is None:
@@ -156,10 +160,7 @@ def outbox_resend(outbox_id: int):
 @login_required
 def outbox_resend_failed():
     """Put every failed message back in the queue (after the mail server or an address was fixed)."""
-    require(current_user, "admin.outbox")
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_action(current_user, "admin.outbox")
     session = db()
     rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.state == "failed").with_for_update()))
     for row in rows:
@@ -331,10 +332,7 @@ def calendar_remove(adjustment_id: int):
 @login_required
 def calendar_import():
     """Add the shipped file's days that the table lacks and nobody edited (a new release's decisions)."""
-    require(current_user, "admin.calendar")
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_action(current_user, "admin.calendar")
     session = db()
     added = import_shipped(session, actor=current_user)
     session.commit()
