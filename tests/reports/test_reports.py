@@ -207,7 +207,7 @@ def test_follow_up_register_gives_deadlines_and_progress_per_agency(sessions, of
     assert len(rows) == 3  # the three letters of September with tasks
     first = next(r for r in rows if "101/UBND-VX" in r[1])
     assert "Công an tỉnh: 5/9/2019" in first[3].split("\n")
-    assert "Công an tỉnh: Quá hạn 11 ngày làm việc" in first[4].split("\n")
+    assert "Công an tỉnh: Chưa thực hiện, quá hạn 11 ngày làm việc" in first[4].split("\n")
     second = next(r for r in rows if "102/UBND-KT" in r[1])
     assert second[2] == "Sở Tài chính"  # the cancelled police task is left out
     assert second[3] == "Sở Tài chính: không có hạn"
@@ -246,3 +246,28 @@ def test_over_all_time_the_summary_agrees_with_the_dashboard_figures(sessions, o
     assert summary.count(data.OVERDUE) == expected.overdue_open
     assert summary.count(data.IN_PROGRESS) == expected.open_not_due
     assert summary.count(data.NO_DEADLINE) == expected.no_deadline_open
+
+
+def test_follow_up_register_writes_repeated_lines_once_and_lets_a_very_long_row_break(sessions, cast, office,
+                                                                                      tmp_path):
+    from tests.reports.conftest import _register
+    from tracker.accounts.models import User
+    from tracker.db import transaction
+
+    with transaction(sessions) as s:
+        clerk = s.get(User, cast.clerk)
+        same = [(cast.finance, "lead", f"Việc {i}", dt.date(2019, 9, 30)) for i in range(3)]
+        many = [(cast.labour, "cooperate", f"Đợt {i}", dt.date(2019, 10, i + 1)) for i in range(14)]
+        _register(s, clerk, same + many, number="120/UBND-VX", received_on=dt.date(2019, 9, 16),
+                  subject="nhiều nhiệm vụ")
+    with sessions() as s:
+        document, _ = reopen(builders.build_followup(s, SEPTEMBER, TODAY), tmp_path)
+    table = table_with(document, "Tiến độ giải quyết")
+    index, row = next((i, r) for i, r in enumerate(body_rows(table), 1) if "120/UBND-VX" in r[1])
+    deadlines = row[3].split("\n")
+    assert deadlines[0] == "Sở Tài chính (3 nhiệm vụ): 30/9/2019" and len(deadlines) == 15
+    assert "Sở Tài chính (3 nhiệm vụ): Chưa thực hiện, còn 6 ngày làm việc" in row[4].split("\n")
+    # 15 lines: the row may break across pages; the short rows stay whole
+    assert table.rows[index]._tr.trPr.find(qn("w:cantSplit")) is None
+    short = next(i for i, r in enumerate(body_rows(table), 1) if "102/UBND-KT" in r[1])
+    assert table.rows[short]._tr.trPr.find(qn("w:cantSplit")) is not None

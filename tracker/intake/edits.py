@@ -38,8 +38,10 @@ EDITABLE_FIELDS: dict[str, str] = {
     "signer": "Người ký",
     "signer_title": "Chức vụ người ký",
     "urgency": "Độ khẩn",
+    "reply_number": "Số, ký hiệu văn bản trả lời",
+    "reply_date": "Ngày văn bản trả lời",
 }
-DATE_FIELDS = frozenset({"received_on", "issued_on"})
+DATE_FIELDS = frozenset({"received_on", "issued_on", "reply_date"})
 EVENT_TITLES = {"registered": "vào sổ văn bản", "edited": "sửa thông tin văn bản"}
 
 
@@ -58,6 +60,8 @@ class HeaderEdit:
     signer: str | None = None
     signer_title: str | None = None
     urgency: str | None = None
+    reply_number: str | None = None
+    reply_date: dt.date | None = None
 
 
 class LetterEditRefused(Exception):
@@ -175,6 +179,13 @@ def edit_letter(session: Session, letter: Letter, edit: HeaderEdit, *, actor: Us
                                  f"{letter.received_number}/{letter.received_year}.")
     if edit.issued_on and edit.received_on and edit.issued_on > edit.received_on:
         errors["issued_on"] = "Ngày văn bản sau ngày đến: vui lòng kiểm tra lại."
+    if edit.reply_date is not None:
+        if not new["reply_number"]:
+            errors["reply_number"] = "Nhập số, ký hiệu văn bản trả lời (hoặc bỏ trống cả ngày)."
+        if edit.reply_date > today:
+            errors["reply_date"] = "Ngày văn bản trả lời không thể ở tương lai."
+        elif edit.issued_on and edit.reply_date < edit.issued_on:
+            errors["reply_date"] = "Ngày văn bản trả lời trước ngày của văn bản đến: vui lòng kiểm tra lại."
     if errors:
         raise LetterEditRefused("Vui lòng sửa các ô được đánh dấu.", errors)
     key = identity_key(new["number"], new["issuer"], edit.issued_on)

@@ -83,6 +83,10 @@ class Letter(Base):
     references: Mapped[list[dict]] = mapped_column(JSON, default=list)
     #: the whole text as read, for search and for the record
     full_text: Mapped[str] = mapped_column(Text, default="")
+    #: số, ký hiệu of the office's reply to this letter (văn bản trả lời), for the follow-up register
+    reply_number: Mapped[str | None] = mapped_column(String(120))
+    #: the date of that reply
+    reply_date: Mapped[dt.date | None] = mapped_column(Date)
     #: the original file, if one was uploaded
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="RESTRICT"))
     #: the file name as uploaded

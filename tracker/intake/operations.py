@@ -142,7 +142,8 @@ def register_letter(
 
 def letter_search_text(letter: Letter) -> str:
     """Diacritic-free text searched by the register: number, subject, issuer, signer and the full text."""
-    parts = [letter.number, letter.subject, letter.issuer, letter.doc_type, letter.signer, letter.full_text]
+    parts = [letter.number, letter.subject, letter.issuer, letter.doc_type, letter.signer, letter.reply_number,
+             letter.full_text]
     return fold(" \n ".join(p for p in parts if p))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from tracker.agencies.models import Agency
 from tracker.intake.models import Letter
 from tracker.reports import data as d
+from tracker.reports import progress
 from tracker.reports.chart import COLOUR_NAMES, agency_bar_chart
 from tracker.reports.document import ReportDocument
 from tracker.reports.vn import Period, vn_date, vn_long_date, vn_number, vn_percent
@@ -60,6 +61,7 @@ def build_summary(session: Session, period: Period, today: dt.date, *, template:
         report.note(f"Trong kỳ báo cáo ({period.label}) không có nhiệm vụ nào được giao hoặc đang thực hiện; "
                     "không có số liệu để tổng hợp.")
         return report
+    progress.stage(40, "Đang lập các bảng", until=progress.TABLES_END)
     _figures_section(report, summary)
     _categories_section(report, summary)
     _agencies_section(report, summary)
@@ -143,6 +145,7 @@ def build_agency_report(session: Session, agency_key: str, period: Period, today
     """All tasks of one agency in ``period``: its figures and one line per task (or period of a recurring task)."""
     agency = d.find_agency(session, agency_key)
     summary = d.summary_data(session, period, today, agency_id=agency.id)
+    progress.stage(40, "Đang lập các bảng", until=progress.TABLES_END)
     report = _new(template, today, "BÁO CÁO",
                   f"Tình hình thực hiện nhiệm vụ của {agency.name} {period.label}", signer)
     if not summary.units:
@@ -192,6 +195,8 @@ def build_letter_report(session: Session, letter_key: str | int, today: dt.date,
         if letter.received_number else f"ngày đến {vn_date(letter.received_on)}"
     report.paragraph(f"{letter_reference(letter)} ({received})"
                      + (f" về việc {letter.subject}." if letter.subject else "."))
+    if letter.reply_number:
+        report.paragraph(f"Văn bản trả lời: số {_reply(letter.reply_number, letter.reply_date)}.")
     tasks = list(session.scalars(select(Task).where(Task.letter_id == letter.id).order_by(Task.id)
                                  .options(selectinload(Task.agency), selectinload(Task.occurrences),
                                           selectinload(Task.extensions))))
@@ -220,6 +225,8 @@ def build_letter_report(session: Session, letter_key: str | int, today: dt.date,
             result = (item.result_text or "").strip()
             if len(result) > 400:
                 result = result[:400].rstrip() + "…"
+            if not suffix and task.reply_number:
+                result = f"{result}\n(Văn bản số {_reply(task.reply_number, task.reply_date)})".strip()
             rows.append([str(i), f"{task.agency.display_name}\n({ROLE_LABELS.get(task.role, task.role)})",
                          task.summary + suffix, deadline,
                          f"{workflow.label(item.status)}\n{timing}",
@@ -243,7 +250,8 @@ def _receivers(session: Session, letter_ids: list[int]) -> dict[int, list]:
     """Live tasks per letter as light rows (agency_name, role, status, deadline...), lead agencies first."""
     found: dict[int, list] = defaultdict(list)
     columns = (Task.letter_id, Task.role, Task.status, Task.deadline, Task.judged_deadline, Task.completed_on,
-               Task.progress, func.coalesce(Agency.short_name, Agency.name).label("agency_name"))
+               Task.progress, Task.reply_number, Task.reply_date,
+               func.coalesce(Agency.short_name, Agency.name).label("agency_name"))
     for start in range(0, len(letter_ids), 500):
         chunk = letter_ids[start:start + 500]
         for row in session.execute(select(*columns).join(Agency, Agency.id == Task.agency_id)
@@ -278,8 +286,11 @@ def build_register(session: Session, period: Period, today: dt.date, *, template
         return report
     receivers = _receivers(session, [l.id for l in letters])
     _register_span(report, period, letters)
+    progress.stage(40, "Đang lập sổ", until=progress.TABLES_END)
     rows = []
-    for letter in letters:
+    for index, letter in enumerate(letters):
+        if index % 500 == 0:
+            progress.advance(index, len(letters))
         kind = letter.doc_type or "Văn bản"
         notes = ", ".join(x for x in (letter.urgency, letter.secrecy) if x)
         rows.append([vn_date(letter.received_on), str(letter.received_number or ""), letter.issuer or "",
@@ -310,22 +321,63 @@ def build_followup(session: Session, period: Period, today: dt.date, *, template
         report.note(f"Không có văn bản đến nào giao nhiệm vụ {period.label}.")
         return report
     _register_span(report, period, letters)
+    progress.stage(40, "Đang lập sổ", until=progress.TABLES_END)
     rows = []
-    for letter in letters:
+    for index, letter in enumerate(letters):
+        if index % 500 == 0:
+            progress.advance(index, len(letters))
         tasks = receivers[letter.id]
-        deadlines = "\n".join(f"{t.agency_name}: {vn_date(t.deadline) or 'không có hạn'}" for t in tasks)
-        progress = "\n".join(f"{t.agency_name}: {_view_text(status_of(t, workflow, today))}"
-                             + (f" ({t.progress}%)" if t.status in workflow.open_states and t.progress else "")
-                             for t in tasks)
+        deadlines = _grouped_lines((t.agency_name, vn_date(t.deadline) or "không có hạn") for t in tasks)
+        progress_text = _grouped_lines((t.agency_name, _standing(t, status_of(t, workflow, today), workflow))
+                                       for t in tasks)
         rows.append([str(letter.received_number or ""),
                      f"{letter.doc_type or 'Văn bản'} số {letter.number or '(không số)'}, ngày "
                      f"{vn_date(letter.issued_on)}, {letter.issuer or ''}",
-                     "\n".join(_unique(t.agency_name for t in tasks)), deadlines, progress, "", ""])
+                     "\n".join(_unique(t.agency_name for t in tasks)), deadlines, progress_text,
+                     _replies_text(letter, tasks), ""])
     report.table(["Số đến", "Tên loại, số, ký hiệu, ngày tháng và cơ quan ban hành", "Đơn vị hoặc người nhận",
                   "Thời hạn giải quyết", "Tiến độ giải quyết", "Số, ký hiệu văn bản trả lời", "Ghi chú"], rows,
                  [1.4, 6.0, 3.8, 3.6, 5.0, 3.0, 2.4], centred={0})
     _register_closing(report, letters)
     return report
+
+
+def _standing(task, view, workflow) -> str:
+    """Where a task stands, for the follow-up register: "Đang thực hiện, quá hạn 3 ngày làm việc (40%)";
+    a finished one says whether it was on time."""
+    from tracker.tasks.status import DeadlineStatus
+
+    if task.status not in workflow.open_states:
+        return _view_text(view)
+    text = workflow.label(task.status)
+    if view.status in (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON, DeadlineStatus.ON_TRACK):
+        detail = _view_text(view)
+        text += f", {detail[:1].lower()}{detail[1:]}"
+    return text + (f" ({task.progress}%)" if task.progress else "")
+
+
+def _grouped_lines(pairs) -> str:
+    """ "agency: text" lines, the same line for several tasks written once: "Sở LĐTBXH (6 nhiệm vụ): …"."""
+    counts: dict[tuple[str, str], int] = {}
+    for pair in pairs:
+        counts[pair] = counts.get(pair, 0) + 1
+    return "\n".join(f"{name} ({count} nhiệm vụ): {text}" if count > 1 else f"{name}: {text}"
+                     for (name, text), count in counts.items())
+
+
+def _replies_text(letter: Letter, tasks) -> str:
+    """The follow-up register's reply column: the office's reply, then each agency's written report."""
+    lines = []
+    if letter.reply_number:
+        lines.append(_reply(letter.reply_number, letter.reply_date))
+    for task in tasks:
+        if task.reply_number:
+            lines.append(f"{task.agency_name}: {_reply(task.reply_number, task.reply_date)}")
+    return "\n".join(lines)
+
+
+def _reply(number: str, date: dt.date | None) -> str:
+    return f"{number} ngày {vn_date(date)}" if date else number
 
 
 def _view_text(view) -> str:

@@ -86,12 +86,13 @@ def _run(kind: str, output: Path, start, end, period, agency, letter, template, 
 
 
 def _run_xlsx(kind: str, output: Path, start, end, period, today: dt.date, sessions) -> None:
-    """The spreadsheet form (-o FILE.xlsx) of the summary or the register."""
+    """The spreadsheet form (-o FILE.xlsx) of the summary, the register or the follow-up register."""
     from tracker.reports.spreadsheet import XLSX_KINDS, build_xlsx
 
     try:
         if kind not in XLSX_KINDS:
-            raise ReportInputError("Chỉ báo cáo tổng hợp (summary) và sổ đăng ký (register) xuất được ra .xlsx; "
+            raise ReportInputError("Chỉ báo cáo tổng hợp (summary), sổ đăng ký (register) và sổ theo dõi (followup) "
+                                   "xuất được ra .xlsx; "
                                    "hãy ghi -o TỆP.docx cho báo cáo này.")
         chosen = _period(start, end, period, today)
         with sessions() as session:
@@ -109,7 +110,7 @@ def _options(function):
         click.option("--to", "end", metavar="NGÀY", help="Last day, inclusive."),
         click.option("--period", metavar="KỲ", help="2019 (year), 2019-Q3 (quarter), 2019-09 (month), 2019-W38 (week)."),
         click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                     help="The file to write: .docx (Word), or .xlsx (spreadsheet; summary and register)."),
+                     help="The file to write: .docx (Word), or .xlsx (spreadsheet; summary, register, followup)."),
         click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="Template .docx (default: instance/templates/reports/bao-cao.docx, else the shipped one)."),
     ]):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, defer
 
 from tracker.agencies.models import Agency
 from tracker.intake.models import Letter
+from tracker.reports import progress
 from tracker.reports.vn import Period, ReportInputError
 from tracker.tasks.models import Occurrence, Task
 
@@ -211,6 +212,7 @@ def summary_data(session: Session, period: Period, today: dt.date, *, agency_id:
     workflow = _workflow(session)
     as_of = as_of_day(period, today)
     units = in_period(load_units(session, agency_id=agency_id), period, workflow.final_states)
+    progress.stage(20, "Đang đánh giá thời hạn")
     judge(units, as_of, workflow.final_states)
     letter_ids = sorted({u.letter_id for u in units})
     letters = _by_id(session, Letter, letter_ids)

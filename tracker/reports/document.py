@@ -15,10 +15,13 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm
 
+from tracker.reports import progress
 from tracker.reports.template import (STYLE_BODY, STYLE_NOTE, STYLE_SECTION, STYLE_TABLE, STYLE_TABLE_HEADER,
                                       open_template)
 
 _W = nsdecls("w")
+#: rows with at least this many lines in a cell may break across pages (see ReportDocument.table)
+SPLITTABLE_ROW_LINES = 12
 
 
 def _replace_in_paragraph(paragraph, values: dict[str, str]) -> None:
@@ -152,7 +155,12 @@ class ReportDocument:
         text_style = self._style_id(STYLE_TABLE)
 
         def row_xml(cells, header=False, bold=False) -> str:
-            props = '<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' if header else '<w:trPr><w:cantSplit/></w:trPr>'
+            # a row is kept on one page unless it is too tall for one (a letter given to dozens of agencies):
+            # such a row, kept whole, would leave a blank page before it and still be cut by the office suite
+            tall = not header and max((str(c).count("\n") for c in cells if c is not None), default=0) \
+                >= SPLITTABLE_ROW_LINES
+            keep = "" if tall else "<w:cantSplit/>"
+            props = f'<w:trPr>{keep}<w:tblHeader/></w:trPr>' if header else f'<w:trPr>{keep}</w:trPr>'
             parts = [f"<w:tr>{props}"]
             for index, (value, width) in enumerate(zip(cells, twips)):
                 style = header_style if header else text_style
@@ -168,7 +176,11 @@ class ReportDocument:
             return "".join(parts)
 
         chunks.append(row_xml(headers, header=True))
-        chunks.extend(row_xml(row) for row in rows)
+        rows = list(rows)
+        for index, row in enumerate(rows):
+            if index % 500 == 0:
+                progress.advance(index, len(rows))
+            chunks.append(row_xml(row))
         if total_row is not None:
             chunks.append(row_xml(total_row, bold=True))
         chunks.append("</w:tbl>")

@@ -33,6 +33,10 @@ class ReportRun(Base):
     state: Mapped[str] = mapped_column(String(10), default="queued")
     #: 0-100 while running
     progress: Mapped[int] = mapped_column(Integer, default=0)
+    #: what the run is doing now, in Vietnamese ("Đang lập sổ")
+    stage: Mapped[str | None] = mapped_column(String(60))
+    #: written every few seconds while the run is alive; a run whose heartbeat stopped was interrupted
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column()
     #: sha256 of the file, its name in instance/reports/
     file_hash: Mapped[str | None] = mapped_column(String(64))
     #: the name offered on download

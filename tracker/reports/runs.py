@@ -12,10 +12,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import transaction, utcnow
-from tracker.reports import storage
+from tracker.reports import progress, storage
 from tracker.reports.models import ReportRun
 from tracker.reports.template import TemplateError
 from tracker.reports.vn import Period, ReportInputError
@@ -123,27 +124,97 @@ def _update(sessions: sessionmaker, run_id: int, **values) -> None:
             setattr(run, name, value)
 
 
+#: seconds between two heartbeats (and progress writes) of a running report
+HEARTBEAT_SECONDS = 2.0
+#: a queued or running report whose heartbeat is older than this was interrupted (a restart, a killed worker)
+STALE_AFTER = dt.timedelta(minutes=2)
+INTERRUPTED = ("Việc lập báo cáo bị gián đoạn (máy chủ khởi động lại hoặc dừng giữa chừng); "
+               "hãy bấm “Lập lại”.")
+
+
+class _Heartbeat(threading.Thread):
+    """Writes the run's progress, stage and heartbeat every HEARTBEAT_SECONDS until stopped."""
+
+    def __init__(self, sessions: sessionmaker, run_id: int, tracker: progress.Progress, interval: float):
+        super().__init__(name=f"tracker-report-{run_id}-heartbeat", daemon=True)
+        self.sessions, self.run_id, self.tracker, self.interval = sessions, run_id, tracker, interval
+        self.stopped = threading.Event()
+
+    def beat(self) -> None:
+        value, stage = self.tracker.snapshot()
+        try:
+            _update(self.sessions, self.run_id, progress=value, stage=stage or None, heartbeat_at=utcnow())
+        except Exception:  # noqa: BLE001 - a missed beat (a busy database) must not stop the report
+            log.warning("report run %s: heartbeat not written", self.run_id, exc_info=True)
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            self.beat()
+
+
 def execute_run(write_sessions: sessionmaker, read_sessions: sessionmaker, instance_path: Path, run_id: int,
-                today: dt.date, template: Path | None = None) -> None:
-    """Build run ``run_id``: running → done with its file stored, or failed with a Vietnamese reason."""
+                today: dt.date, template: Path | None = None, *, heartbeat_seconds: float | None = None) -> None:
+    """Build run ``run_id``: running → done with its file stored, or failed with a Vietnamese reason.
+
+    While it builds, a heartbeat thread writes its progress and stage every few seconds, so the archive page
+    shows a moving bar and an interrupted run can be told from a slow one (see :func:`abandon_stale_runs`).
+    """
+    tracker = progress.Progress()
+    heartbeat = _Heartbeat(write_sessions, run_id, tracker,
+                           HEARTBEAT_SECONDS if heartbeat_seconds is None else heartbeat_seconds)
     try:
         with read_sessions() as session:
             run = session.get(ReportRun, run_id)
             kind, file_format, params = run.kind, run.file_format, dict(run.params or {})
             name = file_name(run)
-        _update(write_sessions, run_id, state="running", progress=10)
-        with read_sessions() as session:
+        tracker.set_stage(5, "Đang đọc số liệu")
+        _update(write_sessions, run_id, state="running", progress=5, stage=tracker.stage, heartbeat_at=utcnow())
+        heartbeat.start()
+        with read_sessions() as session, progress.tracking(tracker):
             data = build_file(session, kind, file_format, params, today, template)
-        _update(write_sessions, run_id, progress=80)
+        tracker.set_stage(progress.TABLES_END, "Đang lưu tệp")
         file_hash = storage.store(instance_path, data, file_format)
-        _update(write_sessions, run_id, state="done", progress=100, file_hash=file_hash, file_name=name,
-                file_size=len(data), finished_at=utcnow())
+        heartbeat.stopped.set()
+        heartbeat.join()
+        _update(write_sessions, run_id, state="done", progress=100, stage=None, file_hash=file_hash,
+                file_name=name, file_size=len(data), finished_at=utcnow(), heartbeat_at=utcnow())
     except (ReportInputError, TemplateError, FileNotFoundError) as exc:
-        _update(write_sessions, run_id, state="failed", error=str(exc), finished_at=utcnow())
+        _stop(heartbeat)
+        _update(write_sessions, run_id, state="failed", stage=None, error=str(exc), finished_at=utcnow())
     except Exception:  # noqa: BLE001 - the page must say it failed, not leave it "running" for ever
+        _stop(heartbeat)
         log.exception("report run %s failed", run_id)
-        _update(write_sessions, run_id, state="failed", finished_at=utcnow(),
+        _update(write_sessions, run_id, state="failed", stage=None, finished_at=utcnow(),
                 error="Lập báo cáo không thành công do lỗi hệ thống; hãy thử lại hoặc báo quản trị viên.")
+
+
+def _stop(heartbeat: _Heartbeat) -> None:
+    heartbeat.stopped.set()
+    if heartbeat.is_alive():
+        heartbeat.join()
+
+
+def abandon_stale_runs(session: Session, now: dt.datetime | None = None) -> int:
+    """Mark failed every queued or running report whose heartbeat stopped more than STALE_AFTER ago.
+
+    One conditional UPDATE, so a run that beats in the meantime is left alone; the caller commits. Returns
+    how many runs were marked. Scheduled runs never stay "running" (they build in one transaction).
+    """
+    now = now or utcnow()
+    limit = now - STALE_AFTER
+    last_sign = func.coalesce(ReportRun.heartbeat_at, ReportRun.created_at)
+    result = session.execute(
+        update(ReportRun).where(ReportRun.state.in_(("queued", "running")), last_sign < limit)
+        .values(state="failed", stage=None, error=INTERRUPTED, finished_at=now)
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def request_of(run: ReportRun) -> Request:
+    """The request a past run answered, to compile it again ("Lập lại")."""
+    params = run.params or {}
+    return Request(kind=run.kind, period=_period_of(params) if params.get("start") else None,
+                   agency_code=params.get("agency"), letter_id=params.get("letter"), file_format=run.file_format)
 
 
 #: threads of runs started by this process (tests wait for them; nothing else relies on it)

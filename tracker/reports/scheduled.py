@@ -142,13 +142,18 @@ def compose_report_mail(composer, *, address: str, name: str, period: Period, ke
 
 
 def run_due_reports(service, now_local: dt.datetime | None = None) -> ScheduledResult:
-    """The scheduler's report tick: compile and queue the previous week's summary once, when it is due.
+    """The scheduler's report tick: compile and queue the previous week's summary once, when it is due; mark
+    interrupted web runs failed.
 
     ``service`` is the scheduler's ReminderService (settings, write sessions, composer, pinned day).
     With a pinned day (TRACKER_TODAY) and no ``now_local`` the time of day is not checked.
     """
     from tracker.reports.builders import build_summary
+    from tracker.reports.runs import abandon_stale_runs
 
+    # the tick also closes web runs a restart interrupted, so the archive never shows them "running" for ever
+    with transaction(service.sessions) as session:
+        abandon_stale_runs(session)
     policy = _policy(service)
     if now_local is not None:
         today, time_of_day = now_local.date(), now_local.time()

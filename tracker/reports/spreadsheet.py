@@ -1,4 +1,4 @@
-"""The summary and the incoming register as .xlsx (openpyxl), for people who work in spreadsheets.
+"""The summary, the incoming register and the follow-up register as .xlsx (openpyxl), for people who work in spreadsheets.
 
 The same data as the Word reports (tracker.reports.data and the register's query), written as real
 numbers and dates (shown dd/mm/yyyy) so a spreadsheet can sort, filter and add them up.
@@ -19,7 +19,7 @@ from tracker.reports.builders import _receivers, _register_letters, _unique, let
 from tracker.reports.vn import Period, ReportInputError, vn_date
 
 #: kinds that have a spreadsheet form
-XLSX_KINDS = ("summary", "register")
+XLSX_KINDS = ("summary", "register", "followup")
 DATE_FORMAT = "dd/mm/yyyy"
 PERCENT_FORMAT = "0.0"
 
@@ -96,14 +96,44 @@ def register_workbook(session: Session, period: Period) -> Workbook:
     return workbook
 
 
+def followup_workbook(session: Session, period: Period, today: dt.date) -> Workbook:
+    """The follow-up register, one row per task: the letter, the agency, the deadline, the progress, the reply."""
+    from tracker.tasks.status import status_of
+    from tracker.tasks.workflow import workflow_for
+
+    workflow = workflow_for(session)
+    letters = _register_letters(session, period)
+    receivers = _receivers(session, [l.id for l in letters])
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    rows = []
+    for letter in letters:
+        for task in receivers.get(letter.id, []):
+            view = status_of(task, workflow, today)
+            rows.append([letter.received_number, letter_reference(letter), letter.issuer or "", task.agency_name,
+                         task.deadline, workflow.label(task.status), view.text, task.progress,
+                         task.reply_number or "", task.reply_date,
+                         letter.reply_number or "", letter.reply_date])
+    _sheet(workbook, "Theo dõi giải quyết", f"Sổ theo dõi giải quyết văn bản đến {period.label}",
+           ["Số đến", "Văn bản", "Cơ quan ban hành", "Đơn vị nhận", "Thời hạn giải quyết", "Trạng thái",
+            "Tình trạng hạn", "Tiến độ (%)", "Số, ký hiệu văn bản báo cáo", "Ngày văn bản báo cáo",
+            "Số, ký hiệu văn bản trả lời", "Ngày văn bản trả lời"], rows,
+           [8, 40, 30, 30, 12, 18, 22, 10, 20, 12, 20, 12])
+    return workbook
+
+
 def build_xlsx(session: Session, kind: str, period: Period, today: dt.date) -> bytes:
-    """The .xlsx of the summary or the register of ``period``; a ReportInputError for other kinds."""
+    """The .xlsx of the summary, the register or the follow-up register of ``period``; a ReportInputError for
+    other kinds."""
     if kind == "summary":
         workbook = summary_workbook(session, period, today)
     elif kind == "register":
         workbook = register_workbook(session, period)
+    elif kind == "followup":
+        workbook = followup_workbook(session, period, today)
     else:
-        raise ReportInputError("Chỉ báo cáo tổng hợp và sổ đăng ký văn bản đến xuất được ra Excel (.xlsx).")
+        raise ReportInputError("Chỉ báo cáo tổng hợp, sổ đăng ký và sổ theo dõi giải quyết văn bản đến "
+                               "xuất được ra Excel (.xlsx).")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "recurrence": "Chu kỳ báo cáo",
     "recurrence_until": "Báo cáo định kỳ đến ngày",
     "files": "Tệp đính kèm",
+    "reply": "Văn bản báo cáo",
 }
 #: ids kept in the record for machines; people read the names beside them
 HIDDEN_FIELDS = {"agency_id", "assignee_id"}

@@ -60,6 +60,10 @@ class Task(Base):
     result_text: Mapped[str | None] = mapped_column(Text)
     #: the office's local date of the latest result report
     result_submitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: số, ký hiệu of the agency's written report or reply that came with the result, e.g. "245/BC-SLĐTBXH"
+    reply_number: Mapped[str | None] = mapped_column(String(120))
+    #: the date of that written report or reply
+    reply_date: Mapped[dt.date | None] = mapped_column(Date)
     #: when the task reached a final state
     completed_at: Mapped[dt.datetime | None] = mapped_column()
     #: the office's local date of completion (the day the accepted result was reported), against which

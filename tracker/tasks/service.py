@@ -36,6 +36,7 @@ from tracker.tasks.workflow import Workflow
 
 MAX_COMMENT = 4000
 MAX_RESULT = 20000
+MAX_REPLY_NUMBER = 120
 MAX_SUMMARY = 4000
 
 REQUIREMENT_MESSAGES = {
@@ -80,6 +81,13 @@ class StaleTask(Exception):
 def clean_text(value: str | None) -> str:
     """Text as typed, NFC-normalised, without surrounding blanks or stray carriage returns."""
     return unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n")).strip()
+
+
+def reply_text(number: str | None, date: dt.date | None) -> str | None:
+    """A reply letter as people write it: "245/BC-SLĐTBXH ngày 25/09/2019"; None when there is none."""
+    if not number:
+        return None
+    return f"{number} ngày {date.strftime('%d/%m/%Y')}" if date else number
 
 
 def fmt_date(day: dt.date | None) -> str:
@@ -239,6 +247,13 @@ class TaskService:
             return None
         return number
 
+    def _check_reply(self, errors: dict, number: str | None, date: dt.date | None) -> None:
+        self._length(errors, "reply_number", number, MAX_REPLY_NUMBER)
+        if date is not None and not number:
+            errors["reply_number"] = "Nhập số, ký hiệu của văn bản báo cáo (hoặc bỏ trống cả ngày)."
+        if date is not None and date > self.today:
+            errors["reply_date"] = "Ngày văn bản báo cáo không thể sau hôm nay."
+
     def _refuse_if(self, errors: dict[str, str], message: str = "Vui lòng sửa các mục được đánh dấu.") -> None:
         if errors:
             raise TaskRefused(message, errors)
@@ -247,8 +262,13 @@ class TaskService:
 
     def transition(self, actor: User, task: Task, name: str, *, version, comment: str | None = None,
                    result: str | None = None, new_deadline: dt.date | None = None, progress=None,
-                   files: list[Upload] | None = None, occurrence: Occurrence | None = None) -> TaskEvent:
-        """Take transition ``name`` on the task, or on one period of a recurring task."""
+                   files: list[Upload] | None = None, occurrence: Occurrence | None = None,
+                   reply_number: str | None = None, reply_date: dt.date | None = None) -> TaskEvent:
+        """Take transition ``name`` on the task, or on one period of a recurring task.
+
+        A result report (a transition that requires ``result``) on a one-off task may name the agency's written
+        report or reply (``reply_number``, ``reply_date``), which the follow-up register prints.
+        """
         transition = self.workflow.transitions.get(name)
         if transition is None:
             raise TaskRefused(f"Không có thao tác “{name}” trong quy trình.", conflict=True)
@@ -267,6 +287,11 @@ class TaskService:
         self._length(errors, "comment", comment, MAX_COMMENT)
         self._length(errors, "result", result, MAX_RESULT)
         number = self._progress(errors, progress) if "progress" in transition.requires else None
+        takes_reply = "result" in transition.requires and occurrence is None
+        reply_number = clean_text(reply_number) or None if takes_reply else None
+        reply_date = reply_date if takes_reply else None
+        if takes_reply:
+            self._check_reply(errors, reply_number, reply_date)
         if "new_deadline" in transition.requires and new_deadline is not None and new_deadline < self.today:
             errors["new_deadline"] = "Hạn mới không thể trước hôm nay."
         checked = self._files(files)
@@ -281,6 +306,9 @@ class TaskService:
         if "result" in transition.requires:
             item.result_text = result
             item.result_submitted_on = self.today
+        if takes_reply and (reply_number, reply_date) != (task.reply_number, task.reply_date):
+            changes["reply"] = (reply_text(task.reply_number, task.reply_date), reply_text(reply_number, reply_date))
+            task.reply_number, task.reply_date = reply_number, reply_date
         if number is not None and occurrence is None and number != task.progress:
             changes["progress"] = (task.progress, number)
             task.progress = number

@@ -112,6 +112,7 @@ def _task_json(task: Task, svc: TaskService, detail: bool = False) -> dict:
         "assignee": {"id": task.assignee.id, "name": task.assignee.full_name} if task.assignee else None,
         "recurrence": task.recurrence,
         "result": {"text": task.result_text, "submitted_on": _iso(task.result_submitted_on)},
+        "reply": {"number": task.reply_number, "date": _iso(task.reply_date)} if task.reply_number else None,
         "completed_on": _iso(task.completed_on),
         "version": task.version,
         "updated_at": _iso(task.updated_at),
@@ -191,6 +192,12 @@ def _date_field(data: dict, name: str, errors: dict) -> dt.date | None:
     except ValueError:
         errors[name] = "Ngày không hợp lệ; dùng dạng YYYY-MM-DD."
         return None
+
+
+def _text_field(data: dict, name: str) -> str | None:
+    """A text value of the body; a number sent where text is expected is taken as its text."""
+    raw = data.get(name)
+    return None if raw is None else str(raw)
 
 
 def _change(task_id: int, perform):
@@ -341,6 +348,7 @@ def take_transition(task_id: int, name: str):
     def perform(svc, task, data):
         errors: dict = {}
         new_deadline = _date_field(data, "new_deadline", errors)
+        reply_date = _date_field(data, "reply_date", errors)
         occurrence = None
         if data.get("period_id") is not None:
             occurrence = db().get(Occurrence, data.get("period_id")) if isinstance(data.get("period_id"), int) else None
@@ -352,7 +360,7 @@ def take_transition(task_id: int, name: str):
             raise TaskRefused("Dữ liệu không hợp lệ.", errors)
         svc.transition(g.api_user, task, name, version=data.get("version"), comment=data.get("comment"),
                        result=data.get("result"), new_deadline=new_deadline, progress=data.get("progress"),
-                       occurrence=occurrence)
+                       occurrence=occurrence, reply_number=_text_field(data, "reply_number"), reply_date=reply_date)
     return _change(task_id, perform)
 
 

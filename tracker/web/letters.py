@@ -168,6 +168,9 @@ class LetterEditForm(Form):
     signer = StringField("Người ký", validators=[Optional(), Length(max=160)])
     signer_title = StringField("Chức vụ người ký", validators=[Optional(), Length(max=160)])
     urgency = SelectField("Độ khẩn", choices=[SelectChoice(u, u or "Thường") for u in URGENCIES])
+    reply_number = StringField("Số, ký hiệu văn bản trả lời", validators=[Optional(), Length(max=120)],
+                               render_kw={"placeholder": "ví dụ: 1234/UBND-VX"})
+    reply_date = DateField("Ngày văn bản trả lời", validators=[Optional()], format=DATE_FORMATS, render_kw=DATE_INPUT)
     comment = TextAreaField("Lý do sửa (không bắt buộc)", validators=[Optional(), Length(max=2000)],
                             render_kw={"rows": 2})
 
@@ -179,7 +182,7 @@ class LetterEditForm(Form):
     def validate(self, extra_validators=None):
         """Standard checks, with Vietnamese messages for dates that do not exist."""
         valid = super().validate(extra_validators)
-        for field in (self.received_on, self.issued_on):
+        for field in (self.received_on, self.issued_on, self.reply_date):
             field.errors = [INVALID_DATE if "Not a valid date" in str(e) else e for e in field.errors]
         return valid
 
@@ -189,7 +192,8 @@ class LetterEditForm(Form):
             received_on=self.received_on.data, number=self.number.data, doc_type=self.doc_type.data,
             issuer=self.issuer.data, place=self.place.data, issued_on=self.issued_on.data,
             subject=self.subject.data, recipients=(self.recipients.data or "").splitlines(),
-            signer=self.signer.data, signer_title=self.signer_title.data, urgency=self.urgency.data or None)
+            signer=self.signer.data, signer_title=self.signer_title.data, urgency=self.urgency.data or None,
+            reply_number=self.reply_number.data, reply_date=self.reply_date.data)
 
     def show(self, name: str, value) -> None:
         """Put a normal value (see tracker.intake.edits.normal_value) into the field ``name``."""
@@ -206,7 +210,7 @@ class LetterEditForm(Form):
 def _edit_form_data(letter: Letter) -> dict:
     values = edits.header_values(letter)
     data = {name: (value or "") for name, value in values.items()}
-    data.update(received_on=letter.received_on, issued_on=letter.issued_on,
+    data.update(received_on=letter.received_on, issued_on=letter.issued_on, reply_date=letter.reply_date,
                 recipients="\n".join(values["recipients"]), version=str(letter.version))
     return data
 

@@ -28,6 +28,7 @@ from tracker.reports.vn import ReportInputError, period_between, period_from_tex
 from tracker.web import db
 from tracker.web.clock import today
 from tracker.web.forms import Form as FlaskForm
+from tracker.web.pagination import paginate
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -76,7 +77,8 @@ def _checked(form: ReportForm) -> runs.Request | None:
         form.kind.errors.append("Hãy chọn một loại báo cáo.")
         return None
     if file_format == "xlsx" and kind not in XLSX_KINDS:
-        form.file_format.errors.append("Chỉ báo cáo tổng hợp và sổ đăng ký văn bản đến xuất được ra Excel.")
+        form.file_format.errors.append("Chỉ báo cáo tổng hợp, sổ đăng ký và sổ theo dõi giải quyết văn bản đến "
+                                       "xuất được ra Excel.")
         return None
     if kind == "letter":
         try:
@@ -133,37 +135,68 @@ def new():
     if form.validate_on_submit():
         checked = _checked(form)
         if checked is not None:
-            session = db()
-            run = runs.create_run(session, checked, user_id=current_user.id)
-            session.commit()
-            extensions = current_app.extensions
-            thread = runs.start_in_background(
-                extensions["tracker.write_sessions"], extensions["tracker.read_sessions"],
-                extensions["tracker.settings"].instance_path, run.id, today(), _template())
-            thread.join(float(current_app.config.get("TRACKER_REPORT_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)))
-            if not thread.is_alive():
-                with extensions["tracker.read_sessions"]() as read:
-                    finished = read.get(ReportRun, run.id)
-                    if finished.state == "done":
-                        return redirect(url_for("reports.download", run_id=run.id), code=303)
-                    flash(finished.error or "Lập báo cáo không thành công.", "error")
-            else:
-                flash("Báo cáo đang được lập; trang lưu trữ cho biết tiến độ và có liên kết tải về khi xong.", "info")
-            return redirect(url_for("reports.archive"), code=303)
+            return _compile(checked)
     status = 400 if form.is_submitted() else 200
     return render_template("reports/new.html", form=form), status
+
+
+def _compile(checked: runs.Request):
+    """Queue a run, build it in the background, wait a few seconds: download it, or go to the archive."""
+    session = db()
+    run = runs.create_run(session, checked, user_id=current_user.id)
+    session.commit()
+    extensions = current_app.extensions
+    thread = runs.start_in_background(
+        extensions["tracker.write_sessions"], extensions["tracker.read_sessions"],
+        extensions["tracker.settings"].instance_path, run.id, today(), _template())
+    thread.join(float(current_app.config.get("TRACKER_REPORT_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)))
+    if not thread.is_alive():
+        with extensions["tracker.read_sessions"]() as read:
+            finished = read.get(ReportRun, run.id)
+            if finished.state == "done":
+                return redirect(url_for("reports.download", run_id=run.id), code=303)
+            flash(finished.error or "Lập báo cáo không thành công.", "error")
+    else:
+        flash("Báo cáo đang được lập; trang lưu trữ cho biết tiến độ và có liên kết tải về khi xong.", "info")
+    return redirect(url_for("reports.archive"), code=303)
 
 
 @bp.route("/archive")
 @login_required
 def archive():
-    """Past runs, newest first, with their state; the page refreshes itself while one is being built."""
+    """Past runs, newest first, with their state; the page refreshes itself while one is being built.
+
+    Runs whose heartbeat stopped (the server restarted while building them) are marked interrupted first.
+    """
     require(current_user, "report.make")
-    items = db().scalars(select(ReportRun).options(selectinload(ReportRun.requested_by))
-                         .order_by(ReportRun.created_at.desc(), ReportRun.id.desc()).limit(200)).all()
-    busy = any(run.state in ("queued", "running") for run in items)
-    return render_template("reports/archive.html", items=items, busy=busy, kinds=runs.KINDS,
+    session = db()
+    if runs.abandon_stale_runs(session):
+        session.commit()
+    page = paginate(session, select(ReportRun).options(selectinload(ReportRun.requested_by))
+                    .order_by(ReportRun.created_at.desc(), ReportRun.id.desc()), default_per_page=50)
+    busy = any(run.state in ("queued", "running") for run in page.items)
+    return render_template("reports/archive.html", items=page.items, page=page, busy=busy, kinds=runs.KINDS,
                            states=runs.STATE_LABELS, describe=runs.describe)
+
+
+@bp.route("/runs/<int:run_id>/again", methods=["POST"])
+@login_required
+def again(run_id: int):
+    """Compile a past run's report again with the same parameters (after a failure or an interruption)."""
+    require(current_user, "report.make")
+    run = db().get(ReportRun, run_id)
+    if run is None:
+        abort(404)
+    try:
+        checked = runs.request_of(run)
+        if checked.kind == "letter":
+            find_letter(db(), checked.letter_id)
+        if checked.kind == "agency":
+            find_agency(db(), checked.agency_code or "")
+    except (ReportInputError, KeyError, ValueError) as exc:
+        flash(str(exc) if isinstance(exc, ReportInputError) else "Không lập lại được báo cáo này.", "error")
+        return redirect(url_for("reports.archive"), code=303)
+    return _compile(checked)
 
 
 @bp.route("/runs/<int:run_id>/download")

@@ -351,14 +351,18 @@ def take_transition(task_id: int, name: str):
     """Take a transition of the workflow (start, submit_result, accept, return, cancel...)."""
     form = f"transition:{name}"
     new_deadline, ok = parse_date(request.form.get("new_deadline"))
-    if not ok:
-        return _refuse_input(task_id, form, name, {"new_deadline": INVALID_DATE})
+    reply_date, reply_ok = parse_date(request.form.get("reply_date"))
+    if not ok or not reply_ok:
+        bad = {} if ok else {"new_deadline": INVALID_DATE}
+        bad.update({} if reply_ok else {"reply_date": INVALID_DATE})
+        return _refuse_input(task_id, form, name, bad)
     label = workflow().step_label(name)
     text = request.form.get("result") or request.form.get("comment")
     return _act(task_id, form, lambda svc, task: svc.transition(
         current_user, task, name, version=request.form.get("version"), comment=request.form.get("comment"),
         result=request.form.get("result"), new_deadline=new_deadline, progress=request.form.get("progress"),
-        files=_uploads()), success=f"Đã thực hiện: {label}.", repeat=("transition", name, text))
+        files=_uploads(), reply_number=request.form.get("reply_number"), reply_date=reply_date),
+        success=f"Đã thực hiện: {label}.", repeat=("transition", name, text))
 
 
 @bp.route("/<int:task_id>/periods/<int:occurrence_id>/transitions/<name>", methods=["POST"])
