@@ -14,7 +14,7 @@ def test_clerk_corrects_the_number_and_the_issue_date(page, cast, letter):
     page.get_by_role("heading", level=1, name="Sổ đăng ký văn bản đến").wait_for()
     page.goto(f"/letters/{letter.letter}")
     page.get_by_role("link", name="Sửa thông tin văn bản").click()
-    page.get_by_label("Số, ký hiệu").fill("872/VP-VHXH")
+    page.get_by_label("Số, ký hiệu", exact=True).fill("872/VP-VHXH")
     page.get_by_label("Ngày văn bản").fill("20/02/2019")
     page.get_by_label("Lý do sửa (không bắt buộc)").fill("Sửa theo bản giấy")
     page.get_by_role("button", name="Lưu thay đổi").click()

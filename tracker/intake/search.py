@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Select, func, text
+from sqlalchemy import Select, func, literal_column, text
 
 from tracker.intake.models import Letter
 from tracker.text import fold
@@ -28,8 +28,11 @@ def apply_search(statement: Select, query: str, dialect: str) -> Select:
         return statement.where(Letter.id.in_(ids.columns(rowid=Letter.id.type)))
     if dialect == "postgresql":
         tsquery = " & ".join(f"{t}:*" for t in terms)
-        return statement.where(
-            func.to_tsvector("simple", Letter.search_text).op("@@")(func.to_tsquery("simple", tsquery)))
+        # the expression of the GIN index (migration 0023): punctuation as spaces, so "871/vp-vhxh" gives
+        # the words 871, vp, vhxh as FTS5 does, not one file-name token
+        # (literal SQL, not bound parameters, so the planner can match the index's expression)
+        words = literal_column("to_tsvector('simple', regexp_replace(letter.search_text, '[^a-z0-9]+', ' ', 'g'))")
+        return statement.where(words.op("@@")(func.to_tsquery("simple", tsquery)))
     for term in terms:
         statement = statement.where(Letter.search_text.contains(term))
     return statement
