@@ -15,7 +15,7 @@ def test_clerk_corrects_the_number_and_the_issue_date(page, cast, letter):
     page.goto(f"/letters/{letter.letter}")
     page.get_by_role("link", name="Sửa thông tin văn bản").click()
     page.get_by_label("Số, ký hiệu", exact=True).fill("872/VP-VHXH")
-    page.get_by_label("Ngày văn bản").fill("20/02/2019")
+    page.get_by_label("Ngày văn bản", exact=True).fill("20/02/2019")
     page.get_by_label("Lý do sửa (không bắt buộc)").fill("Sửa theo bản giấy")
     page.get_by_role("button", name="Lưu thay đổi").click()
     assert page.locator(".flash").first.inner_text() == "Đã lưu 2 thay đổi của văn bản."
