@@ -217,9 +217,13 @@ _YEAR_ACTION_RE = _lazy_re("_YEAR_ACTION_RE",
 
 _LABEL_RE = _lazy_re("_LABEL_RE", 
     r"(?i)(?<![^\W\d_])(?:thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)"
-    r"|(?:thời\s+hạn|tiến\s+độ)(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi))?)"
+    r"|(?:thời\s+hạn|tiến\s+độ)(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi))?"
+    # a plan's bare "Thời gian: Quý II/2021" under an item; a meeting's "Thời gian: 8 giờ 00 ..." is not one
+    r"|(?P<bare>thời\s+gian))"
     r"\s*:\s*(?P<value>[^;\n.:]{1,60}?)(?=\s*(?:[;\n.]|$))"
 )
+#: a clock time: what a bare "Thời gian:" of a meeting or an event gives
+_CLOCK_RE = _lazy_re("_CLOCK_RE", r"(?i)\d\s*(?:giờ|h(?:\s*\d|\b))|\b(?:sáng|chiều|tối)\b")
 
 
 def _resolve_numeric(m: re.Match, letter_date: dt.date | None, year_hint: int | None) -> dt.date | None:
@@ -544,6 +548,8 @@ def find_deadlines(
         if not free(m.start(), m.end()):
             continue
         value = m.group("value").strip()
+        if m.group("bare") and _CLOCK_RE.search(value):
+            continue
         period = re.match(r"(?i)từ\s+.+?\s+(?:đến|tới)\s+(?:hết\s+)?(?P<end>.+)$", value)
         if period:
             value = period.group("end")

@@ -177,6 +177,16 @@ def _resolve_stamp_owner(received: dict | None, cover_issuer: str | None) -> Non
                 received["by"] = by[: m.start(1)] + cover_issuer[mc.start(1):]
 
 
+def _is_attachment(item: dict, cover_header: dict) -> bool:
+    try:
+        from tracker.extraction import tasks
+
+        return tasks.issued_with(item, cover_header)
+    except Exception:  # noqa: BLE001 - treat it as an enclosed letter, as before
+        logger.exception("deciding whether a document is attached failed")
+        return False
+
+
 def extract_text(text: str, *, overrides: dict | None = None) -> dict:
     """Return the extraction of one letter (and what it encloses) from its text.
 
@@ -195,15 +205,22 @@ def extract_text(text: str, *, overrides: dict | None = None) -> dict:
             cover_header[key] = value
     warnings: list[str] = []
     enclosed: list[dict] = []
+    attached_tasks: list[dict] = []
     for header, body in parsed[1:]:
         item = _public(header)
         _resolve_stamp_owner(item.get("received"), cover_header.get("issuer"))
         item["enclosed"] = []
         item["tasks"] = _tasks_of(body, header, warnings)
+        if _is_attachment(item, cover_header):
+            # a plan or rules issued by the cover decision ("Ban hành kèm theo Quyết định số ...") is part of
+            # that decision, not a letter it forwards: its assignments are the letter's own tasks
+            offset = 10000 * (len(attached_tasks) + 1)
+            attached_tasks += [{**t, "assignment": offset + (t.get("assignment") or 0)} for t in item["tasks"]]
+            continue
         enclosed.append(item)
     result = _public(cover_header)
     result["enclosed"] = enclosed
-    cover_tasks = _tasks_of(cover_body, cover_header, warnings)
+    cover_tasks = _tasks_of(cover_body, cover_header, warnings) + attached_tasks
     result["tasks"] = _merge(cover_tasks, enclosed, cover_header, warnings) if enclosed else cover_tasks
     if warnings:
         result["warnings"] = warnings

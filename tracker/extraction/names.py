@@ -172,6 +172,9 @@ _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"NHNN", "Ngân hàng Nhà nước"),
     (r"NHCSXH", "Ngân hàng Chính sách xã hội"),
     (r"BCH\s*QS|BCHQS", "Bộ Chỉ huy Quân sự"),
+    (r"(?<=Bộ\s)CHQS|(?<=BỘ\s)CHQS", "Chỉ huy Quân sự"),
+    (r"(?<=Ban\s)CHQS|(?<=BAN\s)CHQS", "Chỉ huy Quân sự"),
+    (r"(?<=Bộ\s)CH\s*BĐBP", "Chỉ huy Bộ đội Biên phòng"),
     (r"BCH\s*BĐBP|BCHBĐBP", "Bộ Chỉ huy Bộ đội Biên phòng"),
     (r"BĐBP", "Bộ đội Biên phòng"),
     (r"BQLDA|BQL\s+DA", "Ban Quản lý dự án"),
@@ -508,7 +511,9 @@ _LEVEL_ANY = r"(?i:" + _LEVEL + r"|địa phương|cấp\s+(?:tỉnh|huyện|xã
 _LEVEL_LIST = rf"{_LEVEL_ANY}(?:\s*,\s*{_LEVEL_ANY}|\s+(?i:và)\s+{_LEVEL_ANY})*"
 _PLACE_WORD = rf"(?:{CAPWORD}|\d{{1,2}}{_NOT_LETTER_AFTER})"
 PLACE = rf"{_PLACE_WORD}(?:[ \-]{_PLACE_WORD}){{0,4}}"
-_PLACE_LIST = rf"{PLACE}(?:\s*[,;]\s*{PLACE}|\s+(?i:và)\s+{PLACE})*"
+# a list of places ends where another agency starts ("UBND các thành phố: Hạ Long, Cẩm Phả và UBND các huyện: ...")
+_NOT_AGENCY_NEXT = r"(?!(?i:ủy\s+ban|hội\s+đồng|sở|ban|phòng|công\s+an|trung\s+tâm|bộ|các)(?![^\W\d_]))"
+_PLACE_LIST = rf"{PLACE}(?:\s*[,;]\s*{_NOT_AGENCY_NEXT}{PLACE}|\s+(?i:và)\s+{_NOT_AGENCY_NEXT}{PLACE})*"
 _CONNECTOR_WORDS = {"và", "các", "của", "cho", "về", "với", "tại", "theo", "trong", "trên"}
 
 _CENTRAL_CITIES = {"ha noi", "ho chi minh", "thanh pho ho chi minh", "hai phong", "da nang", "can tho", "hue"}
@@ -809,6 +814,9 @@ _NAME_LEVEL_RE = _lazy_re("_NAME_LEVEL_RE",
 _NAME_WORD_RE = _lazy_re("_NAME_WORD_RE", r"(\s+(?:và|&)\s+|\s*-\s*|\s+)(" + LETTER + r"[^\s,;:.()\"“”]*|\d+)")
 
 
+# names whose official form has a comma: "Khám, chữa bệnh", "Phòng, chống ...", "Đầu tư, Thương mại và Du lịch"
+_COMMA_IN_NAME_RE = _lazy_re("_COMMA_IN_NAME_RE", r"\s*,(?=\s*(?i:chữa\s+bệnh|chống|thương\s+mại(?:\s+và\s+du\s+lịch)?)(?![^\W\d_]))")
+_COMMA_NAME_BEFORE_RE = _lazy_re("_COMMA_NAME_BEFORE_RE", r"(?i)(?:khám|phòng|đầu\s+tư)$")
 _BRANCH_SUFFIX_RE = _lazy_re("_BRANCH_SUFFIX_RE", rf"\s+(?i:chi\s+nhánh)(?:\s+(?i:tỉnh|thành\s+phố|huyện|khu\s+vực))?\s+(?={UP}){PLACE}")
 _ACTION_LIST_RE = _lazy_re("_ACTION_LIST_RE", r"\s*,\s*([a-zà-ỹđ]+)")
 _NAME_GOES_ON_RE = _lazy_re("_NAME_GOES_ON_RE", r"\s*(?:$|[.;:)(]|\n)|\s+(?=" + UP + r"|\d)")
@@ -868,6 +876,10 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             end = lm.end()
             found_any = True
             break
+        comma = _COMMA_IN_NAME_RE.match(text, end) if found_any else None
+        if comma and comma.end() <= limit and _COMMA_NAME_BEFORE_RE.search(text[max(pos, end - 12):end]):
+            end = comma.end()  # "Cục Quản lý Khám, chữa bệnh", "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch"
+            continue
         m = word_re.match(text, end)
         if not m or m.end() > limit:
             break
@@ -1205,4 +1217,20 @@ def same_agency(a: str, b: str) -> bool:
         return False
     if fa == fb:
         return True
+    if _different_tails(fa, fb):
+        return False
     return fuzz.ratio(fa, fb) >= 92 or (fuzz.token_set_ratio(fa, fb) >= 95 and fuzz.ratio(fa, fb) >= 80)
+
+
+def _different_tails(fa: str, fb: str) -> bool:
+    """Two names that share their words but for the ones that tell them apart ("... huyện Hàm Thuận Nam" and
+    "... huyện Hàm Thuận Bắc", "... huyện Trấn Yên" and "... huyện Văn Yên"): not one agency misread."""
+    wa, wb = fa.split(), fb.split()
+    start = 0
+    while start < min(len(wa), len(wb)) and wa[start] == wb[start]:
+        start += 1
+    stop = 0
+    while stop < min(len(wa), len(wb)) - start and wa[-1 - stop] == wb[-1 - stop]:
+        stop += 1
+    rest_a, rest_b = " ".join(wa[start:len(wa) - stop]), " ".join(wb[start:len(wb) - stop])
+    return bool(rest_a and rest_b) and fuzz.ratio(rest_a, rest_b) < 75

@@ -144,8 +144,10 @@ _LABEL_LINE_RE = _lazy_re("_LABEL_LINE_RE",
     r"(?i)^(?:[-+•]\s*)?(?P<label>thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)"
     r"|thời\s+hạn(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo))?|tiến\s+độ(?:\s+(?:hoàn\s+thành|thực\s+hiện))?"
     r"|(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện|chịu\s+trách\s+nhiệm)(?:\s+thực\s+hiện)?"
-    r"|chủ\s+trì(?:\s+thực\s+hiện)?|phối\s+hợp(?:\s+thực\s+hiện)?)\s*:\s*(?P<value>\S.*)$"
+    r"|chủ\s+trì(?:\s+thực\s+hiện)?|phối\s+hợp(?:\s+thực\s+hiện)?|thời\s+gian)\s*:\s*(?P<value>\S.*)$"
 )
+_BARE_TIME_LABEL_RE = _lazy_re("_BARE_TIME_LABEL_RE", r"(?i)^thời\s+gian$")
+_CLOCK_VALUE_RE = _lazy_re("_CLOCK_VALUE_RE", r"(?i)\d\s*(?:giờ|h(?:\s*\d|\b))|\b(?:sáng|chiều|tối)\b")
 _LEAD_LABEL_RE = _lazy_re("_LEAD_LABEL_RE", r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|thực\s+hiện|chịu\s+trách\s+nhiệm)|chủ\s+trì)")
 _PERSON_VALUE_RE = _lazy_re("_PERSON_VALUE_RE", 
     r"(?i)^(?:đồng\s+chí|đ/c|ông|bà|phó|chủ\s+tịch|giám\s+đốc|lãnh\s+đạo|trưởng|thứ\s+trưởng|bộ\s+trưởng|chánh|thủ\s+trưởng)(?![^\W\d_])"
@@ -226,6 +228,9 @@ def _paragraphs(text: str, is_heading=None) -> list[tuple[str | None, str, str]]
         label = _LABEL_LINE_RE.match(line)
         if label and (_PERSON_VALUE_RE.match(label.group("value")) or meeting and _BARE_ROLE_LABEL_RE.match(label.group("label"))):
             label = None  # "Chủ trì: Phó Giám đốc Sở ..." chairs a meeting
+        if label and _BARE_TIME_LABEL_RE.match(label.group("label")) and (
+                meeting or _CLOCK_VALUE_RE.search(label.group("value"))):
+            label = None  # "Thời gian: 8 giờ 00 ngày ..." is when a meeting or an event takes place
         if label and out and not prev_blank:
             # a blank line before it makes it a note for the items above ("Thời hạn: trước ngày ...")
             labels.setdefault(len(out) - 1, []).append((label.group("label"), label.group("value").strip()))
@@ -896,6 +901,11 @@ class _Task:
     assignment: int = 0
 
 
+_PARTICIPANTS_RE = _lazy_re("_PARTICIPANTS_RE",
+    r"(?i)^\s*(?:[-+•]\s*)?(?:cùng\s+)?(?:tham\s+dự|dự\s+họp|dự\s+buổi\s+làm\s+việc|cùng\s+dự|thành\s+phần\s+(?:tham\s+dự|dự\s+họp|mời))"
+    r"(?:\s+(?:có|gồm))?(?![^\W\d_])")
+
+
 class _Extractor:
     def __init__(self, text: str, ctx: _Context, has_sections: bool):
         self.text = text
@@ -988,11 +998,23 @@ class _Extractor:
 
     last_item_leads: list[str] | None = None
 
+    def item_start(self, item: _Item) -> int:
+        """Where the item's text starts in the whole text: after its own marker at the start of a line when
+        that can be found, so a short heading ("2. Sở Giao thông vận tải") is not taken for the same words
+        inside the item before it ("... phối hợp với Sở Giao thông vận tải, Công an tỉnh ...")."""
+        snippet = item.text[:40]
+        if item.marker and snippet:
+            anchored = re.compile(r"(?m)^[ \t]*" + re.escape(item.marker) + r"[ \t]*(?=" + re.escape(snippet) + ")")
+            m = anchored.search(self.text, self.cursor)
+            if m:
+                return m.end()
+        offset = self.text.find(snippet, self.cursor)
+        return offset if offset >= 0 else max(self.text.find(snippet), 0)
+
     def heading_of(self, item: _Item):
         """(agencies, content, offset) when the item is addressed to agencies named at its start."""
         text = item.text
-        offset = self.text.find(text[:40], self.cursor)
-        offset = offset if offset >= 0 else max(self.text.find(text[:40]), 0)
+        offset = self.item_start(item)
         lead_in = re.match(r"(?i)^\s*(?:đối\s+với\s+)?", text)
         start = lead_in.end()
         items, end = self.ctx.matcher.list_at(offset + start)
@@ -1033,8 +1055,12 @@ class _Extractor:
             else:
                 c_off -= len(clause) - len(clause.lstrip())
             pos = c_off + len(clause)
-            found = None if narrative else _detect(clause, c_off, self.ctx, in_section, self.marked)
             sentence_ends = bool(re.search(r"[.!?]\s*$", clause))
+            if not narrative and _PARTICIPANTS_RE.match(clause):
+                # "Tham dự có đại diện các sở ...; lãnh đạo UBND huyện X": who attended a meeting, not a task
+                narrative = not sentence_ends
+                continue
+            found = None if narrative else _detect(clause, c_off, self.ctx, in_section, self.marked)
             if narrative or (found and found.narrative):
                 # a cited letter's assignment and what follows it in the same sentence
                 narrative = not sentence_ends
@@ -1108,8 +1134,12 @@ class _Extractor:
         return intro_addressees
 
     def is_group(self, name: str) -> bool:
+        """A whole class of agencies ("UBND các huyện", "Công an các xã", "các sở, ngành"), not one body whose
+        name has "các" in it ("Ban Quản lý các khu công nghiệp tỉnh")."""
         f = fold(name)
-        return bool(re.match(r"(cac |uy ban nhan dan cac |uy ban nhan dan cap )", f)) or " cac " in f
+        return bool(re.match(r"(cac |uy ban nhan dan cac |uy ban nhan dan cap )", f)) or bool(re.search(
+            r" cac (?:tinh|thanh pho|huyen|quan|thi xa|xa|phuong|thi tran|dia phuong|don vi|co quan|so|ban|nganh|"
+            r"bo|truong|benh vien|vien|cuc|chi cuc|trung tam|doanh nghiep|hoi|to chuc|cap)\b", f))
 
     def action_text(self, clause: str, found: _Found, c_off: int) -> str:
         rel = found.action_start - c_off
@@ -1609,6 +1639,20 @@ def merge_enclosed(cover_tasks: list[dict], enclosed: list[dict], *, header: dic
             t["deadline"] = best["deadline"]
             t["deadline_text"] = _enclosed_deadline_text(best)
     return tasks
+
+
+def issued_with(letter: dict, header: dict) -> bool:
+    """An enclosed document without a number of its own that the cover letter issues or approves: "Kế hoạch
+    ... (Ban hành kèm theo Quyết định số 712/QĐ-UBND ...)" under "Quyết định về việc ban hành Kế hoạch ..."."""
+    if letter.get("number"):
+        return False
+    if not re.search(r"\b(?:ban hanh|phe duyet)\b", fold(header.get("subject") or "")):
+        return False
+    subject = fold(letter.get("subject") or "")
+    if re.search(r"\bkem theo (?:quyet dinh|nghi quyet|chi thi)\b", subject):
+        return True
+    cover = fold(header.get("number") or "")
+    return bool(cover) and any(fold((r or {}).get("number") or "") == cover for r in letter.get("references") or [])
 
 
 def _enclosed_deadline_text(task: dict) -> str:

@@ -391,6 +391,23 @@ def _fix_abbreviations(text: str) -> str:
     return _UPPER_TOKEN_RE.sub(lambda m: _ABBR_DOUBLED.get(m.group(0), m.group(0)), text)
 
 
+# A web portal's page around a letter: its banner, menu and metadata table, then "Nội dung văn bản:" and the
+# letter itself. What comes before that line is the portal's, not the letter's (its banner is no issuer).
+_CONTENT_MARK_RE = re.compile(r"(?im)^[ \t]*(?:nội\s+dung\s+văn\s+bản|toàn\s+văn(?:\s+văn\s+bản)?|chi\s+tiết\s+văn\s+bản)[ \t]*:?[ \t]*$")
+_QUOC_HIEU_RE = re.compile(r"(?i)cộng\s+hòa\s+xã\s+hội\s+chủ\s+nghĩa|cộng\s+hoà\s+xã\s+hội\s+chủ\s+nghĩa")
+
+
+def _drop_portal_chrome(text: str) -> str:
+    """The text from a portal's "Nội dung văn bản:" line on, when the letter's Quốc hiệu follows it closely."""
+    mark = _CONTENT_MARK_RE.search(text[:6000])
+    if not mark:
+        return text
+    following = text[mark.end():].lstrip("\n").split("\n")[:6]
+    if not any(_QUOC_HIEU_RE.search(line) for line in following):
+        return text
+    return text[mark.end():].lstrip("\n")
+
+
 def normalize(text: str) -> str:
     """Return letter text cleaned for parsing.
 
@@ -406,6 +423,7 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
     text = unicodedata.normalize("NFC", text)
     text = convert_legacy(text)
+    text = _drop_portal_chrome(text)
     text = _INVISIBLE_RE.sub("", text)
     text = text.translate(_DASHES)
     text = _SUPERSCRIPT_RE.sub("", text)
@@ -444,7 +462,11 @@ def normalize(text: str) -> str:
 # Vietnamese syllables are separated by spaces, so a position word run into the previous capital
 # letters, or a "(Đã ký)" mark between title and name, can only be lost line breaks.
 _SIGNATURE_LINE_RE = re.compile(r"^(?:KT|TM|TL|Q)\s?\.[^\n]*$", re.MULTILINE)
-_GLUED_POSITION_RE = re.compile(r"(?<=[A-ZÀ-ỸĐ])(?=(?:PHÓ|THỨ TRƯỞNG|CHÁNH VĂN PHÒNG|GIÁM ĐỐC|CHỦ TỊCH|TRƯỞNG BAN)\b)")
+# where the signer's position starts after the "KT./TM./TL." title, glued or after one space
+# ("KT. CHỦ TỊCHPHÓ CHỦ TỊCH", "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"); never inside "PHÓ CHỦ TỊCH" itself
+_GLUED_POSITION_RE = re.compile(
+    r"(?<=[A-ZÀ-ỸĐ])(?<!\bPHÓ)(?<!\bQ)(?<!\bKT)(?<!\bTM)(?<!\bTL) ?(?<!PHÓ )"
+    r"(?=(?:PHÓ|THỨ TRƯỞNG|CHÁNH VĂN PHÒNG|GIÁM ĐỐC|CHỦ TỊCH|TRƯỞNG BAN)\b)")
 _SIGNED_MARK_GLUED_RE = re.compile(r"\s*\((?:Đã ký|đã ký|ĐÃ KÝ)\)\s*")
 
 

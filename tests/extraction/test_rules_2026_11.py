@@ -1,0 +1,158 @@
+"""Rules added after the third evaluation set: plans issued by a decision, bare "Thời gian:" labels, names with
+a comma or a lower-case word, lists of districts that end at the next agency, look-alike district names,
+bodies whose name holds "các", participants of a meeting, short section headings, web-portal pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.extraction.letter import extract_text
+from tracker.extraction.names import expand_abbreviations, find_agencies, same_agency
+from tracker.extraction.tasks import extract_tasks
+
+HEADER = {"issuer": "Ủy ban nhân dân tỉnh Quảng Ninh", "issued_on": "2024-04-01", "doc_type": "Chỉ thị",
+          "recipients": []}
+
+
+def names_in(text: str) -> list[list[str]]:
+    return [m.names for m in find_agencies(expand_abbreviations(text))]
+
+
+def summary(tasks: list[dict]) -> set[tuple[str, str, str | None]]:
+    return {(t["agency"], t["role"], t["deadline"]) for t in tasks}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bệnh viện Bệnh Nhiệt đới Trung ương chủ trì tập huấn", "Bệnh viện Bệnh Nhiệt đới Trung ương"),
+    ("phối hợp với Cục Quản lý Khám, chữa bệnh theo dõi", "Cục Quản lý Khám, chữa bệnh"),
+    ("phối hợp với Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh tham mưu",
+     "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh"),
+    ("Bộ CHQS tỉnh chủ trì xây dựng phương án", "Bộ Chỉ huy Quân sự tỉnh"),
+    ("phối hợp với Cảng vụ Hàng hải Quảng Ninh kiểm tra", "Cảng vụ Hàng hải Quảng Ninh"),
+])
+def test_names_read_whole(text, expected):
+    assert expected in [n for names in names_in(text) for n in names]
+
+
+def test_a_comma_still_separates_two_departments():
+    assert names_in("Sở Kế hoạch và Đầu tư, Sở Tài chính, Sở Công Thương") == [
+        ["Sở Kế hoạch và Đầu tư"], ["Sở Tài chính"], ["Sở Công Thương"]]
+
+
+def test_a_list_of_cities_ends_where_the_districts_begin():
+    assert names_in("UBND các thành phố: Hạ Long, Cẩm Phả và UBND các huyện: Vân Đồn, Cô Tô") == [
+        ["Ủy ban nhân dân thành phố Hạ Long", "Ủy ban nhân dân thành phố Cẩm Phả"],
+        ["Ủy ban nhân dân huyện Vân Đồn", "Ủy ban nhân dân huyện Cô Tô"]]
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Ủy ban nhân dân huyện Hàm Thuận Nam", "Ủy ban nhân dân huyện Hàm Thuận Bắc", False),
+    ("Ủy ban nhân dân huyện Trấn Yên", "Ủy ban nhân dân huyện Văn Yên", False),
+    ("Sở Nông nghiệp và Phát triển nông thôn", "Sở Nông ngiệp và Phát triển nông thôn", True),  # OCR slip
+    ("Sở Khoa học và Công nghệ", "Sở Khoa học Công nghệ", True),
+])
+def test_look_alike_names(a, b, same):
+    assert same_agency(a, b) is same
+
+
+def test_both_look_alike_districts_cooperate():
+    text = ("1. Giao Sở Nông nghiệp và Phát triển nông thôn chủ trì, phối hợp với UBND các huyện: Hàm Thuận Nam, "
+            "Hàm Thuận Bắc, Bắc Bình rà soát diện tích thanh long, báo cáo UBND tỉnh trước ngày 31/7/2020.")
+    tasks = extract_tasks(text, header={**HEADER, "issued_on": "2020-07-01"})
+    coops = {t["agency"] for t in tasks if t["role"] == "cooperate"}
+    assert {"Ủy ban nhân dân huyện Hàm Thuận Nam", "Ủy ban nhân dân huyện Hàm Thuận Bắc",
+            "Ủy ban nhân dân huyện Bắc Bình"} <= coops
+
+
+def test_a_board_whose_name_holds_cac_keeps_its_partners():
+    text = ("2. Ban Quản lý các khu công nghiệp tỉnh:\n"
+            "- Chủ trì, phối hợp với Sở LĐ-TB&XH, BHXH tỉnh nắm tình hình lao động, tiền lương.\n")
+    tasks = extract_tasks(text, header=HEADER)
+    assert summary(tasks) == {("Ban Quản lý các khu công nghiệp tỉnh", "lead", None),
+                              ("Sở Lao động - Thương binh và Xã hội", "cooperate", None),
+                              ("Bảo hiểm xã hội tỉnh", "cooperate", None)}
+
+
+def test_a_short_heading_is_not_mistaken_for_the_same_words_in_the_item_before():
+    text = ("1. Giao Sở Du lịch chủ trì, phối hợp với Sở Giao thông vận tải, Công an tỉnh kiểm tra dịch vụ du lịch.\n\n"
+            "2. Sở Giao thông vận tải\n"
+            "a) Chủ trì, phối hợp với Cảng vụ Hàng hải Quảng Ninh kiểm tra tàu du lịch; hoàn thành trước ngày 25/4/2024.\n"
+            "b) Kiểm soát việc xuất bến của tàu du lịch.\n")
+    leads_of_2a = {t["agency"] for t in extract_tasks(text, header=HEADER)
+                   if t["role"] == "lead" and t["deadline"] == "2024-04-25"}
+    assert leads_of_2a == {"Sở Giao thông vận tải"}
+
+
+def test_who_attended_a_meeting_is_given_nothing():
+    text = ("Ngày 21/7/2022, Chủ tịch UBND tỉnh làm việc với các doanh nghiệp. Tham dự có đại diện lãnh đạo Sở "
+            "Xây dựng, Công an tỉnh; lãnh đạo UBND huyện Tân Phước, UBND huyện Châu Thành và đại diện 35 doanh "
+            "nghiệp.\n\n1. Sở Kế hoạch và Đầu tư rà soát các dự án chậm tiến độ; hoàn thành trong tháng 8/2022.")
+    tasks = extract_tasks(text, header={**HEADER, "issued_on": "2022-07-25"})
+    assert summary(tasks) == {("Sở Kế hoạch và Đầu tư", "lead", "2022-08-31")}
+
+
+PLAN = """ỦY BAN NHÂN DÂN
+TỈNH BÀ RỊA - VŨNG TÀU
+Số: 712/QĐ-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Bà Rịa - Vũng Tàu, ngày 15 tháng 3 năm 2021
+QUYẾT ĐỊNH
+Về việc ban hành Kế hoạch triển khai thi hành Luật Cư trú
+ỦY BAN NHÂN DÂN TỈNH
+QUYẾT ĐỊNH:
+Điều 1. Ban hành kèm theo Quyết định này Kế hoạch triển khai thi hành Luật Cư trú.
+Điều 2. Chánh Văn phòng UBND tỉnh, Giám đốc Công an tỉnh chịu trách nhiệm thi hành Quyết định này./.
+Nơi nhận:
+- Như Điều 2;
+- Lưu: VT.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Phạm Hữu Tâm
+
+ỦY BAN NHÂN DÂN
+TỈNH BÀ RỊA - VŨNG TÀU
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+KẾ HOẠCH
+Triển khai thi hành Luật Cư trú
+(Ban hành kèm theo Quyết định số 712/QĐ-UBND ngày 15/3/2021 của UBND tỉnh)
+III. TỔ CHỨC THỰC HIỆN
+1. Công an tỉnh
+a) Chủ trì, phối hợp với Sở Tư pháp tuyên truyền Luật Cư trú.
+Thời gian: Quý II/2021.
+b) Chủ trì tổ chức tập huấn cho Công an cấp huyện.
+Thời gian: Trước ngày 25/6/2021.
+c) Chủ trì cập nhật Cơ sở dữ liệu quốc gia về dân cư.
+Thời gian: Thường xuyên.
+2. Sở Tài chính chủ trì, phối hợp với Công an tỉnh bố trí kinh phí thực hiện Kế hoạch.
+Thời gian: Hằng năm.
+"""
+
+
+def test_a_plan_issued_by_the_decision_gives_the_letters_tasks_with_their_times():
+    result = extract_text(PLAN)
+    assert result["enclosed"] == []  # the plan is part of the decision, not a letter it forwards
+    tasks = result["tasks"]
+    found = {(t["agency"], t["role"], t["deadline"], t["recurrence"]) for t in tasks}
+    assert found == {
+        ("Công an tỉnh", "lead", "2021-06-30", None), ("Sở Tư pháp", "cooperate", "2021-06-30", None),
+        ("Công an tỉnh", "lead", "2021-06-25", None), ("Công an tỉnh", "lead", None, None),
+        ("Sở Tài chính", "lead", None, "yearly"), ("Công an tỉnh", "cooperate", None, "yearly"),
+    }
+
+
+def test_a_meetings_bare_time_is_no_deadline():
+    text = ("1. Sở Y tế chuẩn bị báo cáo tình hình dịch bệnh.\n"
+            "Thời gian: 08 giờ 00, ngày 25/6/2024.\n")
+    assert {t["deadline"] for t in extract_tasks(text, header=HEADER)} == {None}
+
+
+def test_a_web_portals_banner_is_not_the_issuer():
+    text = ("CỔNG THÔNG TIN ĐIỆN TỬ TỈNH BẮC KẠN\nTrang chủ | Giới thiệu | Tin tức\n"
+            "Số ký hiệu | 218/UBND-NLN | Ngày ban hành | 21/01/2016\nNội dung văn bản:\n"
+            "ỦY BAN NHÂN DÂN TỈNH BẮC KẠN | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc | "
+            "Số: 218 /UBND-NLN | Bắc Kạn, ngày 21 tháng 01 năm 2016 | V/v phòng, chống đói, rét cho gia súc\n"
+            "Kính gửi: - Sở Tài chính.\n1. Sở Tài chính bố trí kinh phí.\n")
+    result = extract_text(text)
+    assert result["issuer"] == "Ủy ban nhân dân tỉnh Bắc Kạn" and result["number"] == "218/UBND-NLN"
