@@ -168,6 +168,10 @@ _MONTH_RE = _lazy_re("_MONTH_RE",
     r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?![\d/])",
     re.IGNORECASE,
 )
+# the further months of "trong tháng 6 và tháng 7/2013", "trong tháng 8, tháng 9 năm 2024"
+_MORE_MONTHS_RE = _lazy_re("_MORE_MONTHS_RE",
+    r"(?:\s*(?:,|và|-|đến)\s*(?:tháng\s+)?\d{1,2}(?![\d/]))*\s*(?:,|và|-|đến)\s*(?:tháng\s+)?(?P<m>\d{1,2})"
+    r"(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?![\d/])", re.IGNORECASE)
 # "trong quý II/2026", "xong trong quý II năm 2026", "trước quý III/2017"
 _QUARTER_RE = _lazy_re("_QUARTER_RE", 
     r"(?P<cue>(?<![^\W\d_])(?:trong|trước|chậm\s+nhất(?:\s+(?:là|trong|vào))?|cuối|hết|hoàn\s+thành|xong)\s+)"
@@ -482,13 +486,18 @@ def find_deadlines(
             or re.search(r"(?i)(?:đã|đạt|tăng|giảm|so\s+với)\s*$", text[max(0, m.start() - 20):m.start()])
         ):
             continue
-        year = _year_for_period(m.group("y"), month, letter, year_hint)
+        end, year_text = m.end(), m.group("y")
+        more = _MORE_MONTHS_RE.match(text, m.end()) if not year_text else None
+        if more and 1 <= int(more.group("m")) <= 12 and int(more.group("m")) > month:
+            # "trong tháng 6 và tháng 7/2013": the work runs to the end of the last month named
+            month, end, year_text = int(more.group("m")), more.end(), more.group("y")
+        year = _year_for_period(year_text, month, letter, year_hint)
         if cue.startswith("truoc"):
             month -= 1
             if month == 0:
                 month, year = 12, (year - 1 if year else None)
         date = last_day_of_month(year, month) if year else None
-        finish(m.start(), m.end(), date, "month")
+        finish(m.start(), end, date, "month")
 
     for m in _YEAR_RE.finditer(text):
         if not free(m.start(), m.end()) or _context_blocks(text, m.start()):

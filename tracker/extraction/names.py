@@ -524,11 +524,12 @@ _QUALIFIER = (
     r"|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện))?|(?:có\s+)?liên\s+quan|ven\s+biển|biên\s+giới|miền\s+núi"
     r"|vùng\s+[^\W\d_]+(?:\s+[^\W\d_]+)?)"
     rf"|\s+(?i:từ)\s+{PLACE}\s+(?i:đến)\s+{PLACE}"
-    r"|\s+(?i:có)\s+(?!liên)(?:[a-zà-ỹđ]+)(?:\s+(?!(?:và|thực|triển|tổ|báo|chủ|phối|khẩn|tập|rà|nghiên|tham|đẩy|hoàn)\b)[a-zà-ỹđ]+){0,5}"
+    r"|[ \t]+(?i:có)[ \t]+(?!liên)(?:[a-zà-ỹđ]+)(?:[ \t]+(?!(?:và|thực|triển|tổ|báo|chủ|phối|khẩn|tập|rà|nghiên|tham|đẩy|hoàn)\b)[a-zà-ỹđ]+){0,5}"
     r")*"
 )
 
-_UBND_GROUP_RE = _lazy_re("_UBND_GROUP_RE", rf"{_UB}\s+(?i:các)\s+(?P<levels>{_LEVEL_LIST})(?P<qual>{_QUALIFIER})")
+# "UBND các huyện, thị xã", and with a count instead of "các": "UBND 28 tỉnh, thành phố trực thuộc Trung ương có biển"
+_UBND_GROUP_RE = _lazy_re("_UBND_GROUP_RE", rf"{_UB}\s+(?P<count>(?i:các)|\d{{1,3}})\s+(?P<levels>{_LEVEL_LIST})(?P<qual>{_QUALIFIER})")
 _UBND_LIST_TAIL_RE = _lazy_re("_UBND_LIST_TAIL_RE", rf"\s*:\s*(?P<places>{_PLACE_LIST})|\s+(?P<places2>{_PLACE_LIST})")
 _UBND_BARE_LIST_RE = _lazy_re("_UBND_BARE_LIST_RE", rf"{_UB}\s+(?P<levels>{_LEVEL}\s*,\s*{_LEVEL_LIST})(?P<qual>{_QUALIFIER})")
 _UBND_LEVEL_RE = _lazy_re("_UBND_LEVEL_RE", rf"{_UB}\s+(?i:cấp)\s+(?i:tỉnh|huyện|xã)")
@@ -995,7 +996,7 @@ def _match_open(text: str, pos: int) -> AgencyMatch | None:
 
 
 _LIST_HEAD_RE = _lazy_re("_LIST_HEAD_RE", 
-    rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)}|doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|tổ\s+chức|địa\s+phương|nhà\s+mạng|ngân\s+hàng|"
+    rf"(?i:các)\s+(?P<head>(?:{_alt(lex.OPEN_HEADS)})(?:\s+[^\s:;,.()]+){{0,6}}?|doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|tổ\s+chức|địa\s+phương|nhà\s+mạng|ngân\s+hàng|"
     rf"trường|Trường|phòng|Phòng|ban|Ban|hội|Hội|đoàn\s+thể|cơ\s+sở)\s*:\s*"
 )
 _OPEN_HEAD_FOLDS = None
@@ -1017,7 +1018,7 @@ def _list_items(text: str, pos: int) -> tuple[list[str], int]:
         item_end = cur + m.end()
         while True:
             nxt = re.match(rf"(\s+|\s*-\s*|\s+(?:và|&)\s+(?={UP}))({CAPWORD}|\d+|[A-ZĐ][\w&.\-]*)", text[item_end:])
-            if nxt and not re.match(r"\s+và\s+", nxt.group(1)):
+            if nxt and not re.match(r"\s+và\s+", nxt.group(1)) and "\n" not in nxt.group(1):
                 item_end += nxt.end()
                 continue
             look = re.match(rf"((?:\s+[a-zà-ỹđ]+){{1,4}}?)\s+(?={UP})", text[item_end:])
@@ -1047,9 +1048,11 @@ def _match_open_list(text: str, pos: int) -> AgencyMatch | None:
     if not items:
         return None
     open_heads = {fold(h) for h in lex.OPEN_HEADS}
+    # "các Viện: A, B" and "các Ban Quản lý Khu bảo tồn thiên nhiên: A, B" (a head with its name body)
+    head_is_open = any(fold(head) == h or fold(head).startswith(h + " ") for h in open_heads)
     names = []
     for it in items:
-        if fold(head) in open_heads and not fold(it).startswith(fold(head)):
+        if head_is_open and not fold(it).startswith(fold(head)):
             names.append(_clean_name(f"{head[:1].upper() + head[1:]} {it}"))
         else:
             sub = _match_core(it, 0)

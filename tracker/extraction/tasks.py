@@ -463,7 +463,18 @@ def _is_closing(action: str) -> bool:
     f = re.sub(r"\s+", " ", f).strip()
     if not f:
         return True
+    if _ACCOUNTABLE_RE.match(f):
+        # "chịu trách nhiệm trước Thủ tướng Chính phủ nếu để tàu cá ... vi phạm": accountability, no task
+        return True
     return bool(_CLOSING_RE.search(f)) and len(f.split()) <= 16
+
+
+_ACCOUNTABLE_RE = _lazy_re("_ACCOUNTABLE_RE", r"(?:^|\s)(?:phai )?chiu trach nhiem truoc [^;]{3,80}? (?:neu|khi) ")
+
+
+def _is_accountability(clause: str) -> bool:
+    """ "(Chủ tịch UBND tỉnh) chịu trách nhiệm trước Thủ tướng nếu để ...": who answers for a failure, no task."""
+    return bool(_ACCOUNTABLE_RE.search(re.sub(r"\s+", " ", fold(clause))))
 
 
 def _is_narrative(sentence: str, pos: int) -> bool:
@@ -1076,6 +1087,8 @@ class _Extractor:
                     continue
                 if section and all(any(same_agency(n, s) for s in section) for n in found.leads):
                     # the section's own agency named again ("Chủ tịch UBND các xã ... chịu trách nhiệm")
+                    if _is_closing(self.action_text(clause, found, c_off)):
+                        continue
                     if current is None:
                         current = _Assignment(list(section), scope=scope)
                     current.texts.append(self.action_text(clause, found, c_off))
@@ -1103,7 +1116,10 @@ class _Extractor:
             if current is None and default and _is_imperative(clause) and not _is_closing(clause):
                 current = _Assignment(list(default), scope=scope)
             if current is not None:
-                if _CLOSING_START_RE.match(clause.strip()) or (trailing and self.has_sections):
+                if _CLOSING_START_RE.match(clause.strip()) or _is_accountability(clause) or (
+                        trailing and self.has_sections and all(self.is_group(n) for n in current.leads)):
+                    # after the sections, what follows a charge to whole groups is the letter's exhortation;
+                    # what follows "Giao Sở X theo dõi ..." is still Sở X's ("...; báo cáo trước ngày ...")
                     orphan_texts.append((clause, c_off))
                     continue
                 current.texts.append(clause)
@@ -1635,7 +1651,10 @@ def merge_enclosed(cover_tasks: list[dict], enclosed: list[dict], *, header: dic
             # the cooperators of a citing assignment share its deadline
             ids = {t.get("assignment") for t in citing if t.get("assignment") is not None}
             citing += [t for t in candidates if t not in citing and t.get("assignment") in ids]
-        for t in citing or candidates:
+        # a cover that sets its own deadlines has dated what it wanted dated: the enclosed letter's deadline
+        # goes only to the tasks that hand that letter on by name, not to every undated task
+        own_dates = any(t.get("deadline") for t in cover_tasks or [])
+        for t in citing or ([] if own_dates else candidates):
             t["deadline"] = best["deadline"]
             t["deadline_text"] = _enclosed_deadline_text(best)
     return tasks
