@@ -206,3 +206,17 @@ def test_a_cover_that_dates_its_own_tasks_does_not_pass_the_enclosed_deadline_to
                             "deadline": "2016-04-22", "deadline_text": "trước ngày 22/4/2016", "recurrence": None}]}]
     merged = merge_enclosed(cover, enclosed, header={"issuer": "Ủy ban nhân dân huyện Cần Đước"})
     assert [t["deadline"] for t in merged] == [None, "2016-04-15"]
+
+
+def test_a_flattened_table_keeps_its_rows_through_times_without_a_date_and_tasks_that_start_with_hoan_thanh():
+    text = ("1. Phân công nhiệm vụ\n\nSTT\nNội dung công việc\nCơ quan chủ trì\nCơ quan phối hợp\nThời gian hoàn thành\n"
+            "1\nHuy động lực lượng quân y hỗ trợ các điểm tiêm lưu động\nBộ Chỉ huy Quân sự tỉnh\nSở Y tế\nKhi có yêu cầu\n"
+            "2\nHoàn thành tiêm mũi 1 cho người từ 18 tuổi trở lên\nSở Y tế\nUBND các huyện, thị xã, thành phố\n"
+            "Chậm nhất ngày 31/12/2021\n"
+            "3\nVận động doanh nghiệp tổ chức tiêm cho người lao động\nBan Quản lý Khu kinh tế tỉnh\n"
+            "Liên đoàn Lao động tỉnh\nQuý III/2021\n")
+    tasks = extract_tasks(text, header={**HEADER, "issued_on": "2021-07-05", "doc_type": "Kế hoạch"})
+    assert summary(tasks) == {
+        ("Bộ Chỉ huy Quân sự tỉnh", "lead", None), ("Sở Y tế", "cooperate", None),
+        ("Sở Y tế", "lead", "2021-12-31"), ("Ủy ban nhân dân các huyện, thị xã, thành phố", "cooperate", "2021-12-31"),
+        ("Ban Quản lý Khu kinh tế tỉnh", "lead", "2021-09-30"), ("Liên đoàn Lao động tỉnh", "cooperate", "2021-09-30")}

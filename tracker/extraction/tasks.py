@@ -1337,8 +1337,11 @@ def _extract_tables(text: str) -> tuple[str, list[dict[str, str]]]:
 
 
 _TIME_CELL_RE = _lazy_re("_TIME_CELL_RE", 
-    r"(?i)^(?:trước|trong|chậm\s+nhất|hoàn\s+thành|định\s+kỳ|thường\s+xuyên|liên\s+tục|hằng|hàng|quý|tháng|năm|ngày|"
-    r"\d{1,2}\s*[/.\-]\s*\d{1,2}|\d{4}(?:\s*[-–]\s*\d{4})?$|từ\s+năm|giai\s+đoạn|cả\s+năm|6\s+tháng|sau\s+khi)"
+    r"(?i)^(?:trước|trong|chậm\s+nhất|hoàn\s+thành\s+(?:trước|trong|chậm|quý|tháng|năm|ngày|\d)|định\s+kỳ|thường\s+xuyên|liên\s+tục|hằng|hàng|quý|tháng|năm|ngày|"
+    r"\d{1,2}\s*[/.\-]\s*\d{1,2}|\d{4}(?:\s*[-–]\s*\d{4})?$|từ\s+năm|giai\s+đoạn|cả\s+năm|6\s+tháng|sau\s+khi|"
+    # times without a date: "Khi có yêu cầu", "Theo tiến độ", "Ngay sau khi ...", "Đột xuất", "Suốt thời gian ..."
+    r"khi\s+có|theo\s+(?:tiến\s+độ|yêu\s+cầu|kế\s+hoạch|chỉ\s+đạo)|ngay|đột\s+xuất|kịp\s+thời|suốt|xong\s+trước|"
+    r"hết\s+(?:năm|tháng|quý)|cuối\s+(?:năm|tháng|quý)|đầu\s+(?:năm|tháng|quý))"
 )
 _HEADER_CELL_RE = _lazy_re("_HEADER_CELL_RE", r"(?i)^(?:stt|tt|số\s+tt|số\s+thứ\s+tự)\.?$")
 
