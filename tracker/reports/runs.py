@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import transaction, utcnow
@@ -194,6 +194,16 @@ def _stop(heartbeat: _Heartbeat) -> None:
         heartbeat.join()
 
 
+def _stale_condition(now: dt.datetime):
+    last_sign = func.coalesce(ReportRun.heartbeat_at, ReportRun.created_at)
+    return (ReportRun.state.in_(("queued", "running"))) & (last_sign < now - STALE_AFTER)
+
+
+def has_stale_runs(session: Session, now: dt.datetime | None = None) -> bool:
+    """Whether some queued or running report stopped beating (a read, so pages can ask it cheaply)."""
+    return session.scalar(select(ReportRun.id).where(_stale_condition(now or utcnow())).limit(1)) is not None
+
+
 def abandon_stale_runs(session: Session, now: dt.datetime | None = None) -> int:
     """Mark failed every queued or running report whose heartbeat stopped more than STALE_AFTER ago.
 
@@ -201,10 +211,8 @@ def abandon_stale_runs(session: Session, now: dt.datetime | None = None) -> int:
     how many runs were marked. Scheduled runs never stay "running" (they build in one transaction).
     """
     now = now or utcnow()
-    limit = now - STALE_AFTER
-    last_sign = func.coalesce(ReportRun.heartbeat_at, ReportRun.created_at)
     result = session.execute(
-        update(ReportRun).where(ReportRun.state.in_(("queued", "running")), last_sign < limit)
+        update(ReportRun).where(_stale_condition(now))
         .values(state="failed", stage=None, error=INTERRUPTED, finished_at=now)
         .execution_options(synchronize_session=False))
     return result.rowcount or 0

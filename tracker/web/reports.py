@@ -12,11 +12,13 @@ import datetime as dt
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from tracker.accounts.permissions import require
+from tracker.db import transaction
 from tracker.agencies.models import Agency
 from tracker.reports import runs, storage
 from tracker.reports.data import find_agency, find_letter
@@ -170,13 +172,29 @@ def archive():
     """
     require(current_user, "report.make")
     session = db()
-    if runs.abandon_stale_runs(session):
-        session.commit()
+    if _close_interrupted_runs():
+        session.commit()  # end this request's read transaction, whose snapshot predates the change
     page = paginate(session, select(ReportRun).options(selectinload(ReportRun.requested_by))
                     .order_by(ReportRun.created_at.desc(), ReportRun.id.desc()), default_per_page=50)
     busy = any(run.state in ("queued", "running") for run in page.items)
     return render_template("reports/archive.html", items=page.items, page=page, busy=busy, kinds=runs.KINDS,
                            states=runs.STATE_LABELS, describe=runs.describe)
+
+
+def _close_interrupted_runs() -> bool:
+    """Mark interrupted runs failed, in a write transaction of its own and only when there are some: the page
+    is a GET, and a busy database (a heartbeat being written) must not turn it into an error. True when some
+    were marked."""
+    sessions = current_app.extensions["tracker.write_sessions"]
+    try:
+        with sessions() as session:
+            if not runs.has_stale_runs(session):
+                return False
+        with transaction(sessions) as session:
+            return runs.abandon_stale_runs(session) > 0
+    except OperationalError:
+        current_app.logger.warning("interrupted report runs not closed now (database busy)", exc_info=True)
+        return False
 
 
 @bp.route("/runs/<int:run_id>/again", methods=["POST"])
