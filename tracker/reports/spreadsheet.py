@@ -47,6 +47,19 @@ def _sheet(workbook: Workbook, title: str, caption: str, header: list[str], rows
     return sheet
 
 
+def _empty_workbook() -> Workbook:
+    """A workbook without its default sheet (each report adds its own)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def _letters_with_receivers(session: Session, period: Period) -> tuple[list, dict[int, list]]:
+    """The letters received in ``period`` and the live tasks of each, as the registers list them."""
+    letters = _register_letters(session, period)
+    return letters, _receivers(session, [l.id for l in letters])
+
+
 def _rate(value: float | None):
     return "" if value is None else value
 
@@ -54,8 +67,7 @@ def _rate(value: float | None):
 def summary_workbook(session: Session, period: Period, today: dt.date) -> Workbook:
     """Sheets: Tình trạng (totals by category), Cơ quan (per agency), Quá hạn (the overdue list)."""
     s = d.summary_data(session, period, today)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = _empty_workbook()
     caption = f"Tình hình thực hiện nhiệm vụ được giao {period.label} (số liệu tính đến ngày {vn_date(s.as_of)})"
     total = len(s.units)
     rows = [[d.CATEGORY_LABELS[c], s.count(c)] for c in d.SUMMARY_CATEGORIES]
@@ -79,10 +91,8 @@ def summary_workbook(session: Session, period: Period, today: dt.date) -> Workbo
 
 def register_workbook(session: Session, period: Period) -> Workbook:
     """The incoming register's columns (Nghị định 30/2020, Phụ lục IV), one letter per row."""
-    letters = _register_letters(session, period)
-    receivers = _receivers(session, [l.id for l in letters])
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    letters, receivers = _letters_with_receivers(session, period)
+    workbook = _empty_workbook()
     rows = []
     for letter in letters:
         kind = letter.doc_type or "Văn bản"
@@ -102,10 +112,8 @@ def followup_workbook(session: Session, period: Period, today: dt.date) -> Workb
     from tracker.tasks.workflow import workflow_for
 
     workflow = workflow_for(session)
-    letters = _register_letters(session, period)
-    receivers = _receivers(session, [l.id for l in letters])
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    letters, receivers = _letters_with_receivers(session, period)
+    workbook = _empty_workbook()
     rows = []
     for letter in letters:
         for task in receivers.get(letter.id, []):
