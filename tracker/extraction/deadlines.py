@@ -503,7 +503,7 @@ def find_deadlines(
         if not free(m.start(), m.end()) or _context_blocks(text, m.start()):
             continue
         cue = fold(m.group("cue")).strip()
-        before = text[max(0, m.start() - 60):m.start()]
+        before = text[max(0, m.start() - 150):m.start()]
         # "trong năm 2026" closes an action ("phấn đấu hoàn thành trong năm 2026", "triển khai ... trong
         # năm 2025"); it is no deadline for a statement ("Trong năm 2024, tỉnh đã ...", "các nhiệm vụ
         # trọng tâm trong năm 2025", "đạt 95% trong năm 2024")

@@ -865,6 +865,7 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
     """
     end = head_end
     found_any = False
+    ends_with_number = False
     capital_run = 0
     capital_run_before = 0
     line_end = text.find("\n", pos)
@@ -909,7 +910,10 @@ def _open_name_end(text: str, pos: int, head_end: int, head: str) -> int:
             end = m.end()
             found_any = True
             capital_run += 1
+            ends_with_number = word[:1].isdigit()
             continue
+        if ends_with_number:
+            break  # "Vùng Cảnh sát biển 4 tuần tra ...": a number closes the name
         fw = fold(word)
         branch = _BRANCH_SUFFIX_RE.match(text, end)
         if branch and branch.end() <= limit:
@@ -1130,6 +1134,10 @@ def _match_cached(text: str, pos: int) -> AgencyMatch | None:
         back = text.rfind("các", m.start(), m.end())
         if back >= 0:
             candidates.append(_match_core(text, back))
+        head = re.search(r"(?i)(?<=\s)(?:ban|phòng)\s*$", m.group("title"))
+        if head:
+            # "Trưởng Ban Quản lý các khu công nghiệp": the title's last word opens the agency's name
+            candidates.append(_match_core(text, m.start("title") + head.start()))
         found = [c for c in candidates if c is not None]
         if found:
             inner = max(found, key=lambda c: (c.end, -c.start))

@@ -912,6 +912,14 @@ class _Task:
     assignment: int = 0
 
 
+_ATTEND_RE = _lazy_re("_ATTEND_RE",
+    r"(?i)(?:^|\s)(?:trực\s+tiếp\s+|cùng\s+)?(?:tham\s+dự|dự\s+họp|dự)"
+    r"(?=\s+(?:và\s+báo\s+cáo|đầy\s+đủ|đúng\s+giờ|họp|hội\s+nghị|buổi|cuộc|phiên)|\s*[.;,]|\s*$)")
+def _attends(action: str) -> bool:
+    """A short action that is only attending a meeting ("trực tiếp dự và báo cáo", "tham dự đầy đủ")."""
+    return len(action.split()) <= 15 and bool(_ATTEND_RE.search(action))
+
+
 _PARTICIPANTS_RE = _lazy_re("_PARTICIPANTS_RE",
     r"(?i)^\s*(?:[-+•]\s*)?(?:cùng\s+)?(?:tham\s+dự|dự\s+họp|dự\s+buổi\s+làm\s+việc|cùng\s+dự|thành\s+phần\s+(?:tham\s+dự|dự\s+họp|mời))"
     r"(?:\s+(?:có|gồm))?(?![^\W\d_])")
@@ -1080,6 +1088,9 @@ class _Extractor:
                 intro_addressees = found.leads
                 continue
             if found and found.intro and found.generic_only:
+                continue
+            if found and found.leads and _attends(self.action_text(clause, found, c_off)):
+                # "Giám đốc các Sở, Chủ tịch UBND các xã ... trực tiếp dự và báo cáo": attending a meeting
                 continue
             if found and found.leads and not found.subject_only_coop:
                 if trailing and self.has_sections and all(self.is_group(n) for n in found.leads) and not self.find(clause):
