@@ -250,3 +250,13 @@ def test_in_the_year_closes_an_action_said_earlier_in_a_long_clause():
     text = ("Giao Sở Công Thương tổ chức gian hàng giới thiệu sản phẩm sâm Lai Châu tại các hội chợ thương mại "
             "trong và ngoài tỉnh trong năm 2019.")
     assert [d.date.isoformat() for d in find_deadlines(text, letter_date="2019-06-12")] == ["2019-12-31"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("tham mưu trình Ủy ban nhân dân tỉnh trong ngày 01/11/2025.", ["2025-11-01"]),
+    ("Trong ngày 25/6/2025, Ủy ban nhân dân tỉnh tổ chức hội nghị tổng kết.", []),  # an event, not a deadline
+])
+def test_within_the_day_after_a_submission_verb(text, expected):
+    from tracker.extraction.deadlines import find_deadlines
+
+    assert [d.date.isoformat() for d in find_deadlines(text, letter_date="2025-10-30")] == expected

@@ -162,6 +162,10 @@ _ABSOLUTE_RE = _lazy_re("_ABSOLUTE_RE",
     rf"(?:{_NUMERIC_DATE}|{_WORDS_DATE})",
     re.IGNORECASE,
 )
+# "trong ngày 01/11/2025" after a submission verb (see find_deadlines)
+_IN_DAY_RE = _lazy_re("_IN_DAY_RE", rf"(?P<cue>(?<![^\W\d_])(?:ngay\s+)?trong\s+ngày\s*)(?:{_NUMERIC_DATE}|{_WORDS_DATE})",
+                      re.IGNORECASE)
+_SUBMIT_VERB_RE = _lazy_re("_SUBMIT_VERB_RE", r"(?i)(?<![^\W\d_])(?:trình|báo\s+cáo|gửi|nộp|hoàn\s+thành|xong|ban\s+hành)(?![^\W\d_])")
 # "trong tháng 9/2019", "trong tháng 9 năm 2026", "trước tháng 10/2026", "cuối tháng 8"
 _MONTH_RE = _lazy_re("_MONTH_RE", 
     r"(?P<cue>(?<![^\W\d_])(?:trong|trước|chậm\s+nhất(?:\s+(?:là|trong|vào))?|cuối|hết|vào\s+cuối|ngay\s+trong)\s+)"
@@ -447,6 +451,18 @@ def find_deadlines(
         if cue.startswith("tu ") or cue.startswith("den"):
             continue
         finish(m.start(), m.end(), date, "date")
+
+    for m in _IN_DAY_RE.finditer(text):
+        # "trình Ủy ban nhân dân tỉnh trong ngày 01/11/2025": a submission due that day, said a few words
+        # after its verb; "Trong ngày 25/6, UBND tỉnh tổ chức ..." (no such verb before it) is an event
+        if not free(m.start(), m.end()) or _context_blocks(text, m.start()):
+            continue
+        clause = re.split(r"[.;:\n]", text[max(0, m.start() - 80):m.start()])[-1]
+        if not _SUBMIT_VERB_RE.search(clause):
+            continue
+        date = _resolve_numeric(m, letter, year_hint)
+        if date is not None:
+            finish(m.start(), m.end(), date, "date")
 
     for m in _QUARTER_RE.finditer(text):
         if not free(m.start(), m.end()) or _context_blocks(text, m.start()):
