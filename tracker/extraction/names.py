@@ -59,9 +59,12 @@ CAPWORD = rf"{UP}(?:{LETTER}|['’])*"
 
 def fold(text: str | None) -> str:
     """Lowercase, strip Vietnamese diacritics (đ -> d), keep letters, digits and single spaces."""
-    decomposed = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
-    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9]+", " ", stripped)).strip()
+    if not text:
+        return ""
+    # one str.translate over a table filled as characters are met (the extractor folds thousands of
+    # strings per letter; a per-character generator was a large part of its time)
+    folded = text.translate(_FOLD_DROP_TABLE).lower()
+    return _NOT_ALNUM_RE.sub(" ", folded).strip()
 
 
 def _fold_char(c: str) -> str:
@@ -83,6 +86,20 @@ class _FoldTable(dict):
 
 
 _FOLD_TABLE = _FoldTable()
+
+
+class _FoldDropTable(_FoldTable):
+    """Like _FoldTable, and a lone combining mark (text not in NFC) is dropped, as NFD folding would."""
+
+    def __missing__(self, code: int) -> str:
+        if unicodedata.category(chr(code)) == "Mn":
+            self[code] = ""
+            return ""
+        return super().__missing__(code)
+
+
+_FOLD_DROP_TABLE = _FoldDropTable()
+_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 
 
 def fold_keep_length(text: str) -> str:
