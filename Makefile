@@ -35,6 +35,7 @@ score: $(STAMP)
 	$(BIN)/python ../shared/tools/score_extraction.py $(BIN)/tracker tests/data/letters
 	$(BIN)/python ../shared/tools/score_extraction.py $(BIN)/tracker tests/data/heldout
 	$(BIN)/python ../shared/tools/score_extraction.py $(BIN)/tracker tests/data/heldout4
+	$(BIN)/python ../shared/tools/score_extraction.py $(BIN)/tracker tests/data/heldout5
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
