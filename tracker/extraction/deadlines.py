@@ -753,3 +753,98 @@ def _bare_time(cell: str, letter: dt.date | None, year_hint: int | None) -> Dead
     if re.match(r"(?i)^\s*(?:định\s+kỳ\s+)?(?:6|sáu)\s+tháng", cell):
         return Deadline(0, len(cell), cell, None, "semiannual", "recurring")
     return None
+
+
+# -- dates written in words ------------------------------------------------------------------------
+# "trước ngày mười lăm tháng mười một năm 2018", "ngày mồng năm tháng mười hai năm hai nghìn không trăm mười
+# tám", "ngày hai mươi (20) tháng 11": written out in digits before deadlines are looked for.
+
+_DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
+                "nhăm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
+
+
+def _small_number_words() -> dict[str, int]:
+    """Every usual spelling of 1-31 ("mười lăm", "hai mươi mốt", "hai mươi tư", "ba mươi")."""
+    units = {1: ["một"], 2: ["hai"], 3: ["ba"], 4: ["bốn"], 5: ["năm"], 6: ["sáu"], 7: ["bảy", "bẩy"], 8: ["tám"],
+             9: ["chín"]}
+    found: dict[str, int] = {}
+    for n, words in units.items():
+        for w in words:
+            found[w] = n
+    found["mười"] = 10
+    for n, words in units.items():
+        for w in (["lăm", "nhăm"] if n == 5 else words):
+            found[f"mười {w}"] = 10 + n
+    for tens, tw in ((2, "hai"), (3, "ba")):
+        found[f"{tw} mươi"] = tens * 10
+        for n, words in units.items():
+            if tens * 10 + n > 31:
+                break
+            spellings = {1: ["mốt", "một"], 4: ["tư", "bốn"], 5: ["lăm", "nhăm"]}.get(n, words)
+            for w in spellings:
+                found[f"{tw} mươi {w}"] = tens * 10 + n
+    return found
+
+
+_SMALL_NUMBERS = _small_number_words()
+_MONTH_WORDS = {**{w: n for w, n in _SMALL_NUMBERS.items() if n <= 12}, "giêng": 1, "chạp": 12}
+
+
+def _words_alt(words) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+_WORDS_DATE_IN_WORDS_RE = _lazy_re(
+    "_WORDS_DATE_IN_WORDS_RE",
+    rf"(?P<head>ngày\s+)(?:mồng\s+|mùng\s+)?(?P<d>{_words_alt(_SMALL_NUMBERS)})(?:\s*\((?P<dd>\d{{1,2}})\))?"
+    rf"\s+tháng\s+(?:(?P<m>{_words_alt(_MONTH_WORDS)})|(?P<md>\d{{1,2}}))(?:\s*\((?P<mm>\d{{1,2}})\))?(?![^\W\d_])"
+    rf"(?:\s+năm\s+(?:(?P<yd>\d{{4}})|(?P<y>hai\s+(?:nghìn|ngàn)(?:\s+(?:không|một|mốt|hai|ba|bốn|tư|năm|lăm|sáu|bảy|"
+    rf"tám|chín|mười|mươi|trăm|linh|lẻ))*)))?",
+    re.IGNORECASE,
+)
+
+
+def _year_in_words(words: str) -> int | None:
+    """ "hai nghìn không trăm mười tám" -> 2018 (years 2000-2099)."""
+    tokens = fold(words).split()
+    if len(tokens) < 2 or tokens[0] != "hai" or tokens[1] not in ("nghin", "ngan"):
+        return None
+    rest = [t for t in tokens[2:] if t not in ("khong", "tram", "linh", "le")]
+    text = " ".join(rest)
+    if not text:
+        return 2000
+    value = next((n for w, n in _SMALL_NUMBERS.items() if fold(w) == text), None)
+    if value is None and len(rest) == 1:
+        value = {fold(w): n for w, n in _DIGIT_WORDS.items()}.get(rest[0])
+    if value is None:
+        tens = {"hai muoi": 20, "ba muoi": 30, "bon muoi": 40, "nam muoi": 50, "sau muoi": 60, "bay muoi": 70,
+                "tam muoi": 80, "chin muoi": 90}
+        for prefix, n in tens.items():
+            if text == prefix:
+                value = n
+            elif text.startswith(prefix + " "):
+                unit = {fold(w): v for w, v in _DIGIT_WORDS.items()}.get(text[len(prefix) + 1:])
+                value = n + unit if unit is not None else None
+    return 2000 + value if value is not None and value < 100 else None
+
+
+def dates_in_words_to_digits(text: str) -> str:
+    """Write the dates spelt in words as "ngày 15 tháng 11 năm 2018" (the rest of the text unchanged)."""
+    if "tháng" not in text:
+        return text
+
+    def digits(m: re.Match) -> str:
+        fold_key = lambda w: re.sub(r"\s+", " ", w.lower())  # noqa: E731
+        day = int(m.group("dd")) if m.group("dd") else _SMALL_NUMBERS.get(fold_key(m.group("d")))
+        if m.group("mm"):
+            month = int(m.group("mm"))
+        elif m.group("md"):
+            month = int(m.group("md"))
+        else:
+            month = _MONTH_WORDS.get(fold_key(m.group("m")))
+        year = int(m.group("yd")) if m.group("yd") else (_year_in_words(m.group("y")) if m.group("y") else None)
+        if day is None or month is None or (m.group("y") and year is None):
+            return m.group(0)
+        return f"{m.group('head')}{day} tháng {month}" + (f" năm {year}" if year else "")
+
+    return _WORDS_DATE_IN_WORDS_RE.sub(digits, text)

@@ -116,7 +116,7 @@ def _prepare(body: str) -> str:
     # a word broken by a hyphen at a line end ("Trung ư-" / "ơng"); "Lao động -" / "Thương binh" is kept
     t = re.sub(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[a-zà-ỹđ])", "", t)
     t = expand_abbreviations(t)
-    return t
+    return dl.dates_in_words_to_digits(t)  # "trước ngày mười lăm tháng mười một năm 2018"
 
 
 def _marker_of(line: str) -> tuple[str, str, str] | None:
@@ -922,6 +922,7 @@ def _attends(action: str) -> bool:
     return len(action.split()) <= 15 and bool(_ATTEND_RE.search(action))
 
 
+_LEVEL_SUFFIX_RE = _lazy_re("_LEVEL_SUFFIX_RE", r"^(?:tinh|huyen|xa|thi xa|thanh pho|quan|phuong|thi tran)(?: [a-z]+){0,4}$")
 _PARTICIPANTS_RE = _lazy_re("_PARTICIPANTS_RE",
     r"(?i)^\s*(?:[-+•]\s*)?(?:cùng\s+)?(?:tham\s+dự|dự\s+họp|dự\s+buổi\s+làm\s+việc|cùng\s+dự|thành\s+phần\s+(?:tham\s+dự|dự\s+họp|mời))"
     r"(?:\s+(?:có|gồm))?(?![^\W\d_])")
@@ -1185,9 +1186,10 @@ class _Extractor:
     def recipient_form(self, name: str) -> str:
         """A group named in short in the body ("UBND các tỉnh, thành phố") takes its header form."""
         f = fold(name)
-        if " cac " not in f" {f} ":
-            return name
         longer = [r for r in self.ctx.recipients if fold(r).startswith(f + " ")]
+        if " cac " not in f" {f} ":
+            # "Phòng Y tế" in the body of a letter addressed to "Phòng Y tế huyện": the addressee's own form
+            longer = [r for r in longer if _LEVEL_SUFFIX_RE.match(fold(r)[len(f) + 1:])]
         return longer[0] if len(longer) == 1 else name
 
     def addressable(self, name: str) -> bool:

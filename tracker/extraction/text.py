@@ -408,6 +408,34 @@ def _drop_portal_chrome(text: str) -> str:
     return text[mark.end():].lstrip("\n")
 
 
+# A letter forwarded by e-mail: the mail's own header and greeting, then the letter quoted ("> " lines) under
+# "-----Original Message-----" or "---------- Forwarded message ---------".
+_QUOTED_LINE_RE = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
+_MAIL_MARK_RE = re.compile(
+    r"(?im)^[ \t]*(?:-{2,}[ \t]*(?:original\s+message|forwarded\s+message|thư\s+chuyển\s+tiếp|tin\s+nhắn\s+gốc)[ \t]*-*"
+    r"|begin\s+forwarded\s+message:?)[ \t]*$")
+_MAIL_HEADER_RE = re.compile(r"(?i)^(?:from|sent|date|to|cc|subject|attachments|từ|gửi|ngày|đến|chủ\s+đề|tiêu\s+đề)\s*:")
+
+
+def _unwrap_email(text: str) -> str:
+    """The letter inside a forwarded e-mail: from its mail marker on, mail header lines dropped, one level of
+    "> " quoting removed; the text unchanged when no letter (Quốc hiệu) follows such a marker."""
+    mark = _MAIL_MARK_RE.search(text)
+    quoted = len(_QUOTED_LINE_RE.findall(text))
+    if not mark and quoted < 5:
+        return text
+    body = text[mark.end():] if mark else text
+    lines = body.split("\n")
+    while lines and (not lines[0].strip() or _MAIL_HEADER_RE.match(lines[0].strip())):
+        lines.pop(0)
+    body = "\n".join(lines)
+    if quoted >= 5:
+        body = _QUOTED_LINE_RE.sub("", body)
+    if not _QUOC_HIEU_RE.search(body):
+        return text
+    return body
+
+
 def normalize(text: str) -> str:
     """Return letter text cleaned for parsing.
 
@@ -423,6 +451,7 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
     text = unicodedata.normalize("NFC", text)
     text = convert_legacy(text)
+    text = _unwrap_email(text)
     text = _drop_portal_chrome(text)
     text = _INVISIBLE_RE.sub("", text)
     text = text.translate(_DASHES)
