@@ -312,3 +312,18 @@ def test_a_letter_forwarded_by_e_mail_is_read_from_the_quote_and_named_as_addres
     assert result["recipients"] == ["Phòng Y tế huyện", "Công an huyện"]
     assert summary(result["tasks"]) == {("Phòng Y tế huyện", "lead", "2024-05-24"),
                                         ("Công an huyện", "cooperate", "2024-05-24")}
+
+
+def test_a_note_between_two_points_of_a_list_does_not_end_the_list():
+    text = ("1. Đối với các đơn vị dự toán cấp I thuộc tỉnh\n"
+            "a) Thực hiện khóa sổ kế toán đến hết ngày 31/12/2013.\n"
+            "b) Lập báo cáo quyết toán năm 2013 gửi Sở Tài chính trước ngày 15/3/2014.\n"
+            "Kể từ quyết toán năm 2014, thời hạn gửi báo cáo quyết toán năm về Sở Tài chính là trước ngày 15 tháng 02 "
+            "hằng năm.\n"
+            "c) Lập báo cáo quyết toán riêng kinh phí chương trình mục tiêu quốc gia.\n\n"
+            "2. Đối với Kho bạc Nhà nước Thừa Thiên Huế\n"
+            "a) Lập báo cáo tổng hợp quyết toán thu, chi ngân sách, gửi Sở Tài chính trước ngày 28/02/2014.\n")
+    tasks = extract_tasks(text, header={**HEADER, "issued_on": "2014-01-06", "issuer": "Sở Tài chính tỉnh Thừa Thiên Huế"})
+    agencies = {t["agency"] for t in tasks}
+    assert agencies == {"Các đơn vị dự toán cấp I thuộc tỉnh", "Kho bạc Nhà nước Thừa Thiên Huế"}
+    assert ("Kho bạc Nhà nước Thừa Thiên Huế", "lead", "2014-02-28") in summary(tasks)

@@ -305,6 +305,8 @@ DEFINITE_GROUP_NOUNS: tuple[str, ...] = (
     "tổ chức tín dụng",
     "bệnh viện",
     "đơn vị sự nghiệp",
+    "đơn vị dự toán",
+    "đơn vị dự toán cấp I",
     "viện",
     "Viện",
     "cục",

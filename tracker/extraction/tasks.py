@@ -871,10 +871,17 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
 def _build_outline(paras: list[tuple[str | None, str, str]]) -> list[_Item]:
     root = _Item("root", "", "")
     stack: list[_Item] = [root]
-    for mtype, marker, text in paras:
+    for index, (mtype, marker, text) in enumerate(paras):
         if mtype is None:
             top = stack[-1]
             if top is not root and not top.children and not top.attached and _heading_only(top.text):
+                top.attached.append(text)
+                continue
+            following = next((p[0] for p in paras[index + 1:] if p[0] is not None), None)
+            if top is not root and following is not None and following != "para" and \
+                    any(item.mtype == following for item in stack[1:]):
+                # a note between b) and c) of one list ("Kể từ quyết toán năm 2014, thời hạn ... là ..."):
+                # the list goes on after it, so it belongs to the item above, not to the letter
                 top.attached.append(text)
                 continue
             item = _Item("para", "", text, parent=root)
