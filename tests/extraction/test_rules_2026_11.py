@@ -327,3 +327,11 @@ def test_a_note_between_two_points_of_a_list_does_not_end_the_list():
     agencies = {t["agency"] for t in tasks}
     assert agencies == {"Các đơn vị dự toán cấp I thuộc tỉnh", "Kho bạc Nhà nước Thừa Thiên Huế"}
     assert ("Kho bạc Nhà nước Thừa Thiên Huế", "lead", "2014-02-28") in summary(tasks)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Trường PTDTBT Tiểu học Sính Phình chủ trì", "Trường Phổ thông dân tộc bán trú Tiểu học Sính Phình"),
+    ("Trường Mầm non Sính Phình tổ chức", "Trường Mầm non Sính Phình"),
+])
+def test_schools_of_the_mountain_communes(text, expected):
+    assert [n for names in names_in(text) for n in names] == [expected]

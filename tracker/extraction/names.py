@@ -209,6 +209,8 @@ _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"TC\s*-\s*KH|TC\s*&\s*KH", "Tài chính - Kế hoạch"),
     (r"KT\s*-\s*HT|KT\s*&\s*HT", "Kinh tế - Hạ tầng"),
     (r"VH\s*-\s*TT|VH\s*&\s*TT", "Văn hóa - Thông tin"),
+    (r"PTDTBT", "Phổ thông dân tộc bán trú"),
+    (r"PTDTNT", "Phổ thông dân tộc nội trú"),
     (r"THPT", "trung học phổ thông"),
     (r"THCS", "trung học cơ sở"),
     (r"GDNN\s*-\s*GDTX", "Giáo dục nghề nghiệp - Giáo dục thường xuyên"),
