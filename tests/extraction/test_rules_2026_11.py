@@ -335,3 +335,20 @@ def test_a_note_between_two_points_of_a_list_does_not_end_the_list():
 ])
 def test_schools_of_the_mountain_communes(text, expected):
     assert [n for names in names_in(text) for n in names] == [expected]
+
+
+def test_a_table_copied_with_tabs_gives_a_task_per_row():
+    text = ("Tiến độ thực hiện như sau:\n\n"
+            "Bước\tNội dung công việc\tCơ quan thực hiện\tThời hạn hoàn thành\n"
+            "1\tĐiều tra, khảo sát giá đất thị trường\tSở Nông nghiệp và Môi trường\tTrước ngày 20/10/2025\n"
+            "2\tXây dựng dự thảo Bảng giá đất\tVăn phòng Đăng ký đất đai tỉnh\tTrước ngày 31/10/2025\n")
+    tasks = extract_text("ỦY BAN NHÂN DÂN\nTỈNH KHÁNH HÒA\nSố: 1/UBND-KT\nKhánh Hòa, ngày 01 tháng 10 năm 2025\n"
+                         "V/v bảng giá đất\n" + text)["tasks"]
+    assert summary(tasks) == {("Sở Nông nghiệp và Môi trường", "lead", "2025-10-20"),
+                              ("Văn phòng Đăng ký đất đai tỉnh", "lead", "2025-10-31")}
+
+
+def test_two_companies_joined_by_va_stay_two():
+    assert names_in("Tổng công ty Cơ khí Giao thông vận tải Sài Gòn TNHH MTV và Liên hiệp Hợp tác xã vận tải "
+                    "thành phố chủ trì") == [["Tổng công ty Cơ khí Giao thông vận tải Sài Gòn TNHH MTV"],
+                                             ["Liên hiệp Hợp tác xã vận tải thành phố"]]

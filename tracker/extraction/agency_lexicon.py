@@ -225,6 +225,9 @@ OPEN_HEADS: tuple[str, ...] = (
     "Đội",
     "Đoàn kiểm tra",
     "Cảng vụ",
+    "Liên hiệp Hợp tác xã",
+    "Liên hiệp hợp tác xã",
+    "Liên hiệp các Hội",
     "Khu Quản lý",
     "Vùng Cảnh sát biển",
     # the provincial press body after the 2025 reorganisation: "Báo và Phát thanh, Truyền hình Lâm Đồng"

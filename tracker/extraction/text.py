@@ -355,7 +355,11 @@ def _join_broken_word(match: re.Match) -> str:
 
 
 def _split_table_rows(text: str) -> str:
-    """Turn "|"-flattened table rows into one line per cell."""
+    """Turn "|"-flattened table rows, and rows whose cells a copy separated by tabs, into one line per cell."""
+    if "\t" in text:
+        # a table copied from Word or a spreadsheet: cells separated by tabs ("1<TAB>Nội dung<TAB>Sở X<TAB>Trước ...")
+        text = "\n".join(" | ".join(cells) if len(cells := [c for c in line.split("\t") if c.strip()]) >= 2
+                         else line for line in text.split("\n"))
     if "|" not in text:
         return text
     out = []
