@@ -354,12 +354,28 @@ def _join_broken_word(match: re.Match) -> str:
     return match.group(0)
 
 
+def _tab_tables_to_rows(text: str) -> str:
+    """A table copied from Word or a spreadsheet, its cells separated by tabs, as "|" rows: only blocks of three
+    or more lines of three or more cells (a header whose two columns a tab separates is not a table)."""
+    lines = text.split("\n")
+    cells = [[c.strip() for c in line.split("\t") if c.strip()] if "\t" in line else [] for line in lines]
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and len(cells[j]) >= 3:
+            j += 1
+        if j - i >= 3:
+            for k in range(i, j):
+                out[k] = " | ".join(cells[k])
+        i = max(j, i + 1)
+    return "\n".join(out)
+
+
 def _split_table_rows(text: str) -> str:
     """Turn "|"-flattened table rows, and rows whose cells a copy separated by tabs, into one line per cell."""
     if "\t" in text:
-        # a table copied from Word or a spreadsheet: cells separated by tabs ("1<TAB>Nội dung<TAB>Sở X<TAB>Trước ...")
-        text = "\n".join(" | ".join(cells) if len(cells := [c for c in line.split("\t") if c.strip()]) >= 2
-                         else line for line in text.split("\n"))
+        text = _tab_tables_to_rows(text)
     if "|" not in text:
         return text
     out = []
