@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from tracker.accounts.models import User
 from tracker.accounts.permissions import require
 from tracker.db import utcnow
 from tracker.intake.models import Letter, LetterEvent
-from tracker.intake.operations import identity_key, letter_search_text
+from tracker.intake.operations import LetterHeader, identity_key, letter_search_text
 
 #: the header fields a clerk may correct, in the order of the form, with their Vietnamese labels
 EDITABLE_FIELDS: dict[str, str] = {
@@ -46,20 +46,11 @@ EVENT_TITLES = {"registered": "vào sổ văn bản", "edited": "sửa thông ti
 
 
 @dataclass
-class HeaderEdit:
-    """The header as the clerk left it on the edit form."""
+class HeaderEdit(LetterHeader):
+    """The header as the clerk left it on the edit form, with the arrival day and the office's reply."""
 
-    received_on: dt.date
-    number: str | None = None
-    doc_type: str | None = None
-    issuer: str | None = None
-    place: str | None = None
-    issued_on: dt.date | None = None
-    subject: str | None = None
-    recipients: list[str] = field(default_factory=list)
-    signer: str | None = None
-    signer_title: str | None = None
-    urgency: str | None = None
+    #: ngày đến; None only when the form left it blank (refused by edit_letter)
+    received_on: dt.date | None = None
     reply_number: str | None = None
     reply_date: dt.date | None = None
 

@@ -29,8 +29,8 @@ class DuplicateLetter(Exception):
 
 
 @dataclass
-class LetterSpec:
-    """The header of a letter as confirmed by the clerk."""
+class LetterHeader:
+    """The fields of a letter's header that a clerk confirms at registration and may correct later."""
 
     number: str | None = None
     doc_type: str | None = None
@@ -42,6 +42,12 @@ class LetterSpec:
     signer: str | None = None
     signer_title: str | None = None
     urgency: str | None = None
+
+
+@dataclass
+class LetterSpec(LetterHeader):
+    """The header of a letter as confirmed by the clerk, with what registration stores besides."""
+
     secrecy: str | None = None
     references: list[dict] = field(default_factory=list)
     full_text: str = ""
