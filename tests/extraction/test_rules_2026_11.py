@@ -231,6 +231,7 @@ def test_a_flattened_table_keeps_its_rows_through_times_without_a_date_and_tasks
     ("Văn phòng Ban Chỉ huy Phòng thủ dân sự tỉnh tổng hợp", "Văn phòng Ban Chỉ huy Phòng thủ dân sự tỉnh"),
     ("phối hợp với Vùng Cảnh sát biển 4 tuần tra", "Vùng Cảnh sát biển 4"),
     ("Trưởng Ban Quản lý các khu công nghiệp tỉnh chỉ đạo", "Ban Quản lý các khu công nghiệp tỉnh"),
+    ("phối hợp với Hiệp hội Doanh nghiệp tỉnh Phú Thọ tổ chức", "Hiệp hội Doanh nghiệp tỉnh Phú Thọ"),
 ])
 def test_more_names_read_whole(text, expected):
     assert [n for names in names_in(text) for n in names] == [expected]

@@ -228,6 +228,7 @@ OPEN_HEADS: tuple[str, ...] = (
     "Liên hiệp Hợp tác xã",
     "Liên hiệp hợp tác xã",
     "Liên hiệp các Hội",
+    "Hiệp hội",
     "Khu Quản lý",
     "Vùng Cảnh sát biển",
     # the provincial press body after the 2025 reorganisation: "Báo và Phát thanh, Truyền hình Lâm Đồng"
