@@ -56,5 +56,5 @@ def test_upgrading_to_the_reply_columns_and_the_report_heartbeat_keeps_letters_t
         assert conn.exec_driver_sql("SELECT state, heartbeat_at FROM report_run").one() == ("done", None)
         # the letter is still found by the register's search (its triggers survived)
         assert conn.exec_driver_sql("SELECT count(*) FROM letter_fts WHERE letter_fts MATCH 'sinh'").scalar_one() == 1
-    assert head_revision() == "0023"
+    assert head_revision() == "0024"
     engine.dispose()

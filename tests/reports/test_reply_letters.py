@@ -139,3 +139,38 @@ def test_the_api_takes_and_gives_the_written_report(app, cast, letter, tasks, se
     response = client.post(f"/api/tasks/{letter.finance_task}/transitions/submit_result", json=body, headers=headers)
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["reply"] == {"number": "245/BC-STC", "date": "2019-09-18"}
+
+
+def test_each_period_of_a_recurring_report_keeps_its_own_written_report(web, cast, letter, tasks, sessions, tmp_path):
+    from tracker.accounts.models import User
+    from tracker.db import transaction
+    from tracker.intake.models import Letter
+    from tracker.tasks.operations import TaskSpec, create_task
+
+    with transaction(sessions) as s:
+        monthly = create_task(s, s.get(Letter, letter.letter), TaskSpec(
+            agency_id=cast.finance, role="lead", summary="Báo cáo tình hình chi trả, trước ngày 20 hằng tháng",
+            recurrence="monthly:20", starts_on=dt.date(2019, 7, 1)), actor=s.get(User, cast.clerk)).id
+    officer = web(cast.finance_officer)
+    officer.get(f"/tasks/{monthly}")  # periods up to today
+    periods = {o.label: o.id for o in tasks.get(monthly).occurrences}
+
+    def report(label, **fields):
+        return officer.post(f"/tasks/{monthly}/periods/{periods[label]}/transitions/submit_result",
+                            data={"version": str(tasks.version(monthly)), "result": f"Báo cáo {label}", **fields},
+                            content_type="multipart/form-data")
+
+    bad = report("Tháng 7/2019", reply_number="88/BC-STC", reply_date="31/06/2019")
+    assert bad.status_code == 422 and "Ngày không hợp lệ" in text_of(bad)
+    assert report("Tháng 7/2019", reply_number="88/BC-STC", reply_date="19/07/2019").status_code == 302
+    assert report("Tháng 8/2019", reply_number="95/BC-STC").status_code == 302
+    task = tasks.get(monthly)
+    by_label = {o.label: (o.reply_number, o.reply_date) for o in task.occurrences}
+    assert by_label["Tháng 7/2019"] == ("88/BC-STC", dt.date(2019, 7, 19))
+    assert by_label["Tháng 8/2019"] == ("95/BC-STC", None)
+    assert task.reply_number is None  # the task itself has no single report letter
+    page = html.unescape(officer.get(f"/tasks/{monthly}").get_data(as_text=True))
+    assert "văn bản 88/BC-STC ngày 19/07/2019" in page
+    row = next(r for r in _followup_rows(sessions, tmp_path) if "871/VP-VHXH" in r[1])
+    assert "Sở Tài chính (kỳ Tháng 7/2019): 88/BC-STC ngày 19/7/2019" in row[5].split("\n")
+    assert "Sở Tài chính (kỳ Tháng 8/2019): 95/BC-STC" in row[5].split("\n")

@@ -21,7 +21,7 @@ from tracker.reports import progress
 from tracker.reports.chart import COLOUR_NAMES, agency_bar_chart
 from tracker.reports.document import ReportDocument
 from tracker.reports.vn import Period, vn_date, vn_long_date, vn_number, vn_percent
-from tracker.tasks.models import Task
+from tracker.tasks.models import Occurrence, Task
 
 #: agencies drawn in the chart at most (the table lists them all)
 CHART_AGENCIES = 20
@@ -321,6 +321,7 @@ def build_followup(session: Session, period: Period, today: dt.date, *, template
         report.note(f"Không có văn bản đến nào giao nhiệm vụ {period.label}.")
         return report
     _register_span(report, period, letters)
+    period_replies = _period_replies(session, [l.id for l in letters])
     progress.stage(40, "Đang lập sổ", until=progress.TABLES_END)
     rows = []
     for index, letter in enumerate(letters):
@@ -334,7 +335,7 @@ def build_followup(session: Session, period: Period, today: dt.date, *, template
                      f"{letter.doc_type or 'Văn bản'} số {letter.number or '(không số)'}, ngày "
                      f"{vn_date(letter.issued_on)}, {letter.issuer or ''}",
                      "\n".join(_unique(t.agency_name for t in tasks)), deadlines, progress_text,
-                     _replies_text(letter, tasks), ""])
+                     _replies_text(letter, tasks, period_replies.get(letter.id, [])), ""])
     report.table(["Số đến", "Tên loại, số, ký hiệu, ngày tháng và cơ quan ban hành", "Đơn vị hoặc người nhận",
                   "Thời hạn giải quyết", "Tiến độ giải quyết", "Số, ký hiệu văn bản trả lời", "Ghi chú"], rows,
                  [1.4, 6.0, 3.8, 3.6, 5.0, 3.0, 2.4], centred={0})
@@ -365,15 +366,34 @@ def _grouped_lines(pairs) -> str:
                      for (name, text), count in counts.items())
 
 
-def _replies_text(letter: Letter, tasks) -> str:
-    """The follow-up register's reply column: the office's reply, then each agency's written report."""
+def _replies_text(letter: Letter, tasks, period_replies=()) -> str:
+    """The follow-up register's reply column: the office's reply, then each agency's written report (of a
+    one-off task, or of each period of a recurring one)."""
     lines = []
     if letter.reply_number:
         lines.append(_reply(letter.reply_number, letter.reply_date))
     for task in tasks:
         if task.reply_number:
             lines.append(f"{task.agency_name}: {_reply(task.reply_number, task.reply_date)}")
+    for row in period_replies:
+        lines.append(f"{row.agency_name} (kỳ {row.label}): {_reply(row.reply_number, row.reply_date)}")
     return "\n".join(lines)
+
+
+def _period_replies(session: Session, letter_ids: list[int]) -> dict[int, list]:
+    """The written reports given for periods of recurring tasks, per letter, in period order."""
+    found: dict[int, list] = defaultdict(list)
+    columns = (Task.letter_id, Occurrence.label, Occurrence.reply_number, Occurrence.reply_date,
+               func.coalesce(Agency.short_name, Agency.name).label("agency_name"))
+    for start in range(0, len(letter_ids), 500):
+        chunk = letter_ids[start:start + 500]
+        for row in session.execute(select(*columns).join(Task, Task.id == Occurrence.task_id)
+                                   .join(Agency, Agency.id == Task.agency_id)
+                                   .where(Task.letter_id.in_(chunk), Task.status != "cancelled",
+                                          Occurrence.reply_number.is_not(None))
+                                   .order_by(Task.letter_id, Task.id, Occurrence.period_start)):
+            found[row.letter_id].append(row)
+    return found
 
 
 def _reply(number: str, date: dt.date | None) -> str:

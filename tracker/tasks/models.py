@@ -201,6 +201,9 @@ class Occurrence(Base):
     #: the latest report for the period and its local date
     result_text: Mapped[str | None] = mapped_column(Text)
     result_submitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: số, ký hiệu and date of the written report for this period, when the agency gave them
+    reply_number: Mapped[str | None] = mapped_column(String(120))
+    reply_date: Mapped[dt.date | None] = mapped_column(Date)
     #: when the period's report was accepted, and the local date on-time is judged by
     completed_at: Mapped[dt.datetime | None] = mapped_column()
     completed_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -266,8 +266,8 @@ class TaskService:
                    reply_number: str | None = None, reply_date: dt.date | None = None) -> TaskEvent:
         """Take transition ``name`` on the task, or on one period of a recurring task.
 
-        A result report (a transition that requires ``result``) on a one-off task may name the agency's written
-        report or reply (``reply_number``, ``reply_date``), which the follow-up register prints.
+        A result report (a transition that requires ``result``), of a one-off task or of one period, may name the
+        agency's written report or reply (``reply_number``, ``reply_date``), which the follow-up register prints.
         """
         transition = self.workflow.transitions.get(name)
         if transition is None:
@@ -287,7 +287,7 @@ class TaskService:
         self._length(errors, "comment", comment, MAX_COMMENT)
         self._length(errors, "result", result, MAX_RESULT)
         number = self._progress(errors, progress) if "progress" in transition.requires else None
-        takes_reply = "result" in transition.requires and occurrence is None
+        takes_reply = "result" in transition.requires
         reply_number = clean_text(reply_number) or None if takes_reply else None
         reply_date = reply_date if takes_reply else None
         if takes_reply:
@@ -306,9 +306,10 @@ class TaskService:
         if "result" in transition.requires:
             item.result_text = result
             item.result_submitted_on = self.today
-        if takes_reply and (reply_number, reply_date) != (task.reply_number, task.reply_date):
-            changes["reply"] = (reply_text(task.reply_number, task.reply_date), reply_text(reply_number, reply_date))
-            task.reply_number, task.reply_date = reply_number, reply_date
+        if takes_reply and (reply_number, reply_date) != (item.reply_number, item.reply_date):
+            # a one-off task keeps its report letter; a recurring task's each period keeps its own
+            changes["reply"] = (reply_text(item.reply_number, item.reply_date), reply_text(reply_number, reply_date))
+            item.reply_number, item.reply_date = reply_number, reply_date
         if number is not None and occurrence is None and number != task.progress:
             changes["progress"] = (task.progress, number)
             task.progress = number

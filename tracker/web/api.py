@@ -134,6 +134,7 @@ def _task_json(task: Task, svc: TaskService, detail: bool = False) -> dict:
             "deadline": _iso(o.deadline), "status": o.status, "status_label": wf.label(o.status),
             "deadline_status": status_of(o, wf, svc.today).status.value,
             "result": {"text": o.result_text, "submitted_on": _iso(o.result_submitted_on)},
+            "reply": {"number": o.reply_number, "date": _iso(o.reply_date)} if o.reply_number else None,
             "completed_on": _iso(o.completed_on),
             "transitions": [t.name for t in svc.transitions_for(actor, task, o)]} for o in task.occurrences]
         data["attachments"] = [{"id": a.id, "file_name": a.file_name, "size": a.file.size, "purpose": a.purpose,

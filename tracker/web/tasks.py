@@ -370,6 +370,9 @@ def take_transition(task_id: int, name: str):
 def take_period_transition(task_id: int, occurrence_id: int, name: str):
     """Take a transition on one period of a recurring task (report, accept, return...)."""
     form = f"period:{occurrence_id}:{name}"
+    reply_date, reply_ok = parse_date(request.form.get("reply_date"))
+    if not reply_ok:
+        return _refuse_input(task_id, form, name, {"reply_date": INVALID_DATE}, occurrence_id)
 
     def perform(svc, task):
         occurrence = db().get(Occurrence, occurrence_id)
@@ -377,7 +380,7 @@ def take_period_transition(task_id: int, occurrence_id: int, name: str):
             abort(404)
         svc.transition(current_user, task, name, version=request.form.get("version"),
                        comment=request.form.get("comment"), result=request.form.get("result"), files=_uploads(),
-                       occurrence=occurrence)
+                       occurrence=occurrence, reply_number=request.form.get("reply_number"), reply_date=reply_date)
 
     text = request.form.get("result") or request.form.get("comment")
     return _act(task_id, form, perform, success=f"Đã thực hiện: {workflow().step_label(name)}.",
