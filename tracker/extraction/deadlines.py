@@ -231,7 +231,7 @@ _LABEL_RE = _lazy_re("_LABEL_RE",
     r"\s*:\s*(?P<value>[^;\n.:]{1,60}?)(?=\s*(?:[;\n.]|$))"
 )
 #: a clock time: what a bare "Thời gian:" of a meeting or an event gives
-_CLOCK_RE = _lazy_re("_CLOCK_RE", r"(?i)\d\s*(?:giờ|h(?:\s*\d|\b))|\b(?:sáng|chiều|tối)\b")
+CLOCK_RE = _lazy_re("CLOCK_RE", r"(?i)\d\s*(?:giờ|h(?:\s*\d|\b))|\b(?:sáng|chiều|tối)\b")
 
 
 def _resolve_numeric(m: re.Match, letter_date: dt.date | None, year_hint: int | None) -> dt.date | None:
@@ -573,7 +573,7 @@ def find_deadlines(
         if not free(m.start(), m.end()):
             continue
         value = m.group("value").strip()
-        if m.group("bare") and _CLOCK_RE.search(value):
+        if m.group("bare") and CLOCK_RE.search(value):
             continue
         period = re.match(r"(?i)từ\s+.+?\s+(?:đến|tới)\s+(?:hết\s+)?(?P<end>.+)$", value)
         if period:

@@ -147,7 +147,6 @@ _LABEL_LINE_RE = _lazy_re("_LABEL_LINE_RE",
     r"|chủ\s+trì(?:\s+thực\s+hiện)?|phối\s+hợp(?:\s+thực\s+hiện)?|thời\s+gian)\s*:\s*(?P<value>\S.*)$"
 )
 _BARE_TIME_LABEL_RE = _lazy_re("_BARE_TIME_LABEL_RE", r"(?i)^thời\s+gian$")
-_CLOCK_VALUE_RE = _lazy_re("_CLOCK_VALUE_RE", r"(?i)\d\s*(?:giờ|h(?:\s*\d|\b))|\b(?:sáng|chiều|tối)\b")
 _LEAD_LABEL_RE = _lazy_re("_LEAD_LABEL_RE", r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|thực\s+hiện|chịu\s+trách\s+nhiệm)|chủ\s+trì)")
 _PERSON_VALUE_RE = _lazy_re("_PERSON_VALUE_RE", 
     r"(?i)^(?:đồng\s+chí|đ/c|ông|bà|phó|chủ\s+tịch|giám\s+đốc|lãnh\s+đạo|trưởng|thứ\s+trưởng|bộ\s+trưởng|chánh|thủ\s+trưởng)(?![^\W\d_])"
@@ -229,7 +228,7 @@ def _paragraphs(text: str, is_heading=None) -> list[tuple[str | None, str, str]]
         if label and (_PERSON_VALUE_RE.match(label.group("value")) or meeting and _BARE_ROLE_LABEL_RE.match(label.group("label"))):
             label = None  # "Chủ trì: Phó Giám đốc Sở ..." chairs a meeting
         if label and _BARE_TIME_LABEL_RE.match(label.group("label")) and (
-                meeting or _CLOCK_VALUE_RE.search(label.group("value"))):
+                meeting or dl.CLOCK_RE.search(label.group("value"))):
             label = None  # "Thời gian: 8 giờ 00 ngày ..." is when a meeting or an event takes place
         if label and out and not prev_blank:
             # a blank line before it makes it a note for the items above ("Thời hạn: trước ngày ...")

@@ -248,15 +248,19 @@ def _register_letters(session: Session, period: Period) -> list[Letter]:
 
 def _receivers(session: Session, letter_ids: list[int]) -> dict[int, list]:
     """Live tasks per letter as light rows (agency_name, role, status, deadline...), lead agencies first."""
-    found: dict[int, list] = defaultdict(list)
     columns = (Task.letter_id, Task.role, Task.status, Task.deadline, Task.judged_deadline, Task.completed_on,
                Task.progress, Task.reply_number, Task.reply_date,
                func.coalesce(Agency.short_name, Agency.name).label("agency_name"))
+    return _rows_by_letter(session, letter_ids, select(*columns).join(Agency, Agency.id == Task.agency_id)
+                           .where(Task.status != "cancelled").order_by(Task.letter_id, Task.role.desc(), Task.id))
+
+
+def _rows_by_letter(session: Session, letter_ids: list[int], statement) -> dict[int, list]:
+    """Rows of ``statement`` (which selects Task.letter_id) for ``letter_ids``, grouped by letter; asked in chunks,
+    as SQLite limits the number of parameters of one query."""
+    found: dict[int, list] = defaultdict(list)
     for start in range(0, len(letter_ids), 500):
-        chunk = letter_ids[start:start + 500]
-        for row in session.execute(select(*columns).join(Agency, Agency.id == Task.agency_id)
-                                   .where(Task.letter_id.in_(chunk), Task.status != "cancelled")
-                                   .order_by(Task.letter_id, Task.role.desc(), Task.id)):
+        for row in session.execute(statement.where(Task.letter_id.in_(letter_ids[start:start + 500]))):
             found[row.letter_id].append(row)
     return found
 
@@ -382,18 +386,12 @@ def _replies_text(letter: Letter, tasks, period_replies=()) -> str:
 
 def _period_replies(session: Session, letter_ids: list[int]) -> dict[int, list]:
     """The written reports given for periods of recurring tasks, per letter, in period order."""
-    found: dict[int, list] = defaultdict(list)
     columns = (Task.letter_id, Occurrence.label, Occurrence.reply_number, Occurrence.reply_date,
                func.coalesce(Agency.short_name, Agency.name).label("agency_name"))
-    for start in range(0, len(letter_ids), 500):
-        chunk = letter_ids[start:start + 500]
-        for row in session.execute(select(*columns).join(Task, Task.id == Occurrence.task_id)
-                                   .join(Agency, Agency.id == Task.agency_id)
-                                   .where(Task.letter_id.in_(chunk), Task.status != "cancelled",
-                                          Occurrence.reply_number.is_not(None))
-                                   .order_by(Task.letter_id, Task.id, Occurrence.period_start)):
-            found[row.letter_id].append(row)
-    return found
+    return _rows_by_letter(session, letter_ids, select(*columns).join(Task, Task.id == Occurrence.task_id)
+                           .join(Agency, Agency.id == Task.agency_id)
+                           .where(Task.status != "cancelled", Occurrence.reply_number.is_not(None))
+                           .order_by(Task.letter_id, Task.id, Occurrence.period_start))
 
 
 def _reply(number: str, date: dt.date | None) -> str:
