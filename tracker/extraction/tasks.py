@@ -951,13 +951,10 @@ class _Extractor:
         self.point_tasks: dict[str, tuple[int, int]] = {}
 
     # positions: items keep their text; we search each item's text in the full text to get offsets
-    def offset_of(self, snippet: str) -> int:
-        """Position of an item's text in the whole text, searching forward from the last item read."""
-        pos = self.text.find(snippet, self.cursor)
-        if pos < 0:
-            pos = self.text.find(snippet)
-        pos = max(pos, 0)
-        self.cursor = pos + max(1, len(snippet) // 2)
+    def offset_of(self, item: _Item) -> int:
+        """Position of an item's text in the whole text (see item_start), moving the cursor past its start."""
+        pos = self.item_start(item)
+        self.cursor = pos + max(1, len(item.text[:40]) // 2)
         return pos
 
     def new_scope(self) -> int:
@@ -995,7 +992,7 @@ class _Extractor:
             self.apply_notes(sec_scope)
             return current_default
         own_scope = self.new_scope() if item.children else scope
-        offset = self.offset_of(item.text[:40])
+        offset = self.offset_of(item)
         self.marked = item.mtype != "para"
         found_intro = self.read_content(
             text, offset, section, current_default, own_scope, in_section=section is not None, trailing=trailing
