@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from tracker.db import Base, import_models, make_engine
-from tracker.migrate import head_revision, upgrade
+from tracker.migrate import current_revision, head_revision, upgrade
 
 
 def _differences(engine) -> list:
@@ -56,5 +56,19 @@ def test_upgrading_to_the_reply_columns_and_the_report_heartbeat_keeps_letters_t
         assert conn.exec_driver_sql("SELECT state, heartbeat_at FROM report_run").one() == ("done", None)
         # the letter is still found by the register's search (its triggers survived)
         assert conn.exec_driver_sql("SELECT count(*) FROM letter_fts WHERE letter_fts MATCH 'sinh'").scalar_one() == 1
-    assert head_revision() == "0024"
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_upgrading_to_pending_uploads_keeps_events_and_sign_in_failures(tmp_path):
+    """Migration 0025 adds the pending uploads, the submission key of task events and the throttle's window."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    upgrade(engine, "0024")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO login_throttle (key, failures) VALUES ('vanthu', 3)")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT key, failures, last_failure_at FROM login_throttle").one() == (
+            "vanthu", 3, None)
+        assert conn.exec_driver_sql("SELECT count(*) FROM pending_upload").scalar_one() == 0
     engine.dispose()

@@ -95,7 +95,10 @@ class User(Base):
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins per user name, whether or not the name exists, to slow down guessing."""
+    """Failed sign-ins per user name (whether or not the name exists) and per client address, to slow down guessing.
+
+    ``key`` is ``"user:<folded name>"`` or ``"addr:<IP address>"``.
+    """
 
     __tablename__ = "login_throttle"
 
@@ -105,6 +108,8 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     #: no attempt is checked before this time
     blocked_until: Mapped[dt.datetime | None] = mapped_column()
+    #: the latest failure; failures older than the counting window no longer count
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class ApiToken(Base):

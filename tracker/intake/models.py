@@ -38,6 +38,32 @@ class StoredFile(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class PendingUpload(Base):
+    """A file uploaded for registration and not yet confirmed, kept on the server.
+
+    The confirm form carries only ``token``, a random name of this row; the stored file is found
+    through the row and the row is checked to belong to the clerk who uploaded it, so no path or
+    hash ever round-trips through the browser. Rows older than a day are swept with their files.
+    """
+
+    __tablename__ = "pending_upload"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: random, unguessable name of the upload that the confirm form carries
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: hex SHA-256 of the content, which is in the content store under files/
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: size in bytes
+    size: Mapped[int] = mapped_column(Integer)
+    #: MIME type detected from the content
+    content_type: Mapped[str] = mapped_column(String(120))
+    #: the name the file had on the clerk's computer, made safe to show
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    #: the clerk who uploaded it; only they may confirm it
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Letter(Base):
     """An incoming letter as registered by a clerk."""
 

@@ -136,6 +136,9 @@ class TaskEvent(Base):
     task_version: Mapped[int | None] = mapped_column(Integer)
     #: the period concerned, for a change of one period of a recurring task
     occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("task_occurrence.id", ondelete="SET NULL"))
+    #: fingerprint of the form submission that made this change (its one-time key and what it asked for),
+    #: so the same submission sent twice is recognised as such, never a different one that looks alike
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     task: Mapped[Task] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
