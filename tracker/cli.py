@@ -237,6 +237,41 @@ def agencies_merge(old: str, successor: str):
     click.echo(f"Đã sáp nhập; {moved} nhiệm vụ đang mở được chuyển sang cơ quan kế thừa.")
 
 
+# Backup and restore build no app (with_appcontext=False): a backup must work even when a workflow file is
+# broken, and a restore must not create files in the instance it is about to fill.
+@cli.command("backup", with_appcontext=False)
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="The .zip to write, or a folder to write tracker-backup-YYYYMMDD-HHMMSS.zip into.")
+def backup_command(output: Path):
+    """Back up the whole instance to one .zip: a consistent database snapshot, files, reports, outbox, secret key."""
+    from tracker.backup import BackupError, create_backup
+
+    try:
+        result = create_backup(output)
+    except BackupError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(1)
+    click.echo(result.summary())
+    for warning in result.warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
+
+
+@cli.command("restore", with_appcontext=False)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the data of a non-empty instance or database.")
+@click.option("--check", "check_only", is_flag=True, help="Only verify the archive's checksums; write nothing.")
+def restore_command(file: Path, force: bool, check_only: bool):
+    """Restore a backup FILE into this instance (empty unless --force), then upgrade its database schema."""
+    from tracker.backup import BackupError, check_backup, restore_backup
+
+    try:
+        result = check_backup(file) if check_only else restore_backup(file, force=force)
+    except BackupError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(1)
+    click.echo(result.summary())
+
+
 # The extractor needs no database; its command lives in tracker.entry so that it starts without Flask.
 cli.add_command(extract_command)
 
