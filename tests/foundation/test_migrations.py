@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
+from tests.conftest import DATABASES
 from tracker.db import Base, import_models, make_engine
 from tracker.migrate import current_revision, head_revision, upgrade
 
@@ -72,3 +77,57 @@ def test_upgrading_to_pending_uploads_keeps_events_and_sign_in_failures(tmp_path
             "vanthu", 3, None)
         assert conn.exec_driver_sql("SELECT count(*) FROM pending_upload").scalar_one() == 0
     engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request, tmp_path):
+    """An empty database (no migration run yet) on each database the session tests."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield cluster.url(name)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_upgrading_to_token_scopes_keeps_an_existing_token_working_with_write(empty_database_url, tmp_path):
+    """Migration 0026: a token made before scopes existed becomes 'write', never expires, and still reads and writes."""
+    from tracker.app import create_app
+    from tracker.tasks.api_tokens import hash_token
+
+    secret = "trk_" + "e" * 40
+    engine = make_engine(empty_database_url)
+    upgrade(engine, "0025")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO user_account (id, username, full_name, password_hash, role, active, session_token, created_at)"
+            " VALUES (1, 'lanhdao', 'Lãnh đạo', 'x', 'leader', TRUE, 'abc', '2019-09-02 08:00:00')"))
+        conn.execute(text(
+            "INSERT INTO api_token (id, name, token_hash, prefix, user_id, created_at)"
+            " VALUES (1, 'e-office', :hash, :prefix, 1, '2019-09-02 08:00:00')"),
+            {"hash": hash_token(secret), "prefix": secret[:10]})
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name, scope, expires_at, revoked_at FROM api_token")).one() == (
+            "e-office", "write", None, None)
+    engine.dispose()
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app = create_app({"instance_path": instance, "database_url": empty_database_url, "secret_key": "k" * 32,
+                      "TESTING": True, "TRACKER_TODAY": "2019-09-20"})
+    try:
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {secret}"}
+        assert client.get("/api/tasks", headers=headers).status_code == 200
+        # a write reaches the task lookup (404: no such task), not the read-only refusal (403) or 401
+        written = client.post("/api/tasks/999/progress", json={"version": 1, "progress": 10}, headers=headers)
+        assert written.status_code == 404, written.get_json()
+    finally:
+        app.extensions["tracker.engine"].dispose()

@@ -112,6 +112,15 @@ class LoginThrottle(Base):
     last_failure_at: Mapped[dt.datetime | None] = mapped_column()
 
 
+#: What an API token may do: ``read`` only reads (GET, HEAD, OPTIONS), ``write`` also changes tasks.
+TOKEN_SCOPE_READ = "read"
+TOKEN_SCOPE_WRITE = "write"
+TOKEN_SCOPE_LABELS = {TOKEN_SCOPE_READ: "Chỉ đọc", TOKEN_SCOPE_WRITE: "Đọc và ghi"}
+
+#: The states of a token as the admin page shows them
+TOKEN_STATE_LABELS = {"active": "Đang dùng", "revoked": "Đã thu hồi", "expired": "Hết hạn"}
+
+
 class ApiToken(Base):
     """A secret an integration (the provincial e-office, a dashboard) sends to use the JSON API as a user.
 
@@ -119,6 +128,9 @@ class ApiToken(Base):
     """
 
     __tablename__ = "api_token"
+    __table_args__ = (
+        CheckConstraint("scope IN ('read','write')", name="scope_valid"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: the integration's name, e.g. "e-office"
@@ -134,5 +146,28 @@ class ApiToken(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column()
     #: a revoked token is refused; the row stays for the record
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
+    #: "read" or "write" (TOKEN_SCOPE_LABELS); tokens made before scopes existed are "write"
+    scope: Mapped[str] = mapped_column(String(10))
+    #: after this moment the token is refused; None = never expires
+    expires_at: Mapped[dt.datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship()
+
+    @property
+    def scope_label(self) -> str:
+        """Vietnamese name of the scope ("Chỉ đọc", "Đọc và ghi")."""
+        return TOKEN_SCOPE_LABELS.get(self.scope, self.scope)
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        """True once ``expires_at`` has passed (at ``now``, default the current time)."""
+        return self.expires_at is not None and self.expires_at <= (now or utcnow())
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        """"active", "revoked" or "expired" (a revoked token reads as revoked even after its expiry)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.is_expired(now) else "active"
+
+    def state_label(self, now: dt.datetime | None = None) -> str:
+        """Vietnamese name of the state ("Đang dùng", "Đã thu hồi", "Hết hạn")."""
+        return TOKEN_STATE_LABELS[self.state(now)]
