@@ -34,9 +34,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 NAMESPACE = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
@@ -54,12 +52,18 @@ class Attachment:
 
 @dataclass
 class EdxmlPackage:
-    """The header fields of the package, its attachments and the text read from them."""
+    """The header fields of the package, its attachments and the text read from them.
+
+    ``problems`` names the attachments that could not be read and why; ``warnings`` holds what
+    the clerk should check, in Vietnamese (those problems, and the warnings of the attachments
+    that were read, e.g. characters that could not be decoded).
+    """
 
     header: dict
     attachments: list[Attachment] = field(default_factory=list)
     text: str = ""
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def looks_like_edxml(data: bytes, filename: str = "") -> bool:
@@ -206,8 +210,15 @@ def header_fields(root) -> dict:
 
 
 def attachments(root) -> list[Attachment]:
-    """Decoded attachments (a zipped attachment is unpacked unless it is itself a .docx)."""
-    found: list[Attachment] = []
+    """Decoded attachments (a zipped attachment is unpacked unless it is itself a .docx).
+
+    Zipped attachments are checked with :mod:`tracker.extraction.archives`, all of them before
+    any is unpacked, within one total of inflated bytes for the package: archives that add up to
+    a bomb are refused (readers.UnreadableDocument) while only the package is in memory.
+    """
+    from tracker.extraction import archives
+
+    decoded: list[Attachment] = []
     for node in root.iter():
         if _local(node.tag) != "Attachment":
             continue
@@ -220,47 +231,87 @@ def attachments(root) -> list[Attachment]:
             data = base64.b64decode(re.sub(r"\s+", "", encoded), validate=False)
         except (binascii.Error, ValueError):
             continue
-        found.extend(_unpack(name, content_type, data))
+        decoded.append(Attachment(name, content_type, data))
+    found: list[Attachment] = []
+    with archives.upload_budget():
+        plans = [(att, _zip_plan(att.data)) for att in decoded]
+        for att, plan in plans:
+            if plan is not None:
+                archive, limits, members = plan
+                try:
+                    archives.check_members(att.data, members, limits)
+                except archives.DamagedArchive:
+                    pass  # reported when the attachment is read
+        for att, plan in plans:
+            found.extend(_unpack(att, plan))
     return found
 
 
-def _unpack(name: str, content_type: str | None, data: bytes) -> list[Attachment]:
+def _zip_plan(data: bytes):
+    """(archive, limits, members to read) of a zipped attachment, or None when it is not one
+    that can be opened (read_document then says what is wrong with it)."""
+    from tracker.extraction import archives
+
     if not data.startswith(b"PK\x03\x04"):
-        return [Attachment(name, content_type, data)]
+        return None
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return [Attachment(name, content_type, data)]
-    if "word/document.xml" in members:
-        return [Attachment(name, content_type, data)]
-    out = []
-    for info in archive.infolist():
-        if info.is_dir() or info.file_size > 50 * 1024 * 1024:
-            continue
-        try:
-            out.append(Attachment(info.filename, None, archive.read(info)))
-        except Exception:
-            continue
-    return out
+        archive = archives.open_zip(data)
+    except archives.DamagedArchive:
+        return None
+    if "word/document.xml" in archive.namelist():
+        # a .docx: checked now with the limits read_docx will apply, so that it is not charged twice
+        return archive, archives.DOCX_LIMITS, archive.infolist()
+    limit = archives.LIMITS.max_member_bytes
+    # Folders and password-protected members are skipped, as are members that declare more than
+    # the limit (skipping costs nothing; a member that lies is caught while inflating).
+    members = [info for info in archive.infolist()
+               if not info.is_dir() and not info.flag_bits & 0x1 and info.file_size <= limit]
+    return archive, archives.LIMITS, members
+
+
+def _unpack(att: Attachment, plan) -> list[Attachment]:
+    """The members of a zipped attachment (already checked), or the attachment itself."""
+    from tracker.extraction import archives
+
+    if plan is None:
+        return [att]
+    archive, limits, members = plan
+    if limits is archives.DOCX_LIMITS:
+        return [att]  # a .docx is read whole by read_docx
+    try:
+        body = archives.read_members(att.data, limits, archive=archive, members=members)
+    except archives.DamagedArchive:
+        return [att]
+    return [Attachment(info.filename, None, data) for info, data in body]
 
 
 def read_edxml(data: bytes) -> EdxmlPackage:
-    """Read an edXML package: header fields from the XML, text from its readable attachments."""
+    """Read an edXML package: header fields from the XML, text from its readable attachments.
+
+    Raises readers.UnreadableDocument when the package is not edXML or when an attachment is a
+    decompression bomb; an attachment that cannot be read otherwise is listed in ``problems``.
+    """
+    from tracker.extraction import archives
     from tracker.extraction.readers import UnreadableDocument, read_document
 
     root = parse_edxml(data)
     if _local(root.tag) not in {"edXML", "edXMLEnvelope"} and _find_first(root, "edXMLEnvelope") is None:
         raise UnreadableDocument("Tệp XML không phải gói văn bản điện tử edXML (QCVN 102:2016/BTTTT).")
-    package = EdxmlPackage(header=header_fields(root), attachments=attachments(root))
-    texts = []
-    for att in package.attachments:
-        if looks_like_edxml(att.data, att.name):
-            continue  # a nested package (status messages) carries no letter text
-        try:
-            texts.append(read_document(att.data, att.name, require_letter=False))
-        except UnreadableDocument as exc:
-            package.problems.append(f"{att.name}: {exc.message}")
+    with archives.upload_budget():  # the attachments and what they carry share one total
+        package = EdxmlPackage(header=header_fields(root), attachments=attachments(root))
+        texts = []
+        for att in package.attachments:
+            if looks_like_edxml(att.data, att.name):
+                continue  # a nested package (status messages) carries no letter text
+            found: list[str] = []
+            try:
+                texts.append(read_document(att.data, att.name, require_letter=False, warnings=found))
+            except archives.SuspiciousArchive:
+                raise  # a bomb in the package: refuse the whole package, do not register it
+            except UnreadableDocument as exc:
+                package.problems.append(f"{att.name}: {exc.message}")
+                package.warnings.append(f"Tệp đính kèm «{att.name}» không đọc được: {exc.message}")
+            package.warnings.extend(f"Tệp đính kèm «{att.name}»: {warning}" for warning in found)
     package.text = "\n\n".join(t for t in texts if t.strip())
     return package
 

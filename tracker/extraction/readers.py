@@ -10,12 +10,10 @@ import codecs
 import io
 import re
 import unicodedata
-import zipfile
 
 from tracker.extraction.text import detect_legacy_encoding, fold, normalize, tcvn3_to_unicode, vni_to_unicode
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-_MAX_UNZIPPED = 200 * 1024 * 1024
 _MAX_PDF_PAGES = 300
 
 
@@ -35,15 +33,26 @@ class UnreadableDocument(Exception):
 # ---------------------------------------------------------------------------
 
 def read_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES,
-                  require_letter: bool = True) -> str:
+                  require_letter: bool = True, warnings: list[str] | None = None) -> str:
     """Return the text of a letter file (.txt, .docx, .pdf, .xml/.edxml, .html).
 
     The format is recognised from the content (the file name only breaks ties).
     With ``require_letter`` (the default) the text must look like a Vietnamese official
     letter. Raises :class:`UnreadableDocument` with a Vietnamese message otherwise.
+
+    When the file was read but the clerk should check something (a few characters that could
+    not be decoded, an attachment of an edXML package that could not be read), Vietnamese
+    messages are appended to ``warnings`` if a list is given; nothing is appended when the
+    file is refused. Archives (.docx, zipped attachments) are unpacked within one budget of
+    inflated bytes for the whole file (see :mod:`tracker.extraction.archives`).
     """
+    from tracker.extraction import archives
+
+    found: list[str] = []
     try:
-        return _read_document(data, filename or "", max_bytes=max_bytes, require_letter=require_letter)
+        with archives.upload_budget():
+            text = _read_document(data, filename or "", max_bytes=max_bytes, require_letter=require_letter,
+                                  warnings=found)
     except UnreadableDocument:
         raise
     except MemoryError:
@@ -52,6 +61,9 @@ def read_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_M
         raise UnreadableDocument(
             f"Không đọc được tệp {filename or ''}: tệp bị hỏng hoặc không đúng định dạng.".replace("  ", " ")
         ) from None
+    if warnings is not None:
+        warnings.extend(found)
+    return text
 
 
 def read_pasted_text(text: str, *, require_letter: bool = True) -> str:
@@ -63,7 +75,7 @@ def read_pasted_text(text: str, *, require_letter: bool = True) -> str:
     return str(text)
 
 
-def _read_document(data: bytes, filename: str, *, max_bytes: int, require_letter: bool) -> str:
+def _read_document(data: bytes, filename: str, *, max_bytes: int, require_letter: bool, warnings: list[str]) -> str:
     if data is None or len(data) == 0 or not data.strip():
         raise UnreadableDocument("Tệp rỗng: không có nội dung để đọc.")
     if len(data) > max_bytes:
@@ -89,17 +101,22 @@ def _read_document(data: bytes, filename: str, *, max_bytes: int, require_letter
             "Tệp là ảnh (bản quét), không có lớp chữ: cần nhận dạng ký tự (OCR) trước khi trích xuất."
         )
     else:
-        text = decode_text(data)
+        decoding: list[str] = []
+        text = decode_text(data, warnings=decoding)
         stripped = text.lstrip("\ufeff \t\r\n")
-        if stripped.startswith("<"):
-            from tracker.extraction import edxml
+        from tracker.extraction import edxml
 
-            if edxml.looks_like_edxml(data, filename):
-                text = edxml.read_edxml(data).text
-            elif re.match(r"<(?:!doctype\s+html|html|body|div|p|table)\b", stripped, re.IGNORECASE):
-                text = html_to_text(stripped)
-            elif name.endswith((".xml", ".edxml")) or stripped.startswith("<?xml"):
-                raise UnreadableDocument("Tệp XML không phải gói văn bản điện tử edXML (QCVN 102:2016/BTTTT).")
+        if stripped.startswith("<") and edxml.looks_like_edxml(data, filename):
+            package = edxml.read_edxml(data)  # the XML parser decodes the bytes itself
+            text = package.text
+            warnings.extend(package.warnings)
+        else:
+            warnings.extend(decoding)
+            if stripped.startswith("<"):
+                if re.match(r"<(?:!doctype\s+html|html|body|div|p|table)\b", stripped, re.IGNORECASE):
+                    text = html_to_text(stripped)
+                elif name.endswith((".xml", ".edxml")) or stripped.startswith("<?xml"):
+                    raise UnreadableDocument("Tệp XML không phải gói văn bản điện tử edXML (QCVN 102:2016/BTTTT).")
     if not text or not text.strip():
         raise UnreadableDocument("Tệp không có nội dung chữ.")
     if require_letter:
@@ -128,8 +145,12 @@ def _vietnamese_score(text: str) -> int:
     return sum(1 for w in words if w in _COMMON_WORDS)
 
 
-def decode_text(data: bytes) -> str:
-    """Decode the bytes of a text file: BOM, UTF-8, UTF-16 without BOM, else Windows-1258 or a legacy font."""
+def decode_text(data: bytes, *, warnings: list[str] | None = None) -> str:
+    """Decode the bytes of a text file: BOM, UTF-8, UTF-16 without BOM, else Windows-1258 or a legacy font.
+
+    UTF-8 with a few damaged bytes is decoded with U+FFFD in their place, and a Vietnamese
+    message saying how many characters were lost is appended to ``warnings`` (if given).
+    """
     for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -151,6 +172,8 @@ def decode_text(data: bytes) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
+    if text is None:
+        text = _damaged_utf8(data, warnings)
     if text is not None:
         return _reject_binary(text)
     # 8-bit: Windows-1258 (Vietnamese code page) or a legacy font (TCVN3/VNI) read as Windows-1252
@@ -164,6 +187,25 @@ def decode_text(data: bytes) -> str:
     if not candidates:
         raise UnreadableDocument("Không nhận ra bảng mã của tệp văn bản.")
     return _reject_binary(max(candidates)[2])
+
+
+def _damaged_utf8(data: bytes, warnings: list[str] | None) -> str | None:
+    """UTF-8 text with a few invalid bytes (a character cut by a copy, a stray byte from another
+    encoding), decoded with U+FFFD in their place; None when the bytes are not mostly UTF-8.
+
+    Windows-1258, TCVN3 and VNI text almost never forms valid multi-byte UTF-8 sequences, so
+    requiring 20 well-formed non-ASCII characters per invalid sequence keeps those files on the
+    legacy path, while a Vietnamese letter (hundreds of accented letters) survives a few bad bytes.
+    """
+    text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))  # U+FFFD written in the file is fine
+    good = sum(1 for c in text if c >= "\x80" and c != "\ufffd")
+    if bad <= 0 or good < 20 * bad:
+        return None
+    if warnings is not None:
+        warnings.append(f"Tệp có {bad} ký tự không đọc được (lỗi bảng mã); đã thay bằng dấu \ufffd. "
+                        "Vui lòng kiểm tra lại nội dung.")
+    return text
 
 
 def _reject_binary(text: str) -> str:
@@ -223,9 +265,11 @@ def read_docx(data: bytes) -> str:
     """Text of a .docx: body paragraphs and tables in order (cells left to right, nested tables,
     text boxes), page headers first and footers last. Legacy-font runs (.VnTime, VNI-Times) are
     converted to Unicode."""
+    from tracker.extraction import archives
+
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
+        archive = archives.open_zip(data, archives.DOCX_LIMITS)
+    except archives.DamagedArchive:
         raise UnreadableDocument("Tệp .docx bị hỏng (không giải nén được).") from None
     names = set(archive.namelist())
     if "word/document.xml" not in names:
@@ -236,12 +280,19 @@ def read_docx(data: bytes) -> str:
         if any(n.startswith("xl/") for n in names):
             raise UnreadableDocument("Tệp là bảng tính Excel, không phải văn bản.")
         raise UnreadableDocument("Tệp nén không chứa văn bản Word (.docx).")
-    if sum(info.file_size for info in archive.infolist()) > _MAX_UNZIPPED:
-        raise UnreadableDocument("Tệp .docx quá lớn khi giải nén (có thể là tệp độc hại).")
+    # python-docx loads every part of the package into memory through zipfile, whose read()
+    # inflates a whole member in one call whatever its declared size. So every member is
+    # inflated here first under archives.DOCX_LIMITS (bombs are refused before any
+    # memory is kept), and python-docx gets an uncompressed copy of exactly the checked bytes:
+    # it can only read what was counted, with no trust left in the original central directory.
+    try:
+        package = archives.checked_copy(data, archives.DOCX_LIMITS, archive=archive)
+    except archives.DamagedArchive:
+        raise UnreadableDocument("Tệp .docx bị hỏng (không giải nén được).") from None
     try:
         import docx  # python-docx
 
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
     except Exception:
         raise UnreadableDocument("Tệp .docx bị hỏng hoặc không đúng định dạng Word.") from None
     walker = _DocxWalker(document)
@@ -387,34 +438,46 @@ def _convert_font_text(text: str, font: str | None) -> str:
 # .pdf
 # ---------------------------------------------------------------------------
 
+_PDF_PASSWORD = "Tệp PDF được bảo vệ bằng mật khẩu (cần mật khẩu để mở): hãy gỡ mật khẩu rồi tải lên lại."
+_PDF_NO_CRYPTO = ("Không giải mã được tệp PDF (mã hóa AES): máy chủ thiếu thư viện cryptography. "
+                  "Hãy báo quản trị viên hệ thống.")
+
+
 def read_pdf(data: bytes) -> str:
-    """Text layer of a PDF (pypdf), pages joined; scanned or encrypted files are refused."""
+    """Text layer of a PDF (pypdf), pages joined; scanned files and files that need a password
+    to be opened are refused.
+
+    A PDF protected only by an owner password (printing or copying restricted, no password to
+    open it) is encrypted with an empty user password: it is decrypted and read. AES needs the
+    ``cryptography`` package; without it the message says so instead of calling the file a scan.
+    """
     import logging
 
     try:
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
+        from pypdf.errors import DependencyError, PdfReadError
     except ImportError:  # pragma: no cover - pypdf is a dependency
         raise UnreadableDocument("Không đọc được PDF: thiếu thư viện pypdf trên máy chủ.") from None
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except Exception:
-                ok = 0
-            if not ok:
-                raise UnreadableDocument("Tệp PDF được bảo vệ bằng mật khẩu: hãy gỡ mật khẩu rồi tải lên lại.")
+        if reader.is_encrypted and not reader.decrypt(""):
+            # PasswordType.NOT_DECRYPTED: the empty user password does not open it
+            raise UnreadableDocument(_PDF_PASSWORD)
         pages = reader.pages
         count = len(pages)
     except UnreadableDocument:
         raise
+    except DependencyError:
+        raise UnreadableDocument(_PDF_NO_CRYPTO) from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, IndexError, AssertionError):
         raise UnreadableDocument("Tệp PDF bị hỏng hoặc không đúng định dạng.") from None
     except Exception as exc:
         if "crypt" in type(exc).__name__.lower() or "crypt" in str(exc).lower():
-            raise UnreadableDocument("Tệp PDF được mã hóa: hãy gỡ mật khẩu rồi tải lên lại.") from None
+            # e.g. a certificate security handler or an unknown algorithm, not a password
+            raise UnreadableDocument(
+                "Tệp PDF được mã hóa theo cách chưa hỗ trợ: hãy lưu lại bản không mã hóa rồi tải lên lại."
+            ) from None
         raise UnreadableDocument("Tệp PDF bị hỏng hoặc không đúng định dạng.") from None
     if count == 0:
         raise UnreadableDocument("Tệp PDF không có trang nào.")
@@ -422,6 +485,9 @@ def read_pdf(data: bytes) -> str:
     for i in range(min(count, _MAX_PDF_PAGES)):
         try:
             texts.append(pages[i].extract_text() or "")
+        except DependencyError:
+            # decrypting the page content needs AES: this is not a scan
+            raise UnreadableDocument(_PDF_NO_CRYPTO) from None
         except Exception:
             texts.append("")
     text = "\n".join(texts)
