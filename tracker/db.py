@@ -32,6 +32,10 @@ NAMING_CONVENTION = {
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
+#: The largest value an Integer column holds on every database (PostgreSQL's ``integer`` is 32-bit, SQLite's
+#: 64-bit): ids and numbers from outside are refused above it instead of failing in the driver.
+MAX_INTEGER = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """A timezone-aware UTC datetime on every database (SQLite keeps no zone; this restores it)."""

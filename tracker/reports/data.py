@@ -18,6 +18,7 @@ from sqlalchemy import Integer, cast, func, null, or_, select, union_all
 from sqlalchemy.orm import Session, defer
 
 from tracker.agencies.models import Agency
+from tracker.db import MAX_INTEGER
 from tracker.intake.models import Letter
 from tracker.reports import progress
 from tracker.reports.vn import Period, ReportInputError
@@ -120,14 +121,22 @@ def as_of_day(period: Period, today: dt.date) -> dt.date:
 
 # -- lookups ------------------------------------------------------------------------------------------------
 
+def _whole_number(text: str) -> int | None:
+    """``text`` as an id or number of an integer column, or None: ASCII digits only ("²" passes str.isdigit()
+    but not int()), at most MAX_INTEGER (PostgreSQL's integer overflows beyond)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10) or int(text) > MAX_INTEGER:
+        return None
+    return int(text)
+
+
 def find_agency(session: Session, key: str) -> Agency:
     """The agency with code ``key`` (or exactly that name or short name); a ReportInputError if none."""
     text = (key or "").strip()
     agency = session.scalar(select(Agency).where(Agency.code == text))
     if agency is None and text:
         agency = session.scalar(select(Agency).where(or_(Agency.name == text, Agency.short_name == text)).limit(1))
-    if agency is None and text.isdigit():
-        agency = session.get(Agency, int(text))
+    if agency is None and _whole_number(text) is not None:
+        agency = session.get(Agency, _whole_number(text))
     if agency is None:
         raise ReportInputError(f"Không có cơ quan “{key}” trong danh mục; hãy ghi mã cơ quan (ví dụ: finance).")
     return agency
@@ -137,10 +146,10 @@ def find_letter(session: Session, key: str | int) -> Letter:
     """The letter with id ``key`` or incoming number "913/2019"; a ReportInputError if none."""
     text = str(key).strip()
     letter = None
-    if text.isdigit():
-        letter = session.get(Letter, int(text))
-    elif "/" in text and all(part.isdigit() for part in text.split("/", 1)):
-        number, year = (int(part) for part in text.split("/", 1))
+    if _whole_number(text) is not None:
+        letter = session.get(Letter, _whole_number(text))
+    elif "/" in text and all(_whole_number(part) is not None for part in text.split("/", 1)):
+        number, year = (_whole_number(part) for part in text.split("/", 1))
         letter = session.scalar(select(Letter).where(Letter.received_number == number, Letter.received_year == year))
     if letter is None:
         raise ReportInputError(f"Không có văn bản “{key}”; hãy ghi mã văn bản (số) hoặc số đến/năm (ví dụ 913/2019).")

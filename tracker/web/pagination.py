@@ -10,6 +10,9 @@ from flask import request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from tracker.db import MAX_INTEGER
+from tracker.web.params import read_int
+
 PER_PAGE_CHOICES = (20, 50, 100)
 
 
@@ -46,9 +49,8 @@ class Page:
 
 def int_arg(name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
     """An integer query argument, forgiving bad input by falling back to ``default``."""
-    try:
-        value = int(request.args.get(name, default))
-    except (TypeError, ValueError):
+    value, _ = read_int(request.args.get(name), minimum=-MAX_INTEGER, maximum=MAX_INTEGER)
+    if value is None:
         return default
     value = max(minimum, value)
     return min(value, maximum) if maximum is not None else value
