@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tracker.accounts.models import User
-from tracker.intake.models import IncomingCounter, Letter, LetterEvent, StoredFile
+from tracker.intake.models import IncomingCounter, Letter, LetterEvent, PendingUpload, StoredFile
 from tracker.tasks.models import Task
 from tracker.tasks.operations import TaskSpec, create_task
 from tracker.text import fold
@@ -99,9 +101,28 @@ def store_file(session: Session, files_dir: Path, data: bytes, content_type: str
     return stored
 
 
+#: what a stored file's name is made of: a hex SHA-256 and nothing else
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+
+def content_path(files_dir: Path, sha256: str) -> Path:
+    """Where the content of hash ``sha256`` lives under ``files_dir``.
+
+    Raises ValueError unless ``sha256`` is 64 lower-case hex digits and the path stays inside
+    ``files_dir``: a name built from anything else (``..``, a slash) could reach any file the server reads.
+    """
+    if not isinstance(sha256, str) or not SHA256_RE.fullmatch(sha256):
+        raise ValueError("not a SHA-256 content name")
+    root = Path(files_dir).resolve()
+    path = (root / sha256[:2] / sha256[2:]).resolve()
+    if path.parent.parent != root:
+        raise ValueError("content path outside the files folder")
+    return path
+
+
 def stored_path(files_dir: Path, stored: StoredFile) -> Path:
-    """Where the content of ``stored`` lives."""
-    return files_dir / stored.sha256[:2] / stored.sha256[2:]
+    """Where the content of ``stored`` lives (checked as :func:`content_path` checks it)."""
+    return content_path(files_dir, stored.sha256)
 
 
 def register_letter(
@@ -176,15 +197,103 @@ def content_type_of(data: bytes, file_name: str | None) -> str:
 
 
 def keep_upload(files_dir: Path, data: bytes) -> str:
-    """Write an upload to the content store before it is confirmed; return its SHA-256.
-
-    The database row is created when the clerk confirms; a file never confirmed stays unreferenced.
-    """
+    """Write content to the content store (once per content); return its SHA-256."""
     digest = hashlib.sha256(data).hexdigest()
-    target = files_dir / digest[:2] / digest[2:]
+    target = content_path(files_dir, digest)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, target)
     return digest
+
+
+#: how long an upload waits for its confirmation before it is swept away with its file
+PENDING_UPLOAD_HOURS = 24
+
+
+def hold_upload(session: Session, files_dir: Path, data: bytes, *, file_name: str | None, content_type: str,
+                user: User) -> PendingUpload:
+    """Keep an upload on the server until the clerk confirms the registration; the caller commits.
+
+    The confirm form only carries the returned row's random ``token``; which file it means is known here.
+    """
+    digest = keep_upload(files_dir, data)
+    pending = PendingUpload(token=secrets.token_hex(24), sha256=digest, size=len(data), content_type=content_type,
+                            file_name=file_name, user_id=user.id)
+    session.add(pending)
+    session.flush()
+    return pending
+
+
+def pending_upload_of(session: Session, token: str | None, user: User, now: dt.datetime | None = None
+                      ) -> PendingUpload | None:
+    """The upload ``user`` made under ``token`` and has not yet confirmed, if it has not expired."""
+    if not token or not isinstance(token, str) or len(token) > 64:
+        return None
+    pending = session.scalar(select(PendingUpload).where(PendingUpload.token == token,
+                                                         PendingUpload.user_id == user.id))
+    if pending is None:
+        return None
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if pending.created_at < now - dt.timedelta(hours=PENDING_UPLOAD_HOURS):
+        return None
+    return pending
+
+
+def stored_file_for(session: Session, files_dir: Path, pending: PendingUpload) -> StoredFile:
+    """The StoredFile row of a pending upload's content (created on first use); the pending row is removed."""
+    path = content_path(files_dir, pending.sha256)
+    if not path.is_file():
+        raise FileNotFoundError(pending.sha256)
+    stored = session.scalar(select(StoredFile).where(StoredFile.sha256 == pending.sha256))
+    if stored is None:
+        stored = StoredFile(sha256=pending.sha256, size=path.stat().st_size, content_type=pending.content_type)
+        session.add(stored)
+    session.delete(pending)
+    session.flush()
+    return stored
+
+
+@dataclass
+class SweepResult:
+    """What a sweep of expired uploads removed."""
+
+    pending_rows: int = 0
+    files: int = 0
+    bytes: int = 0
+
+
+def sweep_expired_uploads(session: Session, files_dir: Path, now: dt.datetime | None = None) -> SweepResult:
+    """Forget uploads never confirmed within PENDING_UPLOAD_HOURS and delete content nobody refers to.
+
+    A content file is deleted only when no stored file row and no live pending upload names it and it is
+    older than the same delay (so an upload being registered right now is never taken from under it).
+    The caller commits; files are deleted before, which is safe: they are unreferenced either way.
+    """
+    now = now or dt.datetime.now(dt.timezone.utc)
+    cutoff = now - dt.timedelta(hours=PENDING_UPLOAD_HOURS)
+    result = SweepResult()
+    for pending in session.scalars(select(PendingUpload).where(PendingUpload.created_at < cutoff)):
+        session.delete(pending)
+        result.pending_rows += 1
+    session.flush()
+    root = Path(files_dir)
+    if not root.is_dir():
+        return result
+    kept = set(session.scalars(select(StoredFile.sha256)))
+    kept.update(session.scalars(select(PendingUpload.sha256)))
+    for folder in root.iterdir():
+        if not (folder.is_dir() and re.fullmatch(r"[0-9a-f]{2}", folder.name)):
+            continue
+        for path in folder.iterdir():
+            digest = folder.name + path.name
+            if digest in kept or not path.is_file():
+                continue
+            stat = path.stat()
+            if dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc) >= cutoff:
+                continue
+            path.unlink(missing_ok=True)
+            result.files += 1
+            result.bytes += stat.st_size
+    return result

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from tracker.accounts.models import User
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import build_matcher, members_of_group, refresh_search_text
-from tracker.intake.models import Letter, StoredFile
-from tracker.intake.operations import DuplicateLetter, LetterSpec, find_duplicate, register_letter
+from tracker.intake.models import Letter
+from tracker.intake.operations import (DuplicateLetter, LetterSpec, find_duplicate, pending_upload_of,
+                                         register_letter, stored_file_for)
 from tracker.intake.proposal import group_kinds
 from tracker.tasks.operations import TaskSpec
 
@@ -45,9 +46,8 @@ class Confirmation:
     rows: list[ConfirmedRow] = field(default_factory=list)
     enclosed: list[LetterSpec] = field(default_factory=list)
     submission_key: str | None = None
-    file_sha256: str | None = None
-    file_name: str | None = None
-    file_content_type: str | None = None
+    #: the token of the clerk's pending upload (see tracker.intake.operations.hold_upload), if a file was sent
+    upload_token: str | None = None
 
 
 class RegistrationRefused(Exception):
@@ -129,22 +129,19 @@ def confirm(session: Session, confirmation: Confirmation, *, actor: User, files_
     if duplicate is not None:
         raise DuplicateLetter(duplicate)
     specs = _task_specs(session, confirmation.rows)
-    stored = None
-    if confirmation.file_sha256:
-        from tracker.intake.operations import stored_path
-
-        stored = session.scalar(select(StoredFile).where(StoredFile.sha256 == confirmation.file_sha256))
-        if stored is None:
-            probe = StoredFile(sha256=confirmation.file_sha256, size=0, content_type="")
-            path = stored_path(files_dir, probe)
-            if not path.exists():
-                raise RegistrationRefused("Không tìm thấy tệp đã tải lên; vui lòng tải lại tệp.")
-            stored = StoredFile(sha256=confirmation.file_sha256, size=path.stat().st_size,
-                                content_type=confirmation.file_content_type or "application/octet-stream")
-            session.add(stored)
-            session.flush()
+    stored = file_name = None
+    if confirmation.upload_token:
+        pending = pending_upload_of(session, confirmation.upload_token, actor)
+        if pending is None:
+            raise RegistrationRefused("Tệp đã tải lên không còn trên máy chủ (quá 24 giờ chưa vào sổ, hoặc không phải "
+                                      "tệp bạn tải lên); vui lòng tải lại tệp.")
+        file_name = pending.file_name
+        try:
+            stored = stored_file_for(session, files_dir, pending)
+        except (FileNotFoundError, ValueError):
+            raise RegistrationRefused("Không tìm thấy tệp đã tải lên; vui lòng tải lại tệp.") from None
     letter = register_letter(session, confirmation.letter, specs, actor=actor, received_on=confirmation.received_on,
-                             stored=stored, file_name=confirmation.file_name)
+                             stored=stored, file_name=file_name)
     letter.submission_key = confirmation.submission_key
     for inner in confirmation.enclosed:
         register_letter(session, inner, [], actor=actor, received_on=confirmation.received_on, enclosed_in=letter)

@@ -41,6 +41,7 @@ ADVISORY_LOCK_KEY = int.from_bytes(b"trackers", "big") & 0x7FFF_FFFF_FFFF_FFFF
 JOB_REMINDERS = "tracker.reminders.pass"
 JOB_OUTBOX = "tracker.outbox.deliver"
 JOB_REPORTS = "tracker.reports.run"
+JOB_SWEEP_UPLOADS = "tracker.intake.sweep_uploads"
 
 
 def holder_name() -> str:
@@ -198,6 +199,19 @@ class Ticks:
         except Exception:  # noqa: BLE001
             log.exception("scheduled reports failed; the next tick tries again")
 
+    def sweep_uploads(self) -> None:
+        """Forget registration uploads never confirmed within a day, and their files."""
+        from tracker.intake.operations import sweep_expired_uploads
+
+        try:
+            with transaction(self.service.sessions) as session:
+                result = sweep_expired_uploads(session, self.service.settings.instance_path / "files")
+            if result.pending_rows or result.files:
+                log.info("uploads never confirmed: %d forgotten, %d files (%d bytes) deleted",
+                         result.pending_rows, result.files, result.bytes)
+        except Exception:  # noqa: BLE001
+            log.exception("sweeping expired uploads failed; the next tick tries again")
+
     def heartbeat(self, started: bool = False) -> None:
         """Write who runs the scheduler and when it last ticked."""
         with transaction(self.service.sessions) as session:
@@ -249,6 +263,11 @@ def build_scheduler(service: ReminderService, ticks: Ticks):
         ticks.outbox, IntervalTrigger(seconds=schedule.outbox_tick_seconds, timezone=zone),
         id=JOB_OUTBOX, name="Gửi thư trong hộp thư đi", next_run_time=start + dt.timedelta(seconds=1),
         misfire_grace_time=schedule.outbox_tick_seconds, **common)
+    # Hourly is plenty: an upload is swept a day after it was made, give or take an hour.
+    scheduler.add_job(
+        ticks.sweep_uploads, IntervalTrigger(hours=1, timezone=zone), id=JOB_SWEEP_UPLOADS,
+        name="Dọn tệp tải lên chưa vào sổ", next_run_time=start + dt.timedelta(minutes=5),
+        misfire_grace_time=3600, **common)
     try:
         from tracker.reports.scheduled import run_due_reports  # the reports area plugs in here when it exists
     except ImportError:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 FOLDER = "reports"
+#: the kinds of file a report is written as
+SUFFIXES = {"docx", "xlsx"}
 
 
 def stored_path(instance_path: Path, file_hash: str, suffix: str) -> Path:
-    """Where the file of hash ``file_hash`` lives: instance/reports/ab/abcdef….docx."""
+    """Where the file of hash ``file_hash`` lives: instance/reports/ab/abcdef….docx.
+
+    Raises ValueError for anything but a hex SHA-256 and a known suffix, so no stored value can name
+    a file outside the reports folder.
+    """
+    if not re.fullmatch(r"[0-9a-f]{64}", file_hash or "") or suffix not in SUFFIXES:
+        raise ValueError("not a report file name")
     return Path(instance_path) / FOLDER / file_hash[:2] / f"{file_hash}.{suffix}"
 
 

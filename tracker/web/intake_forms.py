@@ -8,12 +8,32 @@ from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.web.params import date_in_range
+
 INVALID_DATE = "Ngày không hợp lệ (ví dụ: 30/09/2019)."
+OUT_OF_RANGE_DATE = "Ngày không hợp lệ: chỉ nhận ngày từ năm 1900 đến năm 2100."
 #: shown and typed as dd/mm/yyyy whatever the browser's locale; ISO accepted too
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_INPUT = {"type": "text", "inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off",
               "class": "date"}
 URGENCIES = ["", "Khẩn", "Thượng khẩn", "Hỏa tốc"]
+
+
+def check_dates(fields) -> bool:
+    """Give the date fields of a form Vietnamese messages: a date that does not exist, or one outside the
+    years people may enter (01/01/0001 or 31/12/9999 are typing mistakes, and no working day can be counted
+    to them). Returns whether every date is fine."""
+    fine = True
+    for field in fields:
+        field.errors = [INVALID_DATE if "Not a valid date" in str(e) else e for e in field.errors]
+        typed = " ".join(field.raw_data or [])
+        if field.data is not None and not field.errors:
+            if not typed.isascii():  # strptime's %d and %Y take any Unicode digit too
+                field.errors = [INVALID_DATE]
+            elif not date_in_range(field.data):
+                field.errors = [OUT_OF_RANGE_DATE]
+        fine = fine and not field.errors
+    return fine
 
 
 class UploadForm(FlaskForm):
@@ -40,9 +60,8 @@ class ConfirmForm(FlaskForm):
     """The header and the task table, as proposed and then corrected."""
 
     submission_key = HiddenField()
-    file_sha256 = HiddenField()
-    file_name = HiddenField()
-    file_content_type = HiddenField()
+    #: names the clerk's pending upload kept on the server; never a path or a hash (see PendingUpload)
+    upload_token = HiddenField()
     full_text = HiddenField()
     extras = HiddenField()  # JSON: references, enclosed letters, printed stamp — carried unchanged
     received_on = DateField("Ngày đến", validators=[DataRequired(INVALID_DATE)], format=DATE_FORMATS, render_kw=DATE_INPUT)
@@ -61,6 +80,4 @@ class ConfirmForm(FlaskForm):
     def validate(self, extra_validators=None):
         """Standard checks, with Vietnamese messages for dates that do not exist."""
         valid = super().validate(extra_validators)
-        for field in (self.received_on, self.issued_on, *(row.form.deadline for row in self.tasks)):
-            field.errors = [INVALID_DATE if "Not a valid date" in str(e) else e for e in field.errors]
-        return valid
+        return check_dates((self.received_on, self.issued_on, *(row.form.deadline for row in self.tasks))) and valid
