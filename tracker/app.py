@@ -36,6 +36,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings.extra)
     app.extensions["tracker.settings"] = settings
+    if settings.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # the client's address (sign-in throttling) and scheme as the office's proxy saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count)
 
     import_models()
     engine = make_engine(settings.database_url)

@@ -68,6 +68,9 @@ class Settings:
     session_hours: int = 10
     #: IANA time zone of the office
     timezone: str = "Asia/Ho_Chi_Minh"
+    #: reverse proxies in front of the server (nginx: 1) whose X-Forwarded-For is believed; 0 takes the
+    #: connecting address, which behind a proxy would make every sign-in come from the proxy
+    proxy_count: int = 0
     #: anything else given in config.py or by tests, passed to Flask as is
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -113,12 +116,15 @@ _ENV_FIELDS = {
     "TRACKER_MAX_UPLOAD_BYTES": "max_upload_bytes",
     "TRACKER_SESSION_HOURS": "session_hours",
     "TRACKER_TIMEZONE": "timezone",
+    "TRACKER_PROXY_COUNT": "proxy_count",
 }
 
 
 def _coerce(name: str, key: str, raw: Any) -> Any:
     if key in {"max_upload_bytes", "session_hours"}:
         return raw if isinstance(raw, int) else _parse_int(name, str(raw), minimum=1)
+    if key == "proxy_count":
+        return raw if isinstance(raw, int) else _parse_int(name, str(raw), minimum=0)
     if key == "database_url":
         return _parse_url(name, str(raw), {"sqlite", "postgresql", "postgres"})
     if key == "smtp_url":

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from tracker.web.forms import Form as FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker.accounts.operations import SignInRefused, authenticate
+from tracker.accounts.operations import SignInRefused, begin_sign_in, end_sessions, finish_sign_in
 from tracker.web import db
 
 bp = Blueprint("auth", __name__)
@@ -22,11 +25,19 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Ghi nhớ trong ngày làm việc")
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only same-site paths: never redirect to another host after sign-in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+#: a path of this site: one slash, then only the printable ASCII a URL path and query are made of
+#: (no backslash, no whitespace or control character that a browser would drop and turn "/\t/x" into "//x")
+_LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*")
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a relative path of this site, else None: never a redirect to another host."""
+    if not target or len(target) > 2000 or not _LOCAL_PATH.fullmatch(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path.startswith("//"):
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,23 +50,33 @@ def login():
     if form.validate_on_submit():
         session = db()
         try:
-            user = authenticate(session, form.username.data, form.password.data)
+            # Three steps so that no transaction is open while scrypt runs (~0.2 s): on SQLite a write
+            # transaction would hold the database's only write lock and make everybody's saves wait.
+            attempt = begin_sign_in(session, form.username.data, address=request.remote_addr)
+            session.commit()  # the attempt is counted before its password is checked
+            password_ok = attempt.password_matches(form.password.data)
+            user = finish_sign_in(session, attempt, password_ok)
+            session.commit()
         except SignInRefused as refused:
-            session.commit()  # keep the failure count
+            session.rollback()
             error = "Tên đăng nhập hoặc mật khẩu không đúng."
             if refused.retry_after:
                 error = (f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {refused.retry_after} giây.")
         else:
-            session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     status = 401 if error else 200
     return render_template("auth/login.html", form=form, error=error), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out."""
+    """Sign out, ending every session of the account (a copied cookie stops working too)."""
+    if current_user.is_authenticated:
+        session = db()
+        user = session.merge(current_user._get_current_object())
+        end_sessions(user)
+        session.commit()
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
