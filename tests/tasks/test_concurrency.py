@@ -45,8 +45,9 @@ def test_a_double_click_records_once_and_says_so(web, cast, letter, tasks, post)
     browser = web(cast.finance_officer)
     version = tasks.version(letter.finance_task)
     assert post(browser, letter.finance_task, "/transitions/submit_result", version=version,
-                result="Đã hoàn thành").status_code == 302
-    again = post(browser, letter.finance_task, "/transitions/submit_result", version=version, result="Đã hoàn thành")
+                result="Đã hoàn thành", submission_key="form-1").status_code == 302
+    again = post(browser, letter.finance_task, "/transitions/submit_result", version=version, result="Đã hoàn thành",
+                 submission_key="form-1")
     assert again.status_code == 302
     assert "đã được ghi nhận trước đó" in browser.get(again.headers["Location"]).get_data(as_text=True)
     assert len(tasks.events(letter.finance_task, "transition")) == 1
@@ -106,3 +107,37 @@ def test_the_service_turns_a_lost_race_into_a_stale_refusal(sessions, cast, lett
         second.close()
     with sessions() as s:
         assert s.get(Task, letter.finance_task).progress == 55
+
+
+def test_a_stale_page_sent_again_with_another_value_is_refused_not_taken_for_a_repeat(web, cast, letter, tasks, post):
+    """Progress 41 saved, then the same page (same key, same version) sent with 63: the user must not be told
+    63 was recorded while the task stays at 41."""
+    browser = web(cast.finance_officer)
+    version = tasks.version(letter.finance_task)
+    assert post(browser, letter.finance_task, "/progress", version=version, progress="41", note="",
+                submission_key="page-1").status_code == 302
+    again = post(browser, letter.finance_task, "/progress", version=version, progress="63", note="",
+                 submission_key="page-1")
+    assert again.status_code == 409
+    page = again.get_data(as_text=True)
+    assert "CHƯA được lưu" in page and "đã được ghi nhận trước đó" not in page
+    assert tasks.get(letter.finance_task).progress == 41
+
+
+def test_two_forms_asking_the_same_are_two_submissions(web, cast, letter, tasks, post):
+    """Another person's identical change (another form, so another key) is a conflict to show, not a repeat."""
+    version = tasks.version(letter.finance_task)
+    assert post(web(cast.finance_officer), letter.finance_task, "/progress", version=version, progress="41",
+                note="", submission_key="page-a").status_code == 302
+    second = post(web(cast.finance_officer), letter.finance_task, "/progress", version=version, progress="41",
+                  note="", submission_key="page-b")
+    assert second.status_code == 409 and "CHƯA được lưu" in second.get_data(as_text=True)
+
+
+def test_the_task_page_gives_each_form_a_fresh_submission_key(web, cast, letter):
+    import re
+
+    browser = web(cast.finance_officer)
+    keys = [re.findall(r'name="submission_key" value="([0-9a-f]{32})"', browser.get(f"/tasks/{letter.finance_task}")
+                       .get_data(as_text=True)) for _ in range(2)]
+    assert keys[0] and len(set(keys[0] + keys[1])) == len(keys[0]) + len(keys[1])

@@ -294,7 +294,7 @@ def test_double_submitted_add_and_edit_forms_save_once(web, cast, letter, tasks,
     with sessions() as s:
         assert len(s.get(Letter, letter.letter).tasks) == 3
     edit = {"version": tasks.version(letter.finance_task), "summary": "Nội dung đính chính", "role": "lead",
-            "deadline": "30/09/2019"}
+            "deadline": "30/09/2019", "submission_key": "edit-form-1"}
     assert clerk.post(f"/tasks/{letter.finance_task}/edit", data=edit).status_code == 302
     again = clerk.post(f"/tasks/{letter.finance_task}/edit", data=edit)
     assert again.status_code == 302

@@ -38,13 +38,22 @@ def _jsonable(value):
     return value
 
 
+#: the key of ``Session.info`` under which a caller names the submission it is carrying out
+SUBMISSION_KEY = "submission_key"
+
+
 def record(session: Session, task: Task, kind: str, *, actor: User | None, changes: dict | None = None,
            comment: str | None = None, transition: str | None = None,
            occurrence: Occurrence | None = None) -> TaskEvent:
-    """Append an event to the task's history (stamped with the task's current version)."""
+    """Append an event to the task's history (stamped with the task's current version).
+
+    The event also carries ``session.info["submission_key"]`` when the caller set it: the fingerprint of
+    the form submission being carried out, by which the same submission sent twice is recognised.
+    """
     event = TaskEvent(task=task, actor=actor, kind=kind, transition=transition, comment=comment,
                       changes={k: [_jsonable(a), _jsonable(b)] for k, (a, b) in (changes or {}).items()},
-                      task_version=task.version, occurrence=occurrence)
+                      task_version=task.version, occurrence=occurrence,
+                      submission_key=session.info.get(SUBMISSION_KEY))
     session.add(event)
     return event
 
