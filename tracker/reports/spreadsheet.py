@@ -22,6 +22,22 @@ from tracker.reports.vn import Period, ReportInputError, vn_date
 XLSX_KINDS = ("summary", "register", "followup")
 DATE_FORMAT = "dd/mm/yyyy"
 PERCENT_FORMAT = "0.0"
+#: what makes a spreadsheet read a cell as a formula (OWASP, CSV/formula injection): = + - @, and a tab or
+#: carriage return in front of them
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell) -> None:
+    """Make a text cell plain text whatever it holds: an issuer "=HYPERLINK(…)" typed by a clerk or sent in
+    an edXML package, or a reply number "=cmd|' /C calc'!A0" typed by an officer, stays the words it is.
+
+    openpyxl writes any string starting with "=" as a formula; the cell is typed as a string instead, and one
+    that starts like a formula also gets Excel's quote prefix, so editing it in Excel keeps it text.
+    """
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
 
 
 def _sheet(workbook: Workbook, title: str, caption: str, header: list[str], rows: list[list], widths: list[int]):
@@ -29,6 +45,7 @@ def _sheet(workbook: Workbook, title: str, caption: str, header: list[str], rows
     sheet = workbook.create_sheet(title)
     sheet.append([caption])
     sheet["A1"].font = Font(bold=True)
+    _as_text(sheet["A1"])  # the caption names a period or an agency, which a user may have named
     sheet.append(header)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
@@ -37,6 +54,7 @@ def _sheet(workbook: Workbook, title: str, caption: str, header: list[str], rows
         sheet.append(row)
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
+            _as_text(cell)
             if isinstance(cell.value, dt.date):
                 cell.number_format = DATE_FORMAT
             cell.alignment = Alignment(wrap_text=True, vertical="top")
