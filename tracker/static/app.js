@@ -42,3 +42,14 @@ document.addEventListener("DOMContentLoaded", () => {
     if (first) first.focus();
   });
 });
+
+// Irreversible one-button POSTs (revoking an API token) ask first: data-confirm on the form holds the question.
+// Capture phase on the document, so a cancelled submit never reaches the double-submission guard above
+// (which would otherwise leave the button disabled). Without script the form submits as before.
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset ? event.target.dataset.confirm : undefined;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}, true);

@@ -23,43 +23,58 @@ def api_token_group():
 @click.argument("name")
 @click.option("--user", "username", required=True,
               help="The account whose role and agency the integration acts with.")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True,
+              help="read: only GET/HEAD/OPTIONS; write: also change tasks. Least privilege unless asked.")
+@click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
+              help="Refuse the token after this many days (default: it does not expire).")
 @with_appcontext
-def api_token_create(name: str, username: str):
+def api_token_create(name: str, username: str, scope: str, expires_days: int | None):
     """Create a token for the integration NAME; it is printed once."""
     from sqlalchemy import select
 
     from tracker.accounts.models import User
     from tracker.db import transaction
-    from tracker.tasks.api_tokens import TokenError, create_token
+    from tracker.tasks.api_tokens import TokenError, create_token, expiry_after
 
     with transaction(_sessions()) as session:
         user = session.scalar(select(User).where(User.username == username.strip().lower()))
         if user is None:
             raise click.ClickException(f"Không có tài khoản “{username}”.")
         try:
-            row, token = create_token(session, name, user)
+            row, token = create_token(session, name, user, scope=scope, expires_at=expiry_after(expires_days))
         except TokenError as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(f"Đã tạo mã truy cập “{row.name}” cho tài khoản {user.username} ({user.role_enum.label}).")
+        click.echo(f"Đã tạo mã truy cập “{row.name}” cho tài khoản {user.username} ({user.role_enum.label}), "
+                   f"quyền: {row.scope_label.lower()}, hết hạn: {_when(row.expires_at, 'không bao giờ')}.")
         click.echo("Mã chỉ hiện một lần, hãy lưu lại ngay:")
         click.echo(token)
+
+
+def _when(moment, blank: str) -> str:
+    """A UTC moment as dd/mm/yyyy HH:MM in the office's time zone, or ``blank``."""
+    if moment is None:
+        return blank
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(current_app.extensions["tracker.settings"].timezone)).strftime("%d/%m/%Y %H:%M")
 
 
 @api_token_group.command("list")
 @with_appcontext
 def api_token_list():
-    """List tokens (never the tokens themselves)."""
-    from tracker.db import transaction
+    """List tokens with scope, expiry and state (never the tokens themselves)."""
+    from tracker.db import transaction, utcnow
     from tracker.tasks.api_tokens import list_tokens
 
     with transaction(_sessions()) as session:
         rows = list_tokens(session)
         if not rows:
             click.echo("Chưa có mã truy cập nào.")
+        now = utcnow()
         for row in rows:
-            state = "đã thu hồi" if row.revoked_at else "đang dùng"
-            used = row.last_used_at.strftime("%d/%m/%Y %H:%M") if row.last_used_at else "chưa dùng"
-            click.echo(f"{row.name:24} {row.prefix}…  {row.user.username:16} {state:12} lần dùng cuối: {used}")
+            click.echo(f"{row.name:24} {row.prefix}…  {row.user.username:16} {row.scope_label:11} "
+                       f"{row.state_label(now):11} hết hạn: {_when(row.expires_at, 'không'):16} "
+                       f"lần dùng cuối: {_when(row.last_used_at, 'chưa dùng')}")
 
 
 @api_token_group.command("revoke")

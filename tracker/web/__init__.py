@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, make_response, render_template, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
@@ -71,6 +71,10 @@ def _format_number(value) -> str:
 
 def register_web(app: Flask) -> None:
     """Attach extensions, blueprints, template helpers and error pages to ``app``."""
+    from tracker.web.params import IdConverter
+
+    # before any rule is added: every <int:...> of every blueprint is then a database id (1..2³¹−1, ASCII)
+    app.url_map.converters["int"] = IdConverter
     login_manager.init_app(app)
     csrf.init_app(app)
 
@@ -103,6 +107,10 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+        if request.endpoint != "static":
+            # Pages show a person's tasks and letters: no browser or proxy may keep a copy (a shared
+            # computer's back button after sign-out, a caching proxy of the office).
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     def _error(status: int, title: str, message: str):
@@ -135,10 +143,35 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc):
         title, message = messages.get(exc.code, (exc.name, exc.description))
-        return _error(exc.code, title, message)
+        response = make_response(_error(exc.code, title, message))
+        # keep what the exception says in headers: Allow on a 405, Retry-After, WWW-Authenticate
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         title, message = messages[500]
         return _error(500, title, message)
+
+    @app.before_request
+    def _refuse_nul():
+        # NUL is in no text a person types, and PostgreSQL's text columns cannot hold it (psycopg raises
+        # DataError). In a query it is noise (a pasted search, a mangled link): the page is shown without it.
+        # Anywhere else the request is refused whole, before a view stores or looks it up.
+        from werkzeug.datastructures import ImmutableMultiDict
+
+        from tracker.web.params import contains_nul
+
+        if contains_nul(request.args.to_dict(flat=False)):
+            request.args = ImmutableMultiDict([(name.replace("\x00", ""), value.replace("\x00", ""))
+                                               for name, value in request.args.items(multi=True)])
+        sent = [request.path]
+        if request.method in WRITE_METHODS:
+            sent += [request.form.to_dict(flat=False), [f.filename for f in request.files.values()],
+                     request.get_json(silent=True)]
+        if contains_nul(sent):
+            return _error(400, messages[400][0], "Dữ liệu gửi lên có ký tự không hợp lệ (NUL). Vui lòng kiểm tra lại.")
+        return None

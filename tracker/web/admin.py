@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from tracker.accounts.models import ROLE_LABELS, Role, User
-from tracker.accounts.operations import AccountError, create_user
+from tracker.accounts.operations import AccountError, create_user, set_active
 from tracker.accounts.permissions import require
 from tracker.agencies.catalog import CatalogError, parse_catalog
 from tracker.agencies.models import AGENCY_KIND_LABELS, Agency
@@ -22,6 +22,7 @@ from tracker.agencies.operations import import_catalog, refresh_search_text
 from tracker.text import fold
 from tracker.web import db
 from tracker.web.pagination import paginate, sort_arg
+from tracker.web.params import int_or_none
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,7 +61,7 @@ def users():
     form.agency_id.choices = _agency_choices()
     session = db()
     if form.validate_on_submit():
-        agency_id = int(form.agency_id.data) if (form.agency_id.data or "").isdigit() else None
+        agency_id = int_or_none(form.agency_id.data)
         try:
             user = create_user(session, username=form.username.data, full_name=form.full_name.data,
                                password=form.password.data, role=form.role.data, email=form.email.data,
@@ -90,7 +91,7 @@ def toggle_user(user_id: int):
     if user.id == current_user.id:
         flash("Không thể tự khóa tài khoản của mình.", "error")
         return redirect(url_for("admin.users"))
-    user.active = not user.active
+    set_active(user, not user.active)
     session.commit()
     flash(f"Đã {'mở khóa' if user.active else 'khóa'} tài khoản {user.username}.", "success")
     return redirect(url_for("admin.users"))
@@ -187,7 +188,7 @@ def edit_agency(agency_id: int | None):
             agency.emails = _lines(form.emails.data)
             agency.kind = form.kind.data
             agency.active = form.active.data
-            agency.parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+            agency.parent_id = int_or_none(form.parent_id.data)
             refresh_search_text(agency)
             session.commit()
             flash(f"Đã lưu cơ quan {agency.name}.", "success")

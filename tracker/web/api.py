@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import require
-from tracker.db import transaction
+from tracker.db import MAX_INTEGER, transaction
 from tracker.intake.models import Letter
 from tracker.tasks import history, queries
 from tracker.tasks.models import Occurrence, Task, TaskEvent
@@ -26,6 +26,7 @@ from tracker.tasks.service import StaleTask, TaskRefused, TaskService
 from tracker.tasks.status import status_of
 from tracker.web import csrf, db, workflow
 from tracker.web.clock import today
+from tracker.web.params import date_in_range, read_date, read_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -45,20 +46,24 @@ def _error(status: int, message: str, **extra):
 
 
 def token_required(view):
-    """Authenticate the request's bearer token; the view runs as the token's user (``g.api_user``)."""
+    """Authenticate the request's bearer token; the view runs as the token's user (``g.api_user``).
+
+    401 for a missing, unknown, revoked or expired token; 403 when a read-only token asks for anything but
+    GET, HEAD or OPTIONS (checked here, before any view, so no write endpoint can forget it).
+    """
     @wraps(view)
     def wrapper(*args, **kwargs):
-        from tracker.tasks.api_tokens import authenticate
+        from tracker.tasks.api_tokens import TokenRefused, check_token
 
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _error(401, "Thiếu mã truy cập (Authorization: Bearer <mã>).")
-        with transaction(current_app.extensions["tracker.write_sessions"]) as session:
-            user = authenticate(session, token.strip())
-            user_id = user.id if user is not None else None
-        if user_id is None:
-            return _error(401, "Mã truy cập không hợp lệ hoặc đã bị thu hồi.")
+        try:
+            with transaction(current_app.extensions["tracker.write_sessions"]) as session:
+                user_id = check_token(session, token.strip(), request.method).user_id
+        except TokenRefused as exc:
+            return _error(exc.status, exc.message)
         g.api_user = db().get(User, user_id)
         return view(*args, **kwargs)
     return wrapper
@@ -77,12 +82,25 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
+class BadInput(Exception):
+    """Query or body values the API cannot read, by name: answered 422 with ``error.fields``."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__(fields)
+        self.fields = fields
+
+
+@bp.errorhandler(BadInput)
+def _bad_input(exc: BadInput):
+    return _error(422, "Tham số không hợp lệ: " + ", ".join(exc.fields) + ".", fields=exc.fields)
+
+
 def _int_arg(name: str, default: int, maximum: int | None = None) -> int:
-    try:
-        value = int(request.args.get(name, default))
-    except (TypeError, ValueError):
-        value = default
-    value = max(1, value)
+    """An integer of the query (?page=, ?per_page=): at least 1, at most ``maximum``; 422 when not a number."""
+    value, ok = read_int(request.args.get(name), minimum=-MAX_INTEGER, maximum=MAX_INTEGER)
+    if not ok:
+        raise BadInput({name: "Phải là một số nguyên."})
+    value = max(1, default if value is None else value)
     return min(value, maximum) if maximum else value
 
 
@@ -185,20 +203,42 @@ def _body() -> dict:
 
 
 def _date_field(data: dict, name: str, errors: dict) -> dt.date | None:
-    raw = data.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(raw))
-    except ValueError:
-        errors[name] = "Ngày không hợp lệ; dùng dạng YYYY-MM-DD."
-        return None
+    day, ok = read_date(data.get(name), ("%Y-%m-%d",))
+    if not ok:
+        errors[name] = "Ngày không hợp lệ; dùng dạng YYYY-MM-DD (từ năm 1900 đến 2100)."
+    return day
 
 
 def _text_field(data: dict, name: str) -> str | None:
     """A text value of the body; a number sent where text is expected is taken as its text."""
     raw = data.get(name)
     return None if raw is None else str(raw)
+
+
+#: numbers of the change bodies: (least, most, what is said otherwise); ids and versions fit their columns
+BODY_NUMBERS = {
+    "version": (-MAX_INTEGER, MAX_INTEGER, "Phải là số phiên bản (số nguyên) của nhiệm vụ đã đọc."),
+    "progress": (-MAX_INTEGER, MAX_INTEGER, "Tiến độ phải là một số nguyên từ 0 đến 100."),
+    "period_id": (1, MAX_INTEGER, "Phải là mã kỳ báo cáo (số nguyên dương)."),
+    "assignee_id": (1, MAX_INTEGER, "Phải là mã cán bộ (số nguyên dương)."),
+    "agency_id": (1, MAX_INTEGER, "Phải là mã cơ quan (số nguyên dương)."),
+}
+#: text fields of the change bodies (null or a string)
+BODY_TEXTS = ("comment", "result", "note", "reason", "decision")
+
+
+def _body_errors(data: dict) -> dict[str, str]:
+    """What is wrong with the body's numbers and texts, by field; the numbers are made ints in place."""
+    errors = {}
+    for name, (least, most, message) in BODY_NUMBERS.items():
+        if name in data:
+            data[name], ok = read_int(data[name], minimum=least, maximum=most)
+            if not ok:
+                errors[name] = message
+    for name in BODY_TEXTS:
+        if data.get(name) is not None and not isinstance(data[name], str):
+            errors[name] = "Phải là một chuỗi ký tự."
+    return errors
 
 
 def _change(task_id: int, perform):
@@ -210,8 +250,13 @@ def _change(task_id: int, perform):
         svc.check_view(g.api_user, task)
         return _error(415 if not request.is_json else 400, "Nội dung phải là một đối tượng JSON "
                                                           "(Content-Type: application/json).")
+    data = _body()
+    errors = _body_errors(data)
+    if errors:
+        svc.check_view(g.api_user, task)
+        return _error(422, "Dữ liệu không hợp lệ.", fields=errors)
     try:
-        perform(svc, task, _body())
+        perform(svc, task, data)
         session.commit()
     except TaskRefused as exc:
         session.rollback()
@@ -254,11 +299,16 @@ def list_tasks():
     from tracker.calendar.workdays import default_calendar
 
     args = request.args
+    ids, errors = {}, {}
+    for name in ("letter", "agency", "assignee"):
+        ids[name], ok = read_int(args.get(name))
+        if not ok:
+            errors[name] = "Phải là một mã số (số nguyên dương)."
+    if errors:
+        raise BadInput(errors)
     filters = queries.TaskFilters(
         status=args.get("status", ""), due=args.get("due", ""), role=args.get("role", ""),
-        letter_id=int(args["letter"]) if args.get("letter", "").isdigit() else None,
-        agency_id=int(args["agency"]) if args.get("agency", "").isdigit() else None,
-        assignee_id=int(args["assignee"]) if args.get("assignee", "").isdigit() else None,
+        letter_id=ids["letter"], agency_id=ids["agency"], assignee_id=ids["assignee"],
         text=args.get("q", "").strip()[:200])
     soon_end = default_calendar().add_working_days(day, wf.due_soon_working_days)
     query = queries.apply_filters(query.join(Task.letter), filters, workflow=wf, today=day, soon_end=soon_end)
@@ -267,7 +317,10 @@ def list_tasks():
         try:
             moment = dt.datetime.fromisoformat(updated_since)
         except ValueError:
-            return _error(422, "updated_since phải là thời điểm ISO 8601.", fields={"updated_since": "Không hợp lệ."})
+            moment = None
+        if moment is None or not date_in_range(moment.date()):  # year 9999 overflows once made UTC
+            return _error(422, "updated_since phải là thời điểm ISO 8601 (từ năm 1900 đến 2100).",
+                          fields={"updated_since": "Không hợp lệ."})
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.timezone.utc)
         query = query.where(Task.updated_at >= moment)

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import require
 from tracker.app import files_dir
+from tracker.db import MAX_INTEGER
 from tracker.intake import edits
 from tracker.intake.operations import DuplicateLetter, LetterSpec, find_duplicate
 from tracker.intake.registration import Confirmation, ConfirmedRow, RegistrationRefused, already_registered, confirm
@@ -31,8 +32,10 @@ from tracker.web import db, workflow
 from tracker.web.clock import today
 from tracker.web.deadlines import annotate
 from tracker.web.forms import Form
-from tracker.web.intake_forms import DATE_FORMATS, DATE_INPUT, INVALID_DATE, URGENCIES, ConfirmForm, UploadForm
+from tracker.web.intake_forms import (DATE_FORMATS, DATE_INPUT, INVALID_DATE, URGENCIES, ConfirmForm, UploadForm,
+                                      check_dates)
 from tracker.web.pagination import paginate, sort_arg
+from tracker.web.params import date_in_range, read_date, read_int
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
@@ -46,15 +49,10 @@ SORTS = {
 
 def _date_arg(name: str) -> dt.date | None:
     raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    flash(f"Ngày “{raw}” không hợp lệ (ví dụ: 30/09/2019); bộ lọc này được bỏ qua.", "error")
-    return None
+    day, ok = read_date(raw, ("%d/%m/%Y", "%Y-%m-%d"))
+    if not ok:
+        flash(f"Ngày “{raw[:40]}” không hợp lệ (ví dụ: 30/09/2019); bộ lọc này được bỏ qua.", "error")
+    return day
 
 
 @bp.route("/")
@@ -180,11 +178,10 @@ class LetterEditForm(Form):
             self.urgency.choices = [*self.urgency.choices, SelectChoice(current, current)]
 
     def validate(self, extra_validators=None):
-        """Standard checks, with Vietnamese messages for dates that do not exist."""
+        """Standard checks, with Vietnamese messages for dates that do not exist, are not in ASCII digits or
+        are outside the years people may enter (tracker.web.params)."""
         valid = super().validate(extra_validators)
-        for field in (self.received_on, self.issued_on, self.reply_date):
-            field.errors = [INVALID_DATE if "Not a valid date" in str(e) else e for e in field.errors]
-        return valid
+        return check_dates((self.received_on, self.issued_on, self.reply_date)) and valid
 
     def header(self) -> edits.HeaderEdit:
         """The header as typed."""
@@ -258,6 +255,9 @@ def edit(letter_id: int):
         return _render_edit(letter, form)[0]
     form = LetterEditForm()
     form.offer_urgency(letter.urgency)
+    if not read_int(form.version.data, minimum=-MAX_INTEGER)[1]:  # a broken or forged form, not a typing slip
+        return _render_edit(letter, form, 422,
+                            message="Số phiên bản của biểu mẫu không hợp lệ; hãy tải lại trang rồi thử lại.")
     if not form.validate_on_submit():
         return _render_edit(letter, form, 422, message="Vui lòng sửa các ô được đánh dấu.")
     session = db()
@@ -304,13 +304,10 @@ def _agency_names() -> list[str]:
     return names
 
 
-def _fill_confirm_form(form, proposal, *, text: str, stored_sha: str | None, file_name: str | None,
-                       content_type: str | None):
+def _fill_confirm_form(form, proposal, *, text: str, upload_token: str | None):
     header = proposal.header
     form.submission_key.data = uuid.uuid4().hex
-    form.file_sha256.data = stored_sha or ""
-    form.file_name.data = file_name or ""
-    form.file_content_type.data = content_type or ""
+    form.upload_token.data = upload_token or ""
     form.full_text.data = text
     form.extras.data = json.dumps({"references": header.get("references") or [],
                                    "enclosed": proposal.enclosed}, ensure_ascii=False)
@@ -370,9 +367,13 @@ def _row_statuses(form) -> dict[int, tuple[str, str]]:
 
 def _render_confirm(form, status: int = 200, *, message: str | None = None, duplicate=None, row_errors=None,
                     proposal_notes=None):
+    from tracker.intake.operations import pending_upload_of
+
+    pending = pending_upload_of(db(), form.upload_token.data, current_user)
     return render_template("letters/confirm.html", form=form, agency_names=_agency_names(), message=message,
                            duplicate=duplicate, row_errors=row_errors or {}, notes=proposal_notes or [],
-                           row_statuses=_row_statuses(form)), status
+                           row_statuses=_row_statuses(form), upload_name=pending.file_name if pending else None,
+                           ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -383,7 +384,7 @@ def new():
     from tracker.agencies.operations import build_matcher
     from tracker.extraction.letter import extract_text
     from tracker.extraction.readers import UnreadableDocument, read_document
-    from tracker.intake.operations import content_type_of, keep_upload
+    from tracker.intake.operations import content_type_of, hold_upload
     from tracker.intake.proposal import build_proposal
 
     upload = UploadForm()
@@ -396,21 +397,25 @@ def new():
         upload.file.errors = ["Chọn một tệp hoặc dán nội dung văn bản."]
         return render_template("letters/new.html", form=upload), 400
     file_name = secure_display_name(file.filename) if data else None
+    warnings: list[str] = []
     try:
-        text = read_document(data, file_name) if data else read_document(pasted.encode("utf-8"), "van-ban.txt")
+        text = (read_document(data, file_name, warnings=warnings) if data
+                else read_document(pasted.encode("utf-8"), "van-ban.txt", warnings=warnings))
         extraction = extract_text(text)
     except UnreadableDocument as exc:
         upload.file.errors = [str(exc)]
         return render_template("letters/new.html", form=upload), 400
-    stored_sha = content_type = None
+    upload_token = None
+    session = db()
     if data:
-        content_type = content_type_of(data, file_name)
-        stored_sha = keep_upload(files_dir(current_app), data)
-    proposal = build_proposal(extraction, build_matcher(db()), full_text=text)
+        pending = hold_upload(session, files_dir(current_app), data, file_name=file_name,
+                              content_type=content_type_of(data, file_name), user=current_user)
+        upload_token = pending.token
+    proposal = build_proposal(extraction, build_matcher(session), full_text=text)
     form = ConfirmForm(formdata=None)
-    _fill_confirm_form(form, proposal, text=text, stored_sha=stored_sha, file_name=file_name,
-                       content_type=content_type)
-    notes = []
+    _fill_confirm_form(form, proposal, text=text, upload_token=upload_token)
+    session.commit()  # the pending upload is kept for the confirmation
+    notes = list(warnings)
     if not proposal.tasks:
         notes.append("Không tìm thấy nhiệm vụ nào trong văn bản; có thể thêm nhiệm vụ bằng tay.")
     unknown = [r.agency_text for r in proposal.tasks if r.agency_id is None and not r.group]
@@ -450,8 +455,7 @@ def _confirmation(form) -> Confirmation:
                                  deadline_text=row.deadline_text.data or None, recurrence=row.recurrence.data or None,
                                  create_agency=bool(row.create_agency.data)))
     return Confirmation(letter=letter, received_on=form.received_on.data, rows=rows, enclosed=enclosed,
-                        submission_key=form.submission_key.data or None, file_sha256=form.file_sha256.data or None,
-                        file_name=form.file_name.data or None, file_content_type=form.file_content_type.data or None)
+                        submission_key=form.submission_key.data or None, upload_token=form.upload_token.data or None)
 
 
 @bp.route("/confirm", methods=["POST"])
@@ -511,8 +515,11 @@ def original_file(letter_id: int):
     if letter is None or letter.file is None:
         abort(404)
     require(current_user, "letter.view", letter)
-    path = stored_path(files_dir(current_app), letter.file)
-    if not path.exists():
+    try:
+        path = stored_path(files_dir(current_app), letter.file)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
         abort(404)
     return send_file(path, mimetype=letter.file.content_type, as_attachment=True,
                      download_name=letter.file_name or f"van-ban-{letter.id}")

@@ -1,4 +1,5 @@
-"""Administration of the running system: the outbox of reminder e-mails and the working-day calendar.
+"""Administration of the running system: the outbox of reminder e-mails, the working-day calendar and the
+tokens other systems use for the JSON API.
 
 Registering this blueprint also loads and validates ``workflows/reminders.toml`` (the app does not
 start with a wrong policy) and keeps the process's working calendar in step with the table.
@@ -11,14 +12,15 @@ import email
 import email.policy
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tracker.accounts.models import TOKEN_SCOPE_LABELS, TOKEN_SCOPE_READ, ApiToken, User
 from tracker.accounts.permissions import require
 from tracker.calendar.adjustments import DAY_OFF, WORKING_DAY
 from tracker.calendar.models import CalendarAdjustment
@@ -30,9 +32,12 @@ from tracker.reminders.models import (OUTBOX_KIND_LABELS, OUTBOX_STATE_LABELS, O
 from tracker.reminders.operations import POLICY_EXTENSION
 from tracker.reminders.outbox import ResendError, resend
 from tracker.reminders.policy import find_policy
+from tracker.tasks.api_tokens import MAX_EXPIRY_DAYS, TokenError, create_token, expiry_after, list_tokens, revoke_token
 from tracker.web import db
 from tracker.web.clock import today
+from tracker.web.forms import Form
 from tracker.web.pagination import paginate
+from tracker.web.params import int_or_none
 
 bp = Blueprint("operations_admin", __name__, url_prefix="/admin")
 
@@ -178,7 +183,7 @@ def _parse_day(raw: str | None) -> dt.date | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", raw)
+    match = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", raw)
     try:
         if match:
             return dt.date(int(match[3]), int(match[2]), int(match[1]))
@@ -215,8 +220,7 @@ def _fields(form: AdjustmentForm) -> AdjustmentFields:
 
 
 def _year_arg() -> int:
-    raw = request.args.get("year", "")
-    year = int(raw) if raw.isdigit() else today().year
+    year = int_or_none(request.args.get("year")) or today().year
     return min(max(year, 1990), 2100)
 
 
@@ -340,3 +344,72 @@ def calendar_import():
     flash(f"Đã nạp {added} ngày mới từ tệp phát hành." if added else "Bảng đã có đủ các ngày của tệp phát hành.",
           "success")
     return redirect(url_for("operations_admin.calendar", year=_year_arg()))
+
+
+# -- API tokens ----------------------------------------------------------------------------------------
+
+
+class ApiTokenForm(Form):
+    """A new token for an integration: who it acts as, what it may do, how long it lives."""
+
+    name = StringField("Tên hệ thống tích hợp", validators=[DataRequired("Bắt buộc."), Length(max=120)])
+    user_id = SelectField("Tài khoản sử dụng", choices=[], validators=[DataRequired("Chọn một tài khoản.")])
+    scope = SelectField("Quyền", choices=[SelectChoice(value, label) for value, label in TOKEN_SCOPE_LABELS.items()],
+                        default=TOKEN_SCOPE_READ)
+    expires_days = IntegerField("Hết hạn sau (số ngày)",
+                                validators=[Optional(), NumberRange(min=1, max=MAX_EXPIRY_DAYS,
+                                                                    message=f"Từ 1 đến {MAX_EXPIRY_DAYS} ngày.")])
+
+
+def _account_choices() -> list[SelectChoice]:
+    """Active accounts a token may act as (a locked account's token would be refused anyway)."""
+    users = db().scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+    return [SelectChoice("", "— Chọn tài khoản —")] + [
+        SelectChoice(str(u.id), f"{u.username} — {u.full_name} ({u.role_enum.label})") for u in users]
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """Every API token with its scope, expiry and state; the form to create one, whose token is shown only once."""
+    require(current_user, "api_token.manage")
+    session = db()
+    form = ApiTokenForm()
+    form.user_id.choices = _account_choices()
+    created = secret = None
+    if form.validate_on_submit():
+        try:
+            row, token = create_token(session, form.name.data, session.get(User, int(form.user_id.data)),
+                                      scope=form.scope.data, expires_at=expiry_after(form.expires_days.data))
+        except TokenError as exc:
+            session.rollback()
+            form.name.errors = list(form.name.errors) + [str(exc)]
+        else:
+            session.commit()
+            created, secret = row, token
+            form = ApiTokenForm(formdata=None)
+            form.user_id.choices = _account_choices()
+    # The token is in this response only (never in a flash message, which travels in the session cookie).
+    response = make_response(render_template(
+        "admin/api_tokens.html", form=form, rows=list_tokens(session), created=created, secret=secret,
+        now=dt.datetime.now(dt.timezone.utc), action_form=ActionForm()), 400 if form.errors else 200)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def api_token_revoke(token_id: int):
+    """Revoke one token at once: the integration using it gets 401 from its next request; the row stays."""
+    require_action(current_user, "api_token.manage")
+    session = db()
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        abort(404)
+    if row.revoked_at is not None:
+        flash(f"Mã truy cập “{row.name}” đã bị thu hồi từ trước.", "info")
+        return redirect(url_for("operations_admin.api_tokens"))
+    revoke_token(session, row.name)
+    session.commit()
+    flash(f"Đã thu hồi mã truy cập “{row.name}”; hệ thống dùng mã này không truy cập được nữa.", "success")
+    return redirect(url_for("operations_admin.api_tokens"))

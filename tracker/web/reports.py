@@ -31,6 +31,7 @@ from tracker.web import db
 from tracker.web.clock import today
 from tracker.web.forms import Form as FlaskForm
 from tracker.web.pagination import paginate
+from tracker.web.params import read_date
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -63,13 +64,11 @@ class ReportForm(FlaskForm):
 
 def _day(field) -> dt.date | None:
     text = (field.data or "").strip()
-    if not text:
-        return None
-    try:
-        return dt.datetime.strptime(text, "%d/%m/%Y").date()
-    except ValueError:
-        field.errors.append(f"Ngày “{text}” không hợp lệ; hãy ghi theo dạng dd/mm/yyyy, ví dụ 30/09/2019.")
-        return None
+    day, ok = read_date(text, ("%d/%m/%Y",))
+    if not ok:
+        field.errors.append(f"Ngày “{text[:40]}” không hợp lệ; hãy ghi theo dạng dd/mm/yyyy, ví dụ 30/09/2019 "
+                            "(từ năm 1900 đến 2100).")
+    return day
 
 
 def _checked(form: ReportForm) -> runs.Request | None:
@@ -225,8 +224,11 @@ def download(run_id: int):
     run = db().get(ReportRun, run_id)
     if run is None or run.state != "done" or not run.file_hash:
         abort(404)
-    path = storage.stored_path(current_app.extensions["tracker.settings"].instance_path, run.file_hash,
-                               run.file_format)
+    try:
+        path = storage.stored_path(current_app.extensions["tracker.settings"].instance_path, run.file_hash,
+                                   run.file_format)
+    except ValueError:
+        abort(404)
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype=runs.MEDIA_TYPES[run.file_format], as_attachment=True,

@@ -7,6 +7,9 @@ version), commit, and redirect; a refusal re-renders the page with the input kep
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import uuid
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
                    url_for)
@@ -17,11 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import PermissionDenied, can, require
 from tracker.agencies.models import Agency
-from tracker.db import transaction
+from tracker.db import MAX_INTEGER, transaction
 from tracker.intake.models import Letter
 from tracker.tasks import history, queries
 from tracker.tasks.files import ALLOWED, Upload
 from tracker.tasks.models import Occurrence, Task, TaskAttachment
+from tracker.tasks.operations import SUBMISSION_KEY
 from tracker.tasks.occurrences import ensure_occurrences, refresh_all
 from tracker.tasks.recurrence import RecurrenceError, parse_rule
 from tracker.tasks.rollup import rollup_of_letter
@@ -31,6 +35,7 @@ from tracker.tasks.workflow import bind_workflow
 from tracker.web import db, workflow
 from tracker.web.clock import today
 from tracker.web.pagination import paginate, sort_arg
+from tracker.web.params import int_or_none, read_date, read_int
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -56,6 +61,12 @@ def _bind(state) -> None:
 def deadline_view(item):
     """The deadline status of a task or period as of today, for templates."""
     return status_of(item, workflow(), today())
+
+
+@bp.app_template_global()
+def new_submission_key() -> str:
+    """A one-time key for a form being drawn: it tells a resubmission of this form from any other."""
+    return uuid.uuid4().hex
 
 
 @bp.app_template_global()
@@ -87,21 +98,12 @@ def service() -> TaskService:
 
 
 def parse_date(raw: str | None) -> tuple[dt.date | None, bool]:
-    """(date, ok) from "30/09/2019" or "2019-09-30"; blank is (None, True)."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None, True
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date(), True
-        except ValueError:
-            continue
-    return None, False
+    """(date, ok) from "30/09/2019" or "2019-09-30" within the years people may enter; blank is (None, True)."""
+    return read_date(raw)
 
 
 def _int_or_none(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return int_or_none(raw)
 
 
 def _uploads() -> list[Upload]:
@@ -113,6 +115,37 @@ def _load(task_id: int) -> Task:
     if task is None:
         abort(404)
     return task
+
+
+#: the numbers of the task forms, and what is said when one is not a number
+FORM_NUMBERS = {
+    "version": "Số phiên bản của biểu mẫu không hợp lệ; hãy tải lại trang rồi thử lại.",
+    "progress": "Tiến độ phải là một số nguyên từ 0 đến 100.",
+}
+
+
+@bp.before_request
+def _check_form_numbers():
+    """Refuse a task form whose version or progress is not a whole number in ASCII digits, before any view
+    reads it: the service would take "١٢" for 12, and a 30-digit version fails in the database."""
+    task_id = (request.view_args or {}).get("task_id")
+    if request.method != "POST" or task_id is None or not current_user.is_authenticated:
+        return None  # signing in comes first (login_required of the view)
+    errors = {name: message for name, message in FORM_NUMBERS.items()
+              if not read_int(request.form.get(name), minimum=-MAX_INTEGER, maximum=MAX_INTEGER)[1]}
+    if not errors:
+        return None
+    task = _load(task_id)
+    message = next(iter(errors.values()))
+    if request.endpoint == "tasks.edit":
+        service().allow(current_user, "edit", task)
+        return _form_render("tasks/edit.html", 422, task=task, letter=task.letter, values=request.form,
+                            errors=errors, failure=message)
+    service().check_view(current_user, task)
+    # the form's name as its view gives it, so that what was typed stays in it
+    form = {"tasks.update_progress": "progress",
+            "tasks.take_transition": f"transition:{request.view_args.get('name')}"}.get(request.endpoint)
+    return _render(task, form=form, message=message, errors=errors, status=422)
 
 
 def _refresh_periods(task_id: int | None = None, agency_id: int | None = None) -> None:
@@ -145,11 +178,19 @@ def _refresh_periods(task_id: int | None = None, agency_id: int | None = None) -
 
 # -- lists ----------------------------------------------------------------------------------------------------
 
+#: the list filters that are ids, with how the message names them
+FILTER_IDS = {"letter": "văn bản", "agency": "cơ quan", "assignee": "người xử lý"}
+
+
 def _filters() -> queries.TaskFilters:
     args = request.args
-    letter = _int_or_none(args.get("letter"))
-    agency = _int_or_none(args.get("agency"))
-    assignee = current_user.id if args.get("mine") == "1" else _int_or_none(args.get("assignee"))
+    ids = {}
+    for name, label in FILTER_IDS.items():
+        ids[name], ok = read_int(args.get(name))
+        if not ok:  # a mangled link: show the list without that filter, and say so
+            flash(f"Bộ lọc theo {label} “{args.get(name)[:40]}” không hợp lệ nên đã được bỏ qua.", "error")
+    letter, agency = ids["letter"], ids["agency"]
+    assignee = current_user.id if args.get("mine") == "1" else ids["assignee"]
     return queries.TaskFilters(status=args.get("status", ""), due=args.get("due", ""), role=args.get("role", ""),
                                letter_id=letter, agency_id=agency, assignee_id=assignee,
                                text=args.get("q", "").strip()[:200])
@@ -306,18 +347,30 @@ def _local_time(moment: dt.datetime) -> str:
     return moment.astimezone(zone).strftime("%H:%M %d/%m/%Y")
 
 
-def _is_repeat(exc: StaleTask, kind: str, transition: str | None, comment: str | None) -> bool:
-    """A double click or a resubmitted form: the change the form asks for was just recorded by the same person."""
-    text = clean_text(comment) or None
-    return any(e.actor_id == current_user.id and e.kind == kind and e.transition == transition
-               and (e.comment or None) == text for e in exc.missed)
+def _submission_fingerprint() -> str | None:
+    """What identifies this very form submission: its one-time key (set when the page was drawn) and
+    everything it asks for. The same submission sent twice (a double click, a resubmitted page) has the
+    same fingerprint; a different one never has, however much it resembles an earlier change."""
+    key = request.form.get("submission_key", "")
+    if not key:
+        return None
+    values = sorted((k, v) for k, v in request.form.items(multi=True) if k not in {"csrf_token", "submission_key"})
+    files = sorted((k, f.filename or "") for k, f in request.files.items(multi=True))
+    payload = json.dumps([key, request.path, values, files], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _act(task_id: int, form: str, perform, *, success: str, repeat: tuple | None = None, anchor: str = ""):
+def _is_repeat(exc: StaleTask, fingerprint: str | None) -> bool:
+    """Whether a change this stale form missed was made by this very submission."""
+    return fingerprint is not None and any(e.submission_key == fingerprint for e in exc.missed)
+
+
+def _act(task_id: int, form: str, perform, *, success: str, anchor: str = ""):
     """Run ``perform(service, task)``, commit, and go back to the task; on refusal show the page again."""
     session = db()
     task = _load(task_id)
     svc = service()
+    fingerprint = session.info[SUBMISSION_KEY] = _submission_fingerprint()
     try:
         perform(svc, task)
         session.commit()
@@ -329,7 +382,7 @@ def _act(task_id: int, form: str, perform, *, success: str, repeat: tuple | None
         session.rollback()
         task = _load(task_id)
         exc.missed = svc.missed_events(task, _int_or_none(request.form.get("version")))
-        if repeat is not None and _is_repeat(exc, *repeat):
+        if _is_repeat(exc, fingerprint):
             flash("Thao tác này đã được ghi nhận trước đó; không ghi lại lần nữa.", "info")
             return redirect(url_for("tasks.detail", task_id=task_id) + anchor)
         return _render(task, form=form, message=_stale_message(exc, task), status=409)
@@ -341,7 +394,10 @@ def _refuse_input(task_id: int, form: str, step: str, errors: dict, occurrence_i
     """Input that could not even be read (a date that does not exist): permission first, then the message."""
     task = _load(task_id)
     occurrence = db().get(Occurrence, occurrence_id) if occurrence_id else None
-    service().allow(current_user, step, task, occurrence)
+    try:
+        service().allow(current_user, step, task, occurrence)
+    except TaskRefused as exc:  # the step is closed in this state: that is said before the input is looked at
+        return _render(task, form=form, message=exc.message, errors=exc.errors, status=409)
     return _render(task, form=form, message="Vui lòng sửa các mục được đánh dấu.", errors=errors, status=422)
 
 
@@ -357,12 +413,11 @@ def take_transition(task_id: int, name: str):
         bad.update({} if reply_ok else {"reply_date": INVALID_DATE})
         return _refuse_input(task_id, form, name, bad)
     label = workflow().step_label(name)
-    text = request.form.get("result") or request.form.get("comment")
     return _act(task_id, form, lambda svc, task: svc.transition(
         current_user, task, name, version=request.form.get("version"), comment=request.form.get("comment"),
         result=request.form.get("result"), new_deadline=new_deadline, progress=request.form.get("progress"),
         files=_uploads(), reply_number=request.form.get("reply_number"), reply_date=reply_date),
-        success=f"Đã thực hiện: {label}.", repeat=("transition", name, text))
+        success=f"Đã thực hiện: {label}.")
 
 
 @bp.route("/<int:task_id>/periods/<int:occurrence_id>/transitions/<name>", methods=["POST"])
@@ -382,9 +437,8 @@ def take_period_transition(task_id: int, occurrence_id: int, name: str):
                        comment=request.form.get("comment"), result=request.form.get("result"), files=_uploads(),
                        occurrence=occurrence, reply_number=request.form.get("reply_number"), reply_date=reply_date)
 
-    text = request.form.get("result") or request.form.get("comment")
     return _act(task_id, form, perform, success=f"Đã thực hiện: {workflow().step_label(name)}.",
-                repeat=("transition", name, text), anchor="#ky-bao-cao")
+                anchor="#ky-bao-cao")
 
 
 @bp.route("/<int:task_id>/progress", methods=["POST"])
@@ -393,8 +447,7 @@ def update_progress(task_id: int):
     """Report progress (percent and note), attaching files if any."""
     return _act(task_id, "progress", lambda svc, task: svc.update_progress(
         current_user, task, version=request.form.get("version"), progress=request.form.get("progress"),
-        note=request.form.get("note"), files=_uploads()), success="Đã cập nhật tiến độ.",
-        repeat=("progress", None, request.form.get("note")))
+        note=request.form.get("note"), files=_uploads()), success="Đã cập nhật tiến độ.")
 
 
 @bp.route("/<int:task_id>/assignee", methods=["POST"])
@@ -415,8 +468,7 @@ def request_extension(task_id: int):
         return _refuse_input(task_id, "extension", "request_extension", {"new_deadline": INVALID_DATE})
     return _act(task_id, "extension", lambda svc, task: svc.request_extension(
         current_user, task, version=request.form.get("version"), new_deadline=new_deadline,
-        reason=request.form.get("reason")), success="Đã gửi đề nghị gia hạn.",
-        repeat=("extension_requested", None, request.form.get("reason")))
+        reason=request.form.get("reason")), success="Đã gửi đề nghị gia hạn.")
 
 
 @bp.route("/<int:task_id>/extensions/<int:request_id>", methods=["POST"])
@@ -434,8 +486,7 @@ def decide_extension(task_id: int, request_id: int):
     return _act(task_id, form, lambda svc, task: svc.decide_extension(
         current_user, task, request_id, version=request.form.get("version"), approve=approve,
         comment=request.form.get("comment"), granted_deadline=granted),
-        success="Đã đồng ý gia hạn; hạn xử lý đã được cập nhật." if approve else "Đã từ chối đề nghị gia hạn.",
-        repeat=("extension_approved" if approve else "extension_refused", None, request.form.get("comment")))
+        success="Đã đồng ý gia hạn; hạn xử lý đã được cập nhật." if approve else "Đã từ chối đề nghị gia hạn.")
 
 
 @bp.route("/<int:task_id>/directions", methods=["POST"])
@@ -444,7 +495,7 @@ def direct(task_id: int):
     """Give a direction (ý kiến chỉ đạo)."""
     return _act(task_id, "direction", lambda svc, task: svc.direct(
         current_user, task, version=request.form.get("version"), comment=request.form.get("comment")),
-        success="Đã ghi ý kiến chỉ đạo.", repeat=("direction", None, request.form.get("comment")))
+        success="Đã ghi ý kiến chỉ đạo.")
 
 
 @bp.route("/<int:task_id>/reassign", methods=["POST"])
@@ -496,8 +547,11 @@ def attachment(task_id: int, attachment_id: int):
     task = item.task
     if not (service().can_view(current_user, task) or can(current_user, "task.view_contribution", task)):
         raise PermissionDenied()
-    path = stored_path(files_dir(current_app), item.file)
-    if not path.exists():
+    try:
+        path = stored_path(files_dir(current_app), item.file)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
         abort(404)
     return send_file(path, mimetype=item.file.content_type.split(";")[0], as_attachment=True,
                      download_name=item.file_name)
@@ -529,6 +583,7 @@ def edit(task_id: int):
     message = "Vui lòng sửa các mục được đánh dấu."
     status = 422
     if not errors:
+        fingerprint = db().info[SUBMISSION_KEY] = _submission_fingerprint()
         try:
             svc.edit(current_user, task, version=request.form.get("version"), summary=request.form.get("summary"),
                      role=request.form.get("role", ""), deadline=deadline,
@@ -544,7 +599,7 @@ def edit(task_id: int):
             db().rollback()
             task = _load(task_id)
             exc.missed = svc.missed_events(task, _int_or_none(request.form.get("version")))
-            if any(e.actor_id == current_user.id and e.kind == "edited" for e in exc.missed):
+            if _is_repeat(exc, fingerprint):
                 flash("Thay đổi này đã được lưu trước đó; không lưu lại lần nữa.", "info")
                 return redirect(url_for("tasks.detail", task_id=task_id))
             message, status = _stale_message(exc, task), 409
