@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.extraction.conftest import letter_docx, make_edxml
+from tests.extraction.test_readers import SHORT_LETTER as LETTER
 from tracker.extraction import edxml
 from tracker.extraction.readers import UnreadableDocument, read_document
 
@@ -27,21 +28,6 @@ MB = 1024 * 1024
 SUSPICIOUS = "Tệp nén bất thường (có thể là tệp độc hại)"
 MEMORY_LIMIT = 100 * MB
 
-LETTER = """ỦY BAN NHÂN DÂN
-TỈNH QUẢNG BÌNH
-Số: 125/UBND-KT
-V/v tăng cường phòng cháy, chữa cháy rừng
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Quảng Bình, ngày 04 tháng 3 năm 2021
-Kính gửi: Sở Nông nghiệp và Phát triển nông thôn.
-Giao Sở Nông nghiệp và Phát triển nông thôn chủ trì kiểm tra, báo cáo trước ngày 30/3/2021./.
-Nơi nhận:
-- Như trên;
-- Lưu: VT.
-KT. CHỦ TỊCH
-PHÓ CHỦ TỊCH
-Nguyễn Văn Minh"""
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _DOC_HEAD = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

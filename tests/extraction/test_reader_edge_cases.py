@@ -10,23 +10,9 @@ import zipfile
 import pytest
 
 from tests.extraction.conftest import make_edxml, make_pdf, to_tcvn3
+from tests.extraction.test_readers import SHORT_LETTER as LETTER
 from tracker.extraction.readers import DEFAULT_MAX_BYTES, UnreadableDocument, read_document
 
-LETTER = """ỦY BAN NHÂN DÂN
-TỈNH QUẢNG BÌNH
-Số: 125/UBND-KT
-V/v tăng cường phòng cháy, chữa cháy rừng
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Quảng Bình, ngày 04 tháng 3 năm 2021
-Kính gửi: Sở Nông nghiệp và Phát triển nông thôn.
-Giao Sở Nông nghiệp và Phát triển nông thôn chủ trì kiểm tra, báo cáo trước ngày 30/3/2021./.
-Nơi nhận:
-- Như trên;
-- Lưu: VT.
-KT. CHỦ TỊCH
-PHÓ CHỦ TỊCH
-Nguyễn Văn Minh"""
 
 ONE_BAD_CHARACTER = ("Tệp có 1 ký tự không đọc được (lỗi bảng mã); đã thay bằng dấu \ufffd. "
                      "Vui lòng kiểm tra lại nội dung.")
