@@ -30,6 +30,12 @@ def db() -> Session:
     return g.db_session
 
 
+def read_session() -> Session:
+    """A session of its own that only reads (a deferred transaction on SQLite), for a look that must not
+    take the write lock even in a POST; the caller closes it (``with read_session() as s:``)."""
+    return current_app.extensions["tracker.read_sessions"]()
+
+
 def workflow():
     """The task workflow the app was started with."""
     return current_app.extensions["tracker.workflow"]

@@ -11,8 +11,8 @@ from tracker.web.forms import Form as FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker.accounts.operations import SignInRefused, begin_sign_in, end_sessions, finish_sign_in
-from tracker.web import db
+from tracker.accounts.operations import SignInRefused, begin_sign_in, end_sessions, finish_sign_in, sign_in_wait
+from tracker.web import db, read_session
 
 bp = Blueprint("auth", __name__)
 
@@ -50,7 +50,12 @@ def login():
     if form.validate_on_submit():
         session = db()
         try:
-            # Three steps so that no transaction is open while scrypt runs (~0.2 s): on SQLite a write
+            # A guesser being slowed down is refused on a read, without taking the write lock.
+            with read_session() as reads:
+                wait = sign_in_wait(reads, form.username.data, address=request.remote_addr)
+            if wait:
+                raise SignInRefused(retry_after=wait)
+            # Then three steps so that no transaction is open while scrypt runs (~0.2 s): on SQLite a write
             # transaction would hold the database's only write lock and make everybody's saves wait.
             attempt = begin_sign_in(session, form.username.data, address=request.remote_addr)
             session.commit()  # the attempt is counted before its password is checked
