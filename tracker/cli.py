@@ -56,13 +56,15 @@ def init_command(demo: bool):
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
-@click.option("--no-scheduler", is_flag=True, help="Do not run the scheduler in this process.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes (default: one per core, at least 2, where the system can fork; else 1).")
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads of each worker process.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the scheduler with this server.")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int, no_scheduler: bool):
-    """Serve the application with a production WSGI server (waitress)."""
-    from waitress import serve
-
+def serve_command(host: str, port: int, workers: int | None, threads: int, no_scheduler: bool):
+    """Serve the application: several worker processes (gunicorn) and the scheduler in a process of its own;
+    with --workers 1, one process (waitress) with the scheduler on a thread."""
+    from tracker import serving
     from tracker.migrate import current_revision, head_revision
 
     engine = _engine()
@@ -71,21 +73,35 @@ def serve_command(host: str, port: int, threads: int, no_scheduler: bool):
         click.echo(f"Cơ sở dữ liệu chưa được cập nhật (đang ở {current or 'trống'}, cần {head}). "
                    "Hãy chạy: tracker init", err=True)
         sys.exit(2)
-    app = current_app._get_current_object()
-    scheduler = None
-    if not no_scheduler:
+    workers = workers or serving.default_workers()
+    if workers > 1 and not serving.can_fork_workers():
+        click.echo("Máy này không chạy được nhiều tiến trình phục vụ; dùng một tiến trình.", err=True)
+        workers = 1
+    if workers > 1:
+        # the workers open their own connections after the fork; this process keeps none
+        engine.dispose()
+        scheduler = None if no_scheduler else serving.start_scheduler_process()
+        click.echo(f"Tracker đang chạy tại http://{host}:{port}/ với {workers} tiến trình (Ctrl+C để dừng)")
         try:
-            from tracker.reminders.scheduler import start_in_process
-        except ImportError:
-            start_in_process = None
-        if start_in_process is not None:
-            scheduler = start_in_process(app)
+            serving.serve_with_workers(_app_factory, host=host, port=port, workers=workers, threads=threads)
+        finally:
+            if scheduler is not None:
+                serving.stop_process(scheduler)
+        return
+    from waitress import serve
+
+    app = current_app._get_current_object()
+    scheduler_thread = None
+    if not no_scheduler:
+        from tracker.reminders.scheduler import start_in_process
+
+        scheduler_thread = start_in_process(app)
     click.echo(f"Tracker đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
     try:
         serve(app, host=host, port=port, threads=threads, ident="tracker")
     finally:
-        if scheduler is not None:
-            scheduler.shutdown()
+        if scheduler_thread is not None:
+            scheduler_thread.shutdown()
 
 
 @cli.command("scheduler")
