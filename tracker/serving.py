@@ -70,6 +70,9 @@ def serve_with_workers(app_factory: Callable, *, host: str, port: int, workers: 
                 # a report or a large upload may take a while; a stuck worker is still replaced
                 "timeout": 120,
                 "graceful_timeout": 30,
+                # a browser keeps its connection between clicks: gunicorn's 2 s would close it under people
+                # who read a page for a while (gthread keeps idle connections in its poller, not a thread)
+                "keepalive": 75,
                 "accesslog": None,
                 "errorlog": "-",
                 "loglevel": "warning",
