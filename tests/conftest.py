@@ -88,6 +88,8 @@ def app(database_url, tmp_path):
     application = create_app({
         "instance_path": instance, "database_url": database_url, "secret_key": secrets.token_hex(16),
         "TESTING": True, "WTF_CSRF_ENABLED": False, "TRACKER_TODAY": "2019-09-20",
+        # refused guessers are answered at once here (tests/security/test_sign_in.py checks the delay)
+        "LOGIN_THROTTLED_DELAY": 0,
     })
     yield application
     application.extensions["tracker.engine"].dispose()

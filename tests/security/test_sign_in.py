@@ -196,3 +196,28 @@ def test_behind_the_offices_proxy_each_client_address_is_counted_apart(database_
                             headers={"X-Forwarded-For": "203.0.113.51"})
     assert colleague.status_code == 302
     app.extensions["tracker.engine"].dispose()
+
+
+def test_a_guesser_being_slowed_down_is_answered_a_second_later_and_never_holds_many_threads(app, web, cast,
+                                                                                                monkeypatch):
+    from tracker.accounts.operations import FREE_FAILURES
+    from tracker.web import auth
+
+    app.config["LOGIN_THROTTLED_DELAY"] = 1.0  # the default outside tests
+    held = []
+    monkeypatch.setattr(auth.time, "sleep", held.append)
+    browser = web()
+    for _ in range(FREE_FAILURES):
+        browser.post("/login", data={"username": "leader", "password": "sai"})
+    assert held == []  # plain mistakes are answered at once
+    browser.post("/login", data={"username": "leader", "password": "sai"})
+    assert held == [1.0]
+    # when the allowed number of held-back answers are already waiting, the next is answered at once
+    for _ in range(auth.HELD_BACK_AT_ONCE):
+        auth._held_back.acquire()
+    try:
+        browser.post("/login", data={"username": "leader", "password": "sai"})
+    finally:
+        for _ in range(auth.HELD_BACK_AT_ONCE):
+            auth._held_back.release()
+    assert held == [1.0]

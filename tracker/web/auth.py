@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from tracker.web.forms import Form as FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
@@ -40,6 +42,26 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+#: at most this many refused guessers are held back at once in each process, so they can never take all
+#: of its threads; beyond it they are answered at once
+HELD_BACK_AT_ONCE = 2
+_held_back = threading.BoundedSemaphore(HELD_BACK_AT_ONCE)
+
+
+def _hold_back(seconds: float) -> None:
+    """Answer an attempt refused for guessing a little later (a tarpit).
+
+    A client that guesses in a loop is answered in milliseconds otherwise, and a few of them then take
+    the server's cores from everybody else (the load test: saves waited over a second). Held back, each
+    makes one attempt a second; at most HELD_BACK_AT_ONCE threads of a process ever wait like this.
+    """
+    if seconds > 0 and _held_back.acquire(blocking=False):
+        try:
+            time.sleep(seconds)
+        finally:
+            _held_back.release()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the sign-in form and sign the user in."""
@@ -67,6 +89,7 @@ def login():
             error = "Tên đăng nhập hoặc mật khẩu không đúng."
             if refused.retry_after:
                 error = (f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {refused.retry_after} giây.")
+                _hold_back(min(refused.retry_after, current_app.config.get("LOGIN_THROTTLED_DELAY", 1.0)))
         else:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
