@@ -125,6 +125,16 @@ def stored_path(files_dir: Path, stored: StoredFile) -> Path:
     return content_path(files_dir, stored.sha256)
 
 
+def readable_content(files_dir: Path, stored: StoredFile) -> Path | None:
+    """The file holding ``stored``'s content, or None when its name is not a content name or the file is gone
+    (what a download answers with 404)."""
+    try:
+        path = stored_path(files_dir, stored)
+    except ValueError:
+        return None
+    return path if path.is_file() else None
+
+
 def register_letter(
     session: Session,
     spec: LetterSpec,

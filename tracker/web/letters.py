@@ -35,7 +35,7 @@ from tracker.web.forms import Form
 from tracker.web.intake_forms import (DATE_FORMATS, DATE_INPUT, INVALID_DATE, URGENCIES, ConfirmForm, UploadForm,
                                       check_dates)
 from tracker.web.pagination import paginate, sort_arg
-from tracker.web.params import date_in_range, read_date, read_int
+from tracker.web.params import read_date, read_int
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
@@ -509,17 +509,14 @@ def original_file(letter_id: int):
     """Download the original file of a letter as it was uploaded."""
     from flask import send_file
 
-    from tracker.intake.operations import stored_path
+    from tracker.intake.operations import readable_content
 
     letter = db().get(Letter, letter_id)
     if letter is None or letter.file is None:
         abort(404)
     require(current_user, "letter.view", letter)
-    try:
-        path = stored_path(files_dir(current_app), letter.file)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
+    path = readable_content(files_dir(current_app), letter.file)
+    if path is None:
         abort(404)
     return send_file(path, mimetype=letter.file.content_type, as_attachment=True,
                      download_name=letter.file_name or f"van-ban-{letter.id}")

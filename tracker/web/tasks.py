@@ -29,7 +29,7 @@ from tracker.tasks.operations import SUBMISSION_KEY
 from tracker.tasks.occurrences import ensure_occurrences, refresh_all
 from tracker.tasks.recurrence import RecurrenceError, parse_rule
 from tracker.tasks.rollup import rollup_of_letter
-from tracker.tasks.service import DuplicateTask, StaleTask, TaskRefused, TaskService, clean_text
+from tracker.tasks.service import DuplicateTask, StaleTask, TaskRefused, TaskService
 from tracker.tasks.status import status_of
 from tracker.tasks.workflow import bind_workflow
 from tracker.web import db, workflow
@@ -95,15 +95,6 @@ def service() -> TaskService:
 
     settings = current_app.extensions["tracker.settings"]
     return TaskService(db(), workflow(), today(), files_dir=files_dir(current_app), max_file_bytes=settings.max_upload_bytes)
-
-
-def parse_date(raw: str | None) -> tuple[dt.date | None, bool]:
-    """(date, ok) from "30/09/2019" or "2019-09-30" within the years people may enter; blank is (None, True)."""
-    return read_date(raw)
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    return int_or_none(raw)
 
 
 def _uploads() -> list[Upload]:
@@ -381,7 +372,7 @@ def _act(task_id: int, form: str, perform, *, success: str, anchor: str = ""):
     except StaleTask as exc:
         session.rollback()
         task = _load(task_id)
-        exc.missed = svc.missed_events(task, _int_or_none(request.form.get("version")))
+        exc.missed = svc.missed_events(task, int_or_none(request.form.get("version")))
         if _is_repeat(exc, fingerprint):
             flash("Thao tác này đã được ghi nhận trước đó; không ghi lại lần nữa.", "info")
             return redirect(url_for("tasks.detail", task_id=task_id) + anchor)
@@ -406,8 +397,8 @@ def _refuse_input(task_id: int, form: str, step: str, errors: dict, occurrence_i
 def take_transition(task_id: int, name: str):
     """Take a transition of the workflow (start, submit_result, accept, return, cancel...)."""
     form = f"transition:{name}"
-    new_deadline, ok = parse_date(request.form.get("new_deadline"))
-    reply_date, reply_ok = parse_date(request.form.get("reply_date"))
+    new_deadline, ok = read_date(request.form.get("new_deadline"))
+    reply_date, reply_ok = read_date(request.form.get("reply_date"))
     if not ok or not reply_ok:
         bad = {} if ok else {"new_deadline": INVALID_DATE}
         bad.update({} if reply_ok else {"reply_date": INVALID_DATE})
@@ -425,7 +416,7 @@ def take_transition(task_id: int, name: str):
 def take_period_transition(task_id: int, occurrence_id: int, name: str):
     """Take a transition on one period of a recurring task (report, accept, return...)."""
     form = f"period:{occurrence_id}:{name}"
-    reply_date, reply_ok = parse_date(request.form.get("reply_date"))
+    reply_date, reply_ok = read_date(request.form.get("reply_date"))
     if not reply_ok:
         return _refuse_input(task_id, form, name, {"reply_date": INVALID_DATE}, occurrence_id)
 
@@ -456,14 +447,14 @@ def assign_officer(task_id: int):
     """Hand the task to one of the agency's officers."""
     return _act(task_id, "assign", lambda svc, task: svc.assign_officer(
         current_user, task, version=request.form.get("version"),
-        assignee_id=_int_or_none(request.form.get("assignee_id"))), success="Đã giao người xử lý.")
+        assignee_id=int_or_none(request.form.get("assignee_id"))), success="Đã giao người xử lý.")
 
 
 @bp.route("/<int:task_id>/extensions", methods=["POST"])
 @login_required
 def request_extension(task_id: int):
     """Ask for a later deadline."""
-    new_deadline, ok = parse_date(request.form.get("new_deadline"))
+    new_deadline, ok = read_date(request.form.get("new_deadline"))
     if not ok:
         return _refuse_input(task_id, "extension", "request_extension", {"new_deadline": INVALID_DATE})
     return _act(task_id, "extension", lambda svc, task: svc.request_extension(
@@ -480,7 +471,7 @@ def decide_extension(task_id: int, request_id: int):
         abort(400)
     approve = decision == "approve"
     form = f"decide:{request_id}"
-    granted, ok = parse_date(request.form.get("granted_deadline"))
+    granted, ok = read_date(request.form.get("granted_deadline"))
     if not ok:
         return _refuse_input(task_id, form, "approve_extension", {"granted_deadline": INVALID_DATE})
     return _act(task_id, form, lambda svc, task: svc.decide_extension(
@@ -503,7 +494,7 @@ def direct(task_id: int):
 def reassign(task_id: int):
     """Move the task to another agency."""
     return _act(task_id, "reassign", lambda svc, task: svc.reassign(
-        current_user, task, version=request.form.get("version"), agency_id=_int_or_none(request.form.get("agency_id")),
+        current_user, task, version=request.form.get("version"), agency_id=int_or_none(request.form.get("agency_id")),
         comment=request.form.get("comment")), success="Đã chuyển nhiệm vụ sang cơ quan khác.")
 
 
@@ -514,7 +505,7 @@ def approve_letter(letter_id: int):
     letter = db().get(Letter, letter_id)
     if letter is None:
         abort(404)
-    back = _int_or_none(request.form.get("back_to"))
+    back = int_or_none(request.form.get("back_to"))
     svc = service()
     try:
         approved = svc.approve_letter(current_user, letter, comment=request.form.get("comment"))
@@ -539,7 +530,7 @@ def approve_letter(letter_id: int):
 def attachment(task_id: int, attachment_id: int):
     """Download an attachment (the task's viewers, and the lead agency for a cooperating agency's files)."""
     from tracker.app import files_dir
-    from tracker.intake.operations import stored_path
+    from tracker.intake.operations import readable_content
 
     item = db().get(TaskAttachment, attachment_id)
     if item is None or item.task_id != task_id:
@@ -547,11 +538,8 @@ def attachment(task_id: int, attachment_id: int):
     task = item.task
     if not (service().can_view(current_user, task) or can(current_user, "task.view_contribution", task)):
         raise PermissionDenied()
-    try:
-        path = stored_path(files_dir(current_app), item.file)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
+    path = readable_content(files_dir(current_app), item.file)
+    if path is None:
         abort(404)
     return send_file(path, mimetype=item.file.content_type.split(";")[0], as_attachment=True,
                      download_name=item.file_name)
@@ -573,8 +561,8 @@ def edit(task_id: int):
     svc.allow(current_user, "edit", task)
     if request.method == "GET":
         return _form_render("tasks/edit.html", task=task, letter=task.letter, values={}, errors={})[0]
-    deadline, ok_deadline = parse_date(request.form.get("deadline"))
-    until, ok_until = parse_date(request.form.get("recurrence_until"))
+    deadline, ok_deadline = read_date(request.form.get("deadline"))
+    until, ok_until = read_date(request.form.get("recurrence_until"))
     errors = {}
     if not ok_deadline:
         errors["deadline"] = INVALID_DATE
@@ -598,7 +586,7 @@ def edit(task_id: int):
         except StaleTask as exc:
             db().rollback()
             task = _load(task_id)
-            exc.missed = svc.missed_events(task, _int_or_none(request.form.get("version")))
+            exc.missed = svc.missed_events(task, int_or_none(request.form.get("version")))
             if _is_repeat(exc, fingerprint):
                 flash("Thay đổi này đã được lưu trước đó; không lưu lại lần nữa.", "info")
                 return redirect(url_for("tasks.detail", task_id=task_id))
@@ -612,7 +600,7 @@ def edit(task_id: int):
 @login_required
 def new():
     """Add a task to a registered letter (?letter=ID)."""
-    letter = db().get(Letter, _int_or_none(request.values.get("letter")) or 0)
+    letter = db().get(Letter, int_or_none(request.values.get("letter")) or 0)
     if letter is None:
         abort(404)
     require(current_user, "letter.view", letter)
@@ -622,8 +610,8 @@ def new():
         raise PermissionDenied("Bạn không có quyền thêm nhiệm vụ.")
     if request.method == "GET":
         return _form_render("tasks/edit.html", task=None, letter=letter, values={}, errors={})[0]
-    deadline, ok_deadline = parse_date(request.form.get("deadline"))
-    until, ok_until = parse_date(request.form.get("recurrence_until"))
+    deadline, ok_deadline = read_date(request.form.get("deadline"))
+    until, ok_until = read_date(request.form.get("recurrence_until"))
     errors = {}
     if not ok_deadline:
         errors["deadline"] = INVALID_DATE
@@ -632,7 +620,7 @@ def new():
     message = "Vui lòng sửa các mục được đánh dấu."
     if not errors:
         try:
-            task = svc.add_task(current_user, letter, agency_id=_int_or_none(request.form.get("agency_id")),
+            task = svc.add_task(current_user, letter, agency_id=int_or_none(request.form.get("agency_id")),
                                 role=request.form.get("role", ""), summary=request.form.get("summary", ""),
                                 deadline=deadline, deadline_text=request.form.get("deadline_text"),
                                 recurrence=request.form.get("recurrence"), recurrence_until=until)
