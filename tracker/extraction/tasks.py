@@ -918,6 +918,8 @@ class _Task:
     scope: int = 0
     lead: str | None = None
     assignment: int = 0
+    #: the clause, block or table row the task was read from, untruncated (shown highlighted to the clerk)
+    source: str = ""
 
 
 _ATTEND_RE = _lazy_re("_ATTEND_RE",
@@ -1254,13 +1256,14 @@ class _Extractor:
             named_anywhere = [c for c in coops if any(fold(c) in fold(p) for p, _ in groups)]
             part_coops = coops if len(groups) == 1 else named_here + [c for c in coops if c not in named_anywhere]
             summary = _summary(self.strip_lead_phrase(part))
+            source = _source_of(part)
             for lead in a.leads:
-                self.tasks.append(self.make(lead, "lead", summary, d, a.scope, None))
+                self.tasks.append(self.make(lead, "lead", summary, d, a.scope, None, source))
             for c in part_coops:
                 lead_name = a.leads[0]
                 action = _COOP_PHRASE_RE.sub("", self.strip_lead_phrase(part), count=1)
                 action = self.strip_agency_list(action)
-                self.tasks.append(self.make(c, "cooperate", _summary(f"Phối hợp với {lead_name}: {action}"), d, a.scope, lead_name))
+                self.tasks.append(self.make(c, "cooperate", _summary(f"Phối hợp với {lead_name}: {action}"), d, a.scope, lead_name, source))
 
     def strip_agency_list(self, text: str) -> str:
         """The action without the agencies that open it ("Sở X, Sở Y và các đơn vị liên quan rà soát" -> "rà soát")."""
@@ -1272,8 +1275,8 @@ class _Extractor:
         """The action text without the punctuation left in front of it."""
         return re.sub(r"^\s*[,:]?\s*", "", part)
 
-    def make(self, agency, role, summary, d, scope, lead) -> _Task:
-        return _make_task(agency, role, summary, d, scope, lead, self.assignment_counter)
+    def make(self, agency, role, summary, d, scope, lead, source: str = "") -> _Task:
+        return _make_task(agency, role, summary, d, scope, lead, self.assignment_counter, source)
 
     def apply_notes(self, scope: int) -> None:
         """Date the undated tasks of ``scope`` read before each deadline note of that scope."""
@@ -1489,19 +1492,25 @@ def _table_tasks(rows: list[dict[str, str]], ctx: "_Context", first_id: int) -> 
         if d is None and row.get("time"):
             d = dl.Deadline(0, 0, row["time"].strip(), None, None, "text")
         summary = _summary(row.get("task", ""))
+        source = _source_of(row.get("task", ""))
         aid = first_id + n
         for lead in leads:
-            out.append(_make_task(lead, "lead", summary, d, 0, None, aid))
+            out.append(_make_task(lead, "lead", summary, d, 0, None, aid, source))
         for c in coops:
             if any(same_agency(c, lead) for lead in leads):
                 continue
-            out.append(_make_task(c, "cooperate", _summary(f"Phối hợp với {leads[0] if leads else ''}: {row.get('task', '')}"), d, 0, leads[0] if leads else None, aid))
+            out.append(_make_task(c, "cooperate", _summary(f"Phối hợp với {leads[0] if leads else ''}: {row.get('task', '')}"), d, 0, leads[0] if leads else None, aid, source))
     return out
 
 
-def _make_task(agency, role, summary, d, scope, lead, assignment) -> _Task:
+def _source_of(text: str) -> str:
+    """The passage a task was read from, on one line, without the paragraph marks of the walk."""
+    return re.sub(r"\s+", " ", text.replace("¶", " ")).strip()
+
+
+def _make_task(agency, role, summary, d, scope, lead, assignment, source: str = "") -> _Task:
     return _Task(
-        agency=agency, role=role, text=summary,
+        agency=agency, role=role, text=summary, source=source,
         deadline=d.date if d is not None and d.date else None,
         deadline_text=d.text if d is not None else None,
         recurrence=d.recurrence if d is not None else None,
@@ -1602,6 +1611,7 @@ def _finalise(tasks: list[_Task]) -> list[dict]:
                 "deadline_text": t.deadline_text,
                 "recurrence": t.recurrence,
                 "assignment": t.assignment,
+                "source": t.source,
             }
         )
     return out
