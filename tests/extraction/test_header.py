@@ -86,7 +86,8 @@ def test_header_lines_in_any_order_and_layout(layout):
     ("UBND HUYỆN TAM ĐƯỜNG\nPHÒNG TÀI CHÍNH - KẾ HOẠCH", "Phòng Tài chính - Kế hoạch huyện Tam Đường"),
     ("ỦY BAN NHÂN DÂN\nXÃ TÂN LẬP", "Ủy ban nhân dân xã Tân Lập"),
     ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSỞ Y TẾ", "Sở Y tế thành phố Hồ Chí Minh"),
-    ("BỘ Y TẾ\nCỤC Y TẾ DỰ PHÒNG", "Cục Y tế dự phòng - Bộ Y tế"),
+    ("BỘ Y TẾ\nCỤC Y TẾ DỰ PHÒNG", "Cục Y tế dự phòng"),  # the lower line issues; its ministry goes without saying
+    ("BỘ TÀI CHÍNH TỔNG CỤC HẢI QUAN", "Tổng cục Hải quan"),  # a web copy that ran both lines together
     ("VĂN PHÒNG CHÍNH PHỦ", "Văn phòng Chính phủ"),
     ("THỦ TƯỚNG CHÍNH PHỦ", "Thủ tướng Chính phủ"),
 ])
@@ -323,3 +324,20 @@ def test_a_glued_unit_code_after_the_issuer_is_kept_as_printed():
 
     assert normalize_number("215/SYT-TTCNTT") == "215/SYT-TTCNTT"
     assert normalize_number("88/2021/QĐUBND") == "88/2021/QĐ-UBND"
+
+
+def test_issuer_run_into_the_portal_title_line_is_read():
+    """A web copy puts the page title, the issuer block and its rule on one line; the title is not the issuer."""
+    text = ("Công văn 778/TCHQ-GSQL. BỘ TÀI CHÍNH TỔNG CỤC HẢI QUAN ------- CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM "
+            "Độc lập - Tự do - Hạnh phúc ---------------\nSố: 778/TCHQ-GSQL V/v xử lý vướng mắc\n"
+            "Hà Nội, ngày 13 tháng 02 năm 2017 Kính gửi: Cục Hải quan các tỉnh, thành phố.\n" + BODY)
+    header = parse_header(text)
+    assert agency_key(header["issuer"]) == agency_key("Tổng cục Hải quan")
+    assert header["number"] == "778/TCHQ-GSQL"
+    text = ("Công văn 2739/VPCP-ĐMDN năm 2019 về quản trị do Văn phòng Chính phủ ban hành. VĂN PHÒNG CHÍNH PHỦ -------\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc ---------------\n"
+            "Số: 2739/VPCP-ĐMDN V/v quy định về quản trị doanh nghiệp\n"
+            "Hà Nội, ngày 05 tháng 04 năm 2019 Kính gửi: Bộ Kế hoạch và Đầu tư.\n" + BODY)
+    header = parse_header(text)
+    assert agency_key(header["issuer"]) == agency_key("Văn phòng Chính phủ")
+    assert header["subject"] == "quy định về quản trị doanh nghiệp"

@@ -276,7 +276,7 @@ _AGENCY_HEAD_RE = _lazy_re("_AGENCY_HEAD_RE",
     r"|uy ban mat tran|bch |cuc thue|doi |hat |don |tram |ban chi huy)"
 )
 _CHILD_HEAD_RE = _lazy_re("_CHILD_HEAD_RE", 
-    r"\s(?=VĂN PHÒNG(?:\s|$)|(?:SỞ|(?<!VĂN )PHÒNG(?!\s*,)|CHI CỤC|(?<!TỔNG )CỤC|BAN QUẢN LÝ|TRUNG TÂM|THANH TRA"
+    r"\s(?=VĂN PHÒNG(?:\s|$)|(?:TỔNG CỤC|SỞ|(?<!VĂN )PHÒNG(?!\s*,)|CHI CỤC|(?<!TỔNG )CỤC|BAN QUẢN LÝ|TRUNG TÂM|THANH TRA"
     r"|(?<!NỘI )VỤ)\s)"
 )
 _PARENT_START_RE = _lazy_re("_PARENT_START_RE", r"^(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|BỘ|TỔNG CỤC|HĐND|HỘI ĐỒNG NHÂN DÂN)\s")
@@ -542,6 +542,8 @@ def _compose(parent: str, child: str) -> str:
         return child  # "CỤC THUẾ TỈNH X" under "TỔNG CỤC THUẾ" names itself in full
     if _PARTY_RE.match(parent):
         return f"{child} {parent}"
+    if re.match(r"^(?:Bộ|Chính phủ)\s", parent + " "):
+        return child  # "BỘ TÀI CHÍNH / TỔNG CỤC HẢI QUAN": the lower line issues, its ministry goes without saying
     if re.match(r"^(?:Ủy ban nhân dân|Hội đồng nhân dân)\s", parent):
         loc = _LOCALITY_RE.search(parent)
         if loc:

@@ -456,6 +456,39 @@ def _unwrap_email(text: str) -> str:
     return body
 
 
+_RULE_RE = re.compile(r"\s*-{3,}\s*")
+
+
+def _split_flattened_issuer(text: str) -> str:
+    """A web copy that runs the page title, the issuer block and the Quốc hiệu into one line
+    ("Công văn 778/TCHQ-GSQL. BỘ TÀI CHÍNH TỔNG CỤC HẢI QUAN ------- CỘNG HÒA ...") gets the issuer block
+    back on a line of its own: it is the run of capital words just before the rule under it. What stands
+    before that run on the first line is the portal's title, not the letter's, and is dropped (it would
+    otherwise be read as the letter's type or subject)."""
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or first > 3:
+        return text
+    for i in range(first, min(len(lines), first + 3)):
+        line = lines[i]
+        rule = _RULE_RE.search(line)
+        if rule is None or rule.start() == 0:
+            continue
+        words = line[: rule.start()].split()
+        k = len(words)
+        while k > 0 and words[k - 1].isalpha() and words[k - 1].isupper():
+            k -= 1
+        run, before, after = words[k:], words[:k], line[rule.end():]
+        if len(run) < 2 or not before:
+            continue
+        if after and not _QUOC_HIEU_RE.search(after):
+            continue
+        new = ([] if i == first else [" ".join(before)]) + [" ".join(run), "-------"] + ([after] if after else [])
+        lines[i: i + 1] = new
+        break
+    return "\n".join(lines)
+
+
 def normalize(text: str) -> str:
     """Return letter text cleaned for parsing.
 
@@ -474,6 +507,7 @@ def normalize(text: str) -> str:
     text = _unwrap_email(text)
     text = _drop_portal_chrome(text)
     text = _INVISIBLE_RE.sub("", text)
+    text = _split_flattened_issuer(text)
     text = text.translate(_DASHES)
     text = _SUPERSCRIPT_RE.sub("", text)
     # markdown
