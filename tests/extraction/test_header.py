@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tests.extraction.conftest import agency_key, example_letters, gold_of, text_key
 from tracker.extraction.header import find_references, normalize_number, parse_header, parse_letter
 from tracker.extraction.letter import split_letters
-from tracker.extraction.text import normalize
+from tracker.extraction.text import fold, normalize
 
 BODY = """
 Thực hiện Công văn số 123/BTC-NSNN ngày 02/3/2024 của Bộ Tài chính, Chủ tịch UBND tỉnh có ý kiến như sau:
@@ -341,3 +341,47 @@ def test_issuer_run_into_the_portal_title_line_is_read():
     header = parse_header(text)
     assert agency_key(header["issuer"]) == agency_key("Văn phòng Chính phủ")
     assert header["subject"] == "quy định về quản trị doanh nghiệp"
+
+
+def test_a_body_quoted_by_a_portal_takes_its_number_and_date_from_the_closing_citation():
+    """A Q&A page quotes only the operative part, under the page's own capital headings, and names the letter last."""
+    text = ("THÔNG TIN Ý KIẾN\nThôn An Phú, xã Hòa Bình, huyện Cam Lộ, tỉnh Quảng Trị\n"
+            "Về việc sửa chữa cầu dân sinh ở thôn An Phú.\nTHÔNG TIN PHẢN HỒI\n\n"
+            "UBND tỉnh có ý kiến như sau:\nGiao UBND huyện Cam Lộ kiểm tra, xử lý và trả lời công dân; "
+            "hoàn thành trong tháng 5/2024.\n\n(Theo Công văn số: 1234/UBND-KT, ngày 06/5/2024)\n")
+    header, body = parse_letter(text)
+    assert header["number"] == "1234/UBND-KT"
+    assert header["issued_on"] == "2024-05-06"
+    assert header["doc_type"] == "Công văn"
+    assert agency_key(header["issuer"]) == agency_key("Ủy ban nhân dân tỉnh Quảng Trị")
+    assert header["subject"] is None  # the petition's title is not the letter's subject
+    assert "Giao UBND huyện Cam Lộ" in body
+
+
+def test_a_body_that_opens_with_a_dated_sentence_has_no_issue_date():
+    """"Ngày 20/7/2018, UBND tỉnh nhận được ..." is the body's first sentence, not the letter's date."""
+    text = ("Ngày 20/7/2018, Ủy ban nhân dân tỉnh nhận được Văn bản số 12/BCT-CTĐP ngày 18/7/2018 của Bộ Công Thương.\n"
+            "Sau khi xem xét, Chủ tịch UBND tỉnh có ý kiến chỉ đạo:\n"
+            "Giao Sở Công Thương chủ trì, phối hợp với các đơn vị liên quan báo cáo trước ngày 10/8/2018.\n")
+    header, _ = parse_letter(text)
+    assert header["issued_on"] is None
+    assert header["number"] is None
+    assert fold(header["issuer"] or "").startswith("uy ban nhan dan tinh")
+
+
+def test_a_spaced_unit_code_with_a_dot_stays_in_the_number():
+    assert normalize_number("4303/VPCP-V.I") == "4303/VPCP-V.I"
+    text = ("VĂN PHÒNG CHÍNH PHỦ\nSố:  4303 / VPCP - V .I\nV/v giải quyết kiến nghị\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nHà Nội, ngày 26 tháng 5 năm 2016\nKính gửi: Bộ Tài chính.\n" + BODY)
+    assert parse_header(text)["number"] == "4303/VPCP-V.I"
+
+
+def test_a_pasted_body_is_accepted_and_prose_is_not():
+    """Issue 13: text that is only a body (a portal's print page) is read, not refused; a recipe still is."""
+    from tracker.extraction.readers import UnreadableDocument, check_letter
+
+    check_letter("Sau khi xem xét, Chủ tịch UBND tỉnh có ý kiến chỉ đạo: Giao Sở Công Thương chủ trì, phối hợp "
+                 "với các đơn vị liên quan đánh giá, tổng hợp báo cáo kết quả thực hiện.")
+    with pytest.raises(UnreadableDocument):
+        check_letter("Cho bột vào tô, thêm nước và khuấy đều cho đến khi hỗn hợp mịn. Để bột nghỉ khoảng mười lăm "
+                     "phút rồi tráng bánh trên chảo nóng, lật mặt khi bánh vàng đều.")

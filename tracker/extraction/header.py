@@ -192,6 +192,8 @@ def _parse_number_text(rest: str) -> tuple[str | None, str | None, str]:
             prev = taken[-1]
             glued = prev.endswith(("/", "-")) or tok.startswith(("/", "-"))
             inner = ("-" in tok or "/" in tok) and upper and prev[-1:].isalpha()
+            # "V .I": a unit code with a dot ("V.I", Vụ I) spaced apart by a web copy
+            inner = inner or (tok.startswith(".") and len(tok) <= 4 and upper and prev[-1:].isalpha() and "-" in "".join(taken))
             if (glued and (upper or tok[:1] in "/-" or any(c.isdigit() for c in tok))) or inner:
                 taken.append(tok)
             else:
@@ -372,6 +374,12 @@ def _place_start(line: str, comma_at: int) -> int:
     return start
 
 
+# "Ngày 20/7/2018, Ủy ban nhân dân tỉnh nhận được ...": a body sentence that opens with a date, not a date line
+_DATED_SENTENCE_RE = _lazy_re("_DATED_SENTENCE_RE",
+    r"\s*ngày\s*\d{1,2}(?:\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4})\s*,\s*[^\W\d_]+\s+[^\W\d_]+",
+    re.IGNORECASE)
+
+
 def _segments(lines: list[str], start: int, end: int) -> list[Seg]:
     segs: list[Seg] = []
     for idx in range(start, end):
@@ -408,7 +416,9 @@ def _segments(lines: list[str], start: int, end: int) -> list[Seg]:
             place_at = _place_start(line, comma)
             # "<Place>, ngày ..." (or a line that starts with the place); a date inside a subject
             # ("... của UBND tỉnh ngày 5 tháng 3") is not the letter's date
-            if (place_at < comma and (has_comma or line[:place_at].strip() == "")) or line[:comma].strip() == "":
+            opens_sentence = line[:comma].strip() == "" and _DATED_SENTENCE_RE.match(line[comma:])
+            if (place_at < comma and (has_comma or line[:place_at].strip() == "")) or \
+                    (line[:comma].strip() == "" and not opens_sentence):
                 cuts.append((place_at if place_at < comma else comma, None, "date"))
         if not cuts:
             segs.append(Seg(line.strip(), idx, "text"))
@@ -1287,12 +1297,62 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
             year = int(header["issued_on"][:4]) + (1 if month < int(header["issued_on"][5:7]) else 0)
             received["date"] = _iso(day, month, year)
 
+    if not any(s.kind in {"qh", "so", "date"} for s in segs):
+        _read_body_only(header, work)
     body = "\n".join(work[body_start:body_end]).strip("\n")
     context = _reference_context(header["issuer"], text)
     context["own_number"] = header["number"]
     refs = find_references((header["subject"] or "") + "\n" + body, context)
     header["references"] = refs
     return header, body
+
+
+# "(Theo Công văn số: 2788/UBND-KT, ngày 18/6/2024)": a portal that quotes only the operative part of a
+# letter names the letter at the end.
+_QUOTED_FROM_RE = _lazy_re("_QUOTED_FROM_RE",
+    r"^\(?\s*(?:Theo|Trích|Nguồn\s*:?)\s+(?P<type>Công văn|Văn bản|Quyết định|Thông báo|Kế hoạch|Chỉ thị|Công điện)"
+    r"\s+(?:số\s*:?\s*)?(?P<number>\d+[^\s,;()]*)\s*[,;]?\s*(?:ngày\s+(?P<date>\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}"
+    r"|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?[^()]{0,80}\)?\s*\.?$", re.IGNORECASE)
+# who speaks in a body with no header: "UBND tỉnh có ý kiến như sau", "Chủ tịch UBND tỉnh có ý kiến chỉ đạo"
+_SPEAKER_RE = _lazy_re("_SPEAKER_RE",
+    r"(?<![^\W\d_])(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?P<level>tỉnh|thành phố|huyện|quận|thị xã)"
+    r"\s+(?:có ý kiến|chỉ đạo|yêu cầu|giao|nhận được|thông báo|đề nghị)")
+
+
+def _read_body_only(header: dict, lines: list[str]) -> None:
+    """Complete the header of a text that is only a letter's body (a portal's print page, a pasted
+    paragraph): no Quốc hiệu, number or place-date line stands above it. A capital line there is the
+    page's, not an issuer, and a "Về việc" line the petition's title, not the subject; the number and
+    the date come from a closing "(Theo Công văn số ..., ngày ...)" when the page quotes one, the issuer
+    from the body's speaker ("UBND tỉnh có ý kiến ..."), with the province when the text names only one."""
+    if header["issuer"] and not _AGENCY_HEAD_RE.match(fold(header["issuer"]) + " "):
+        header["issuer"] = None
+    header["subject"] = None
+    tail = [line.strip() for line in lines if line.strip()][-5:]
+    for line in reversed(tail):
+        m = _QUOTED_FROM_RE.match(line)
+        if m:
+            number, _, _ = _parse_number_text(m.group("number"))
+            header["number"] = header["number"] or number
+            header["doc_type"] = m.group("type").capitalize() if m.group("type").lower() != "văn bản" else "Công văn"
+            if m.group("date"):
+                header["issued_on"] = header["issued_on"] or parse_date("ngày " + m.group("date"))
+            break
+    if header["issuer"]:
+        return
+    text = "\n".join(lines)
+    m = _SPEAKER_RE.search(text)
+    if not m:
+        return
+    level = m.group("level").lower()
+    places = {re.sub(r"\s+", " ", p.group(1)).strip() for p in re.finditer(
+        r"(?<![^\W\d_])" + level + r"[ \t]+([A-ZĐ\u00c0-\u1ef9][^\W\d_]*(?:[ \t][A-ZĐ\u00c0-\u1ef9][^\W\d_]*){0,3})", text)}
+    if len(places) == 1:
+        place = places.pop()
+        header["issuer"] = f"Ủy ban nhân dân {level} {place}"
+        header["place"] = header["place"] or place
+    else:
+        header["issuer"] = f"Ủy ban nhân dân {level}"
 
 
 def _tail_index(lines: list[str], split_index: int) -> int:

@@ -512,6 +512,9 @@ _LETTER_MARKERS = [
     re.compile(r"ngay\s*\d{0,2}\s*thang\s*\d{0,2}\s*nam\s*\d{4}"),
     re.compile(r"(?<![a-z])(?:uy ban nhan dan|ubnd|bo truong|chu tich|giam doc|thu tuong)(?![a-z])"),
     re.compile(r"(?<![a-z])(?:quyet dinh|thong bao|ke hoach|cong van|chi thi|cong dien|to trinh|giay moi)(?![a-z])"),
+    # a body with no header (a portal's print page, a pasted paragraph) still assigns work
+    re.compile(r"(?<![a-z])(?:giao|de nghi|yeu cau)\s+(?:\S+\s+){0,15}?(?:chu tri|phoi hop|thuc hien|trien khai|bao cao)(?![a-z])"),
+    re.compile(r"(?<![a-z])(?:co y kien chi dao|co y kien nhu sau|chu tri,? phoi hop)(?![a-z])"),
 ]
 _VIET_LETTER_RE = re.compile("[àáâãèéêìíòóôõùúýăđĩũơưÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯ\u1ea0-\u1ef9]")
 
