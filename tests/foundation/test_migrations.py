@@ -131,3 +131,23 @@ def test_upgrading_to_token_scopes_keeps_an_existing_token_working_with_write(em
         assert written.status_code == 404, written.get_json()
     finally:
         app.extensions["tracker.engine"].dispose()
+
+
+def test_upgrading_to_letter_proposals_keeps_letters_and_counts_none_of_them(tmp_path):
+    """Migration 0027 adds the proposals table; letters registered before it keep their rows and have no proposal
+    (the quality page does not count them, as letters registered by hand)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    upgrade(engine, "0026")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO letter (id, received_year, received_number, received_on, number, issuer, subject,"
+            " recipients, \"references\", full_text, search_text, created_at, updated_at, version) VALUES"
+            " (1, 2022, 12, '2022-08-17', '3715/UBND-KGVX', 'UBND tỉnh', 'an sinh', '[]', '[]', 'an sinh',"
+            " 'an sinh', '2022-08-17', '2022-08-17', 1)")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT number, received_number FROM letter").one() == ("3715/UBND-KGVX", 12)
+        assert conn.exec_driver_sql("SELECT count(*) FROM letter_proposal").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM letter_fts WHERE letter_fts MATCH 'sinh'").scalar_one() == 1
+    assert current_revision(engine) == head_revision()
+    engine.dispose()

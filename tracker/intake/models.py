@@ -191,3 +191,39 @@ def _refuse_update(mapper, connection, target) -> None:
 @event.listens_for(LetterEvent, "before_delete")
 def _refuse_delete(mapper, connection, target) -> None:
     raise HistoryIsAppendOnly(f"letter event {target.id} cannot be deleted")
+
+
+class LetterProposal(Base):
+    """What the extraction proposed for a letter registered from it, and how the clerk's confirmation differed.
+
+    One row per letter registered from a proposal (a letter registered otherwise has none). The proposal is
+    kept as the clerk was shown it; the counts are the comparison at confirmation (see
+    tracker.intake.proposal_record), so the monthly quality page adds up columns instead of reading JSON.
+    """
+
+    __tablename__ = "letter_proposal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the letter registered from this proposal
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), unique=True)
+    #: the office's day of the registration (the quality page counts by its month)
+    registered_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    #: the header fields as proposed: {field: normal value} (dates as ISO text, recipients as a list)
+    header: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: the proposed task rows: [{"agency", "role", "deadline", "summary", "source"}]
+    tasks: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    #: the comparison: {"tasks": [{"result", "changes"}] per proposed row, "added": [rows], "header": {field: [old, new]}}
+    outcome: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: proposed task rows, and how many of them were confirmed unchanged, corrected, or removed
+    tasks_proposed: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_corrected: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_removed: Mapped[int] = mapped_column(Integer, default=0)
+    #: task rows the clerk added that were not proposed
+    tasks_added: Mapped[int] = mapped_column(Integer, default=0)
+    #: header fields compared, and how many of them the clerk corrected
+    header_fields: Mapped[int] = mapped_column(Integer, default=0)
+    header_corrected: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    letter: Mapped[Letter] = relationship()

@@ -47,6 +47,8 @@ class ProposedTask:
     recurrence: str | None = None
     agency_id: int | None = None
     group: tuple[str, ...] | None = None
+    #: the clause, block or table row of the letter the task was read from ("" when the extractor gave none)
+    source: str = ""
 
 
 @dataclass
@@ -83,6 +85,7 @@ def build_proposal(extraction: dict, matcher: AgencyMatcher, full_text: str = ""
             summary=(task.get("summary") or "").strip(), deadline=_date(task.get("deadline")),
             deadline_text=task.get("deadline_text"), recurrence=task.get("recurrence"),
             agency_id=match.agency_id if match else None, group=kinds,
+            source=" ".join(str(task.get("source") or "").split()),
         ))
     header = {k: extraction.get(k) for k in ("number", "doc_type", "issuer", "place", "issued_on", "subject",
                                              "recipients", "signer", "signer_title", "urgency", "secrecy",

@@ -15,12 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.accounts.models import User
+from tracker.agencies.catalog import AgencyMatcher
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import build_matcher, members_of_group, refresh_search_text
 from tracker.intake.models import Letter
 from tracker.intake.operations import (DuplicateLetter, LetterSpec, find_duplicate, pending_upload_of,
                                          register_letter, stored_file_for)
 from tracker.intake.proposal import group_kinds
+from tracker.intake.proposal_record import compare, record_proposal
+from tracker.text import fold_words
 from tracker.tasks.operations import TaskSpec
 
 
@@ -35,6 +38,8 @@ class ConfirmedRow:
     deadline_text: str | None = None
     recurrence: str | None = None
     create_agency: bool = False
+    #: the position of the proposed row this row came from; None for a row the clerk added
+    proposed: int | None = None
 
 
 @dataclass
@@ -48,6 +53,8 @@ class Confirmation:
     submission_key: str | None = None
     #: the token of the clerk's pending upload (see tracker.intake.operations.hold_upload), if a file was sent
     upload_token: str | None = None
+    #: what the extraction proposed (tracker.intake.proposal_record.snapshot); None for a letter entered otherwise
+    proposal: dict | None = None
 
 
 class RegistrationRefused(Exception):
@@ -66,8 +73,7 @@ def already_registered(session: Session, submission_key: str | None) -> Letter |
     return session.scalar(select(Letter).where(Letter.submission_key == submission_key))
 
 
-def _task_specs(session: Session, rows: list[ConfirmedRow]) -> list[TaskSpec]:
-    matcher = build_matcher(session)
+def _task_specs(session: Session, rows: list[ConfirmedRow], matcher: AgencyMatcher) -> list[TaskSpec]:
     errors: dict[int, str] = {}
     planned: list[tuple[ConfirmedRow, list[int], str | None] | None] = []
     new_agencies: dict[str, None] = {}
@@ -119,7 +125,8 @@ def confirm(session: Session, confirmation: Confirmation, *, actor: User, files_
     """Register the confirmed letter with its tasks and enclosed letters, in the caller's transaction.
 
     Raises DuplicateLetter when the letter is already in the register and RegistrationRefused when a
-    row cannot be resolved; the caller rolls back.
+    row cannot be resolved; the caller rolls back. A confirmation of a proposal keeps the proposal and what the
+    clerk changed in it (tracker.intake.proposal_record).
     """
     if confirmation.received_on > (today or dt.date.today()):
         raise RegistrationRefused("Ngày đến không thể ở tương lai.")
@@ -128,7 +135,8 @@ def confirm(session: Session, confirmation: Confirmation, *, actor: User, files_
     duplicate = find_duplicate(session, confirmation.letter)
     if duplicate is not None:
         raise DuplicateLetter(duplicate)
-    specs = _task_specs(session, confirmation.rows)
+    matcher = build_matcher(session)
+    specs = _task_specs(session, confirmation.rows, matcher)
     stored = file_name = None
     if confirmation.upload_token:
         pending = pending_upload_of(session, confirmation.upload_token, actor)
@@ -149,4 +157,22 @@ def confirm(session: Session, confirmation: Confirmation, *, actor: User, files_
         session.flush()
     except IntegrityError as exc:
         raise RegistrationRefused("Văn bản vừa được vào sổ bởi một thao tác khác; vui lòng kiểm tra sổ.") from exc
+    if confirmation.proposal is not None:
+        comparison = compare(confirmation.proposal, confirmation.letter, confirmation.rows,
+                             same_agency=_same_agency(matcher))
+        record_proposal(session, letter, confirmation.proposal, comparison, registered_on=today or dt.date.today())
     return letter
+
+
+def _same_agency(matcher: AgencyMatcher):
+    """Whether a confirmed row names the agency proposed: the same group kinds, the same catalog agency (as
+    registration resolves it), or, for a name not in the catalog, the same words."""
+    def key(name: str | None):
+        name = (name or "").strip()
+        kinds = group_kinds(name)
+        if kinds:
+            return ("group", kinds)
+        match = matcher.match(name) if name else None
+        return ("agency", match.agency_id) if match is not None else ("name", fold_words(name))
+
+    return lambda proposed, confirmed: key(proposed) == key(confirmed)
