@@ -187,6 +187,31 @@ def _is_attachment(item: dict, cover_header: dict) -> bool:
         return False
 
 
+# "Ban hành kèm theo Quyết định này Chương trình hành động ...": the decision issues a document of that kind
+_ISSUES_KIND_RE = re.compile(
+    r"(?i)ban\s+hành\s+kèm\s+theo\s+(?:quyết\s+định|nghị\s+quyết|chỉ\s+thị)\s+này\s+(?:bản\s+)?"
+    r"(?P<kind>chương\s+trình|kế\s+hoạch|quy\s+chế|quy\s+định|đề\s+án|phương\s+án|điều\s+lệ|hướng\s+dẫn)")
+
+
+def _issued_after_signature(part: str, body: str) -> str | None:
+    """The document a decision issues, printed after its signature with no header of its own ("QUYẾT ĐỊNH ...
+    Ban hành kèm theo Quyết định này Chương trình ..." then, after Nơi nhận, "CHƯƠNG TRÌNH HÀNH ĐỘNG ...").
+    Its assignments are the decision's own; without its own Quốc hiệu it is not split off as a letter."""
+    issued = _ISSUES_KIND_RE.search(body)
+    if not issued:
+        return None
+    kind = fold(issued.group("kind"))
+    lines = part.split("\n")
+    noi_nhan = next((i for i, line in enumerate(lines) if _header._NOI_NHAN_RE.match(line)), None)
+    if noi_nhan is None:
+        return None
+    for i in range(noi_nhan + 1, len(lines)):
+        line = lines[i].strip()
+        if fold(line).startswith(kind) and line[: len(issued.group("kind"))].isupper():
+            return "\n".join(lines[i:])
+    return None
+
+
 def extract_text(text: str, *, overrides: dict | None = None) -> dict:
     """Return the extraction of one letter (and what it encloses) from its text.
 
@@ -220,6 +245,11 @@ def extract_text(text: str, *, overrides: dict | None = None) -> dict:
         enclosed.append(item)
     result = _public(cover_header)
     result["enclosed"] = enclosed
+    issued = _issued_after_signature(parts[0], cover_body)
+    if issued:
+        offset = 10000 * (len(attached_tasks) + 1)
+        attached_tasks += [{**t, "assignment": offset + (t.get("assignment") or 0)}
+                           for t in _tasks_of(issued, cover_header, warnings)]
     cover_tasks = _tasks_of(cover_body, cover_header, warnings) + attached_tasks
     result["tasks"] = _merge(cover_tasks, enclosed, cover_header, warnings) if enclosed else cover_tasks
     if warnings:

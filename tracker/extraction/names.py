@@ -1113,7 +1113,10 @@ def _match_group(text: str, pos: int) -> AgencyMatch | None:
             # a kind mixed with "địa phương", "cơ quan", "đơn vị" has no identity ("các bộ, ngành, địa
             # phương"); "các sở, ban, ngành" or the central bodies ("các Bộ, cơ quan ngang Bộ") do
             vague = any(n in ("dia phuong", "co quan", "don vi", "cap", "luc luong", "bo phan", "to chuc", "ca nhan") for n in nouns)
-            return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=vague and not central, group=True, kind="group")
+            # bare "các sở, ban, ngành" in a list of named bodies names nobody; "các sở, ban, ngành tỉnh" does
+            bare = _qualifier_end(text, end) == end and re.match(r"\s*[;,]\s*\S", text[end:]) is not None
+            return AgencyMatch(pos, end, [_clean_name(text[pos:end])], generic=(vague or bare) and not central,
+                               group=True, kind="group")
         qend = _qualifier_end(text, end)
         if _LIEN_QUAN_RE.match(text, qend):
             qend = _LIEN_QUAN_RE.match(text, qend).end()

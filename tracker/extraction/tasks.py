@@ -168,11 +168,15 @@ def _with_labels(text: str, labels: list[tuple[str, str]]) -> str:
     others = [f"{k[:1].upper()}{k[1:]}: {v}" for k, v in labels if not _LEAD_LABEL_RE.match(k) and not _COOP_LABEL_RE.match(k)]
     body = text.strip().rstrip(":").strip()
     if leads:
-        lead = ", ".join(v.strip().rstrip(".;,") for v in leads)
-        partners = ", ".join(v.strip().rstrip(".;,") for v in coops)
+        # a labelled list separates its agencies with semicolons ("phối hợp với A; B; C"): one list
+        lead = ", ".join(re.sub(r"\s*;\s*", ", ", v.strip().rstrip(".;,")) for v in leads)
+        partners = ", ".join(re.sub(r"\s*;\s*", ", ", v.strip().rstrip(".;,")) for v in coops)
         if re.match(r"[A-ZĐÀ-Ỹ][a-zà-ỹđ]", body):
             body = body[:1].lower() + body[1:]  # the item's title becomes the action of the sentence
-        body = f"{lead} chủ trì" + (f", phối hợp với {partners}" if partners else "") + (f" {body}" if body else "")
+        # "Cơ quan thực hiện: Sở A chủ trì, phối hợp với B" already says who leads
+        says_roles = re.search(r"(?<![^\W\d_])chủ\s+trì(?![^\W\d_])", lead, re.IGNORECASE)
+        body = lead + ("" if says_roles else " chủ trì") + (f", phối hợp với {partners}" if partners else "") + \
+            (f" {body}" if body else "")
     elif coops:
         partners = ", ".join(v.strip().rstrip(".;,") for v in coops)
         body = body.rstrip(".;: ") + f", phối hợp với {partners}"

@@ -489,6 +489,36 @@ def _split_flattened_issuer(text: str) -> str:
     return "\n".join(lines)
 
 
+_LINE_PREFIX_RE = re.compile(r"^(.{12,100}?[.:])[ \t]+(?=\S)")
+
+
+def _drop_repeated_prefix(text: str) -> str:
+    """A web copy that prints the page's title before every section ("Quyết định 435/QĐ-UBND năm 2020. Điều 1.")
+    loses that title: a prefix ending in a full stop that names a document (it has a digit) and opens three
+    lines or more is the site's, not the letter's."""
+    lines = text.split("\n")
+    counts: dict[str, int] = {}
+    for line in lines:
+        m = _LINE_PREFIX_RE.match(line.strip())
+        if m and any(c.isdigit() for c in m.group(1)):
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    repeated = [p for p, c in counts.items() if c >= 3]
+    if not repeated:
+        return text
+    out = []
+    for line in lines:
+        stripped = line.strip()
+        for prefix in repeated:
+            if stripped.startswith(prefix):
+                stripped = stripped[len(prefix):].lstrip()
+                break
+        else:
+            out.append(line)
+            continue
+        out.append(stripped)
+    return "\n".join(out)
+
+
 def normalize(text: str) -> str:
     """Return letter text cleaned for parsing.
 
@@ -508,6 +538,7 @@ def normalize(text: str) -> str:
     text = _drop_portal_chrome(text)
     text = _INVISIBLE_RE.sub("", text)
     text = _split_flattened_issuer(text)
+    text = _drop_repeated_prefix(text)
     text = text.translate(_DASHES)
     text = _SUPERSCRIPT_RE.sub("", text)
     # markdown
