@@ -23,8 +23,9 @@ document.addEventListener("DOMContentLoaded", () => {
     const index = rows.length;
     const clone = last.cloneNode(true);
     clone.dataset.index = String(index);
-    clone.classList.remove("has-error");
-    clone.querySelectorAll(".error, .hint").forEach((el) => el.remove());
+    clone.classList.remove("has-error", "is-current");
+    delete clone.dataset.source;
+    clone.querySelectorAll(".error, .hint, .source-link").forEach((el) => el.remove());
     clone.querySelectorAll("input, select, textarea").forEach((el) => {
       ["name", "id"].forEach((attr) => {
         const value = el.getAttribute(attr);
@@ -53,3 +54,46 @@ document.addEventListener("submit", (event) => {
     event.stopPropagation();
   }
 }, true);
+
+// Registration: the task row the clerk is on shows the passage of the letter it was read from. The server marks
+// every passage (<mark data-rows="...">, rows by position) and puts a source row under a row whose passage is not
+// in the text; here the current row's passage is coloured and scrolled into view inside the text panel.
+document.addEventListener("DOMContentLoaded", () => {
+  const body = document.getElementById("task-rows");
+  const panel = document.getElementById("letter-text");
+  if (!body) return;
+  const text = panel ? panel.querySelector(".fulltext") : null;
+  const status = panel ? panel.querySelector(".source-status") : null;
+  let current = null;
+  const show = (row, force) => {
+    if (!row || (row === current && !force)) return;
+    current = row;
+    document.querySelectorAll(".is-current").forEach((el) => el.classList.remove("is-current"));
+    row.classList.add("is-current");
+    const index = row.dataset.index;
+    const number = Number(index) + 1;
+    const below = body.querySelector(`tr.source-row[data-for="${index}"]`);
+    if (below) below.classList.add("is-current");
+    if (!text) return;
+    const marks = Array.from(text.querySelectorAll("mark[data-rows]"))
+      .filter((mark) => mark.dataset.rows.split(" ").includes(index));
+    marks.forEach((mark) => mark.classList.add("is-current"));
+    if (status) {
+      status.textContent = marks.length ? `Dòng ${number}: đoạn nguồn được tô màu.`
+        : below ? `Dòng ${number}: đoạn nguồn hiện ngay dưới dòng.` : `Dòng ${number} không có đoạn nguồn.`;
+    }
+    if (!marks.length) return;
+    // scroll the text panel, not the page, so the row being edited stays where it is
+    const top = marks[0].getBoundingClientRect().top - text.getBoundingClientRect().top;
+    text.scrollTop += top - 24;
+    const box = panel.getBoundingClientRect();
+    if (box.bottom < 0 || box.top > window.innerHeight) panel.scrollIntoView({ block: "nearest" });
+  };
+  body.addEventListener("focusin", (event) => show(event.target.closest("tr.task-row")));
+  body.addEventListener("click", (event) => {
+    const row = event.target.closest("tr.task-row");
+    const link = event.target.closest("a.source-link");
+    if (link && text) event.preventDefault();  // without script the link jumps to the passage instead
+    show(row, Boolean(link));
+  });
+});

@@ -54,6 +54,8 @@ class TaskRowForm(Form):
     recurrence = HiddenField()
     create_agency = BooleanField("Thêm vào danh mục")
     remove = BooleanField("Bỏ dòng này")
+    #: the position of the proposed row this row shows (see tracker.intake.proposal_record); blank on an added row
+    proposed = HiddenField()
 
 
 class ConfirmForm(FlaskForm):
@@ -64,6 +66,8 @@ class ConfirmForm(FlaskForm):
     upload_token = HiddenField()
     full_text = HiddenField()
     extras = HiddenField()  # JSON: references, enclosed letters, printed stamp — carried unchanged
+    #: the proposal as shown (tracker.intake.proposal_record.snapshot), signed so that its figures are the reader's
+    proposal = HiddenField()
     received_on = DateField("Ngày đến", validators=[DataRequired(INVALID_DATE)], format=DATE_FORMATS, render_kw=DATE_INPUT)
     number = StringField("Số, ký hiệu", validators=[Optional(), Length(max=120)])
     doc_type = StringField("Loại văn bản", validators=[Optional(), Length(max=60)])

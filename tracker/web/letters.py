@@ -9,6 +9,7 @@ import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import exists, select
 
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
@@ -21,7 +22,9 @@ from tracker.app import files_dir
 from tracker.db import MAX_INTEGER
 from tracker.intake import edits
 from tracker.intake.operations import DuplicateLetter, LetterSpec, find_duplicate
+from tracker.intake.proposal_record import read_snapshot, snapshot
 from tracker.intake.registration import Confirmation, ConfirmedRow, RegistrationRefused, already_registered, confirm
+from tracker.intake.sources import SourceView, source_view
 from tracker.intake.models import Letter
 from tracker.intake.search import apply_search
 from tracker.text import fold
@@ -322,12 +325,27 @@ def _fill_confirm_form(form, proposal, *, text: str, upload_token: str | None):
     form.signer.data = header.get("signer") or ""
     form.signer_title.data = header.get("signer_title") or ""
     form.urgency.data = header.get("urgency") if header.get("urgency") in URGENCIES else ""
-    for row in proposal.tasks:
+    for index, row in enumerate(proposal.tasks):
         form.tasks.append_entry({
             "agency": row.agency_text, "role": row.role, "summary": row.summary, "deadline": row.deadline,
             "deadline_text": row.deadline_text or "", "recurrence": row.recurrence or "",
-            "create_agency": False, "remove": False})
+            "create_agency": False, "remove": False, "proposed": str(index)})
     form.tasks.append_entry({"role": "lead"})
+    # what the clerk is shown is what the reader proposed: the header as the form shows it, the rows as proposed
+    form.proposal.data = _proposal_signer().dumps(snapshot(_letter_spec(form), proposal.tasks))
+
+
+def _proposal_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="tracker.letter-proposal")
+
+
+def _proposal_of(form) -> dict | None:
+    """The proposal the confirm form carries, or None when it has none or it was not made here (a letter is
+    then registered as if typed by hand, and shows no source passages)."""
+    try:
+        return read_snapshot(_proposal_signer().loads(form.proposal.data)) if form.proposal.data else None
+    except BadData:
+        return None
 
 
 def _iso(value) -> dt.date | None:
@@ -373,7 +391,19 @@ def _render_confirm(form, status: int = 200, *, message: str | None = None, dupl
     return render_template("letters/confirm.html", form=form, agency_names=_agency_names(), message=message,
                            duplicate=duplicate, row_errors=row_errors or {}, notes=proposal_notes or [],
                            row_statuses=_row_statuses(form), upload_name=pending.file_name if pending else None,
-                           ), status
+                           sources=_sources(form)), status
+
+
+def _sources(form) -> SourceView:
+    """The letter's text with the passage of each proposed row found in it (rows are the form's positions)."""
+    proposal = _proposal_of(form)
+    proposed = proposal["tasks"] if proposal else []
+    sources = {}
+    for position, entry in enumerate(form.tasks):
+        index = read_int(entry.form.proposed.data, minimum=0)[0]
+        if index is not None and index < len(proposed):
+            sources[position] = proposed[index].get("source")
+    return source_view(form.full_text.data or "", sources)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -427,16 +457,22 @@ def new():
     return _render_confirm(form, duplicate=duplicate, proposal_notes=notes)
 
 
-def _confirmation(form) -> Confirmation:
+def _letter_spec(form) -> LetterSpec:
+    """The letter's header as the confirm form holds it (what is shown, or what the clerk confirmed)."""
     extras = json.loads(form.extras.data or "{}") if form.extras.data else {}
     recipients = [line.strip() for line in (form.recipients.data or "").splitlines() if line.strip()]
-    letter = LetterSpec(number=(form.number.data or "").strip() or None, doc_type=(form.doc_type.data or "").strip() or None,
-                        issuer=form.issuer.data.strip(), place=(form.place.data or "").strip() or None,
-                        issued_on=form.issued_on.data, subject=form.subject.data.strip(), recipients=recipients,
-                        signer=(form.signer.data or "").strip() or None,
-                        signer_title=(form.signer_title.data or "").strip() or None,
-                        urgency=form.urgency.data or None, references=list(extras.get("references") or []),
-                        full_text=form.full_text.data or "")
+    return LetterSpec(number=(form.number.data or "").strip() or None, doc_type=(form.doc_type.data or "").strip() or None,
+                      issuer=(form.issuer.data or "").strip(), place=(form.place.data or "").strip() or None,
+                      issued_on=form.issued_on.data, subject=(form.subject.data or "").strip(), recipients=recipients,
+                      signer=(form.signer.data or "").strip() or None,
+                      signer_title=(form.signer_title.data or "").strip() or None,
+                      urgency=form.urgency.data or None, references=list(extras.get("references") or []),
+                      full_text=form.full_text.data or "")
+
+
+def _confirmation(form) -> Confirmation:
+    extras = json.loads(form.extras.data or "{}") if form.extras.data else {}
+    letter = _letter_spec(form)
     enclosed = []
     for inner in extras.get("enclosed") or []:
         enclosed.append(LetterSpec(
@@ -453,9 +489,11 @@ def _confirmation(form) -> Confirmation:
         rows.append(ConfirmedRow(agency=(row.agency.data or "").strip(), role=row.role.data,
                                  summary=(row.summary.data or "").strip(), deadline=row.deadline.data,
                                  deadline_text=row.deadline_text.data or None, recurrence=row.recurrence.data or None,
-                                 create_agency=bool(row.create_agency.data)))
+                                 create_agency=bool(row.create_agency.data),
+                                 proposed=read_int(row.proposed.data, minimum=0)[0]))
     return Confirmation(letter=letter, received_on=form.received_on.data, rows=rows, enclosed=enclosed,
-                        submission_key=form.submission_key.data or None, upload_token=form.upload_token.data or None)
+                        submission_key=form.submission_key.data or None, upload_token=form.upload_token.data or None,
+                        proposal=_proposal_of(form))
 
 
 @bp.route("/confirm", methods=["POST"])
