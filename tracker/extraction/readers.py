@@ -443,13 +443,24 @@ _PDF_NO_CRYPTO = ("Không giải mã được tệp PDF (mã hóa AES): máy ch�
                   "Hãy báo quản trị viên hệ thống.")
 
 
-def read_pdf(data: bytes) -> str:
-    """Text layer of a PDF (pypdf), pages joined; scanned files and files that need a password
-    to be opened are refused.
+#: a PDF whose pages hold fewer letters than this on average has no usable text layer: it is a scan,
+#: maybe with an e-signature stamp (the scans of shared/examples/scans have 0 letters in their pages'
+#: content, a stamp brings about a hundred on one page, the shortest typed letter has over 300 a page)
+MIN_LETTERS_PER_PAGE = 150
 
-    A PDF protected only by an owner password (printing or copying restricted, no password to
-    open it) is encrypted with an empty user password: it is decrypted and read. AES needs the
+
+class NoTextLayer(UnreadableDocument):
+    """A PDF without usable text (an image-only scan): read_document passes it to OCR."""
+
+
+def read_pdf(data: bytes) -> str:
+    """Text layer of a PDF, pages joined, each page read in visual order (:mod:`tracker.extraction.pdf`).
+
+    pypdf opens the file first, with the messages a clerk can act on: a file that needs a password to
+    be opened is refused; a PDF protected only by an owner password (printing or copying restricted)
+    is encrypted with an empty user password, and is decrypted and read. AES needs the
     ``cryptography`` package; without it the message says so instead of calling the file a scan.
+    A PDF with no usable text raises :class:`NoTextLayer` (a scan, see :data:`MIN_LETTERS_PER_PAGE`).
     """
     import logging
 
@@ -475,14 +486,46 @@ def read_pdf(data: bytes) -> str:
     except Exception as exc:
         if "crypt" in type(exc).__name__.lower() or "crypt" in str(exc).lower():
             # e.g. a certificate security handler or an unknown algorithm, not a password
-            raise UnreadableDocument(
-                "Tệp PDF được mã hóa theo cách chưa hỗ trợ: hãy lưu lại bản không mã hóa rồi tải lên lại."
-            ) from None
+            raise UnreadableDocument(_PDF_ODD_CRYPTO) from None
         raise UnreadableDocument("Tệp PDF bị hỏng hoặc không đúng định dạng.") from None
     if count == 0:
         raise UnreadableDocument("Tệp PDF không có trang nào.")
+    read = min(count, _MAX_PDF_PAGES)
+    if reader.is_encrypted:
+        # pypdf is the fallback reader below and must be able to decrypt the content (AES needs
+        # cryptography): a server that cannot is told so now, whichever reader ends up reading
+        try:
+            pages[0].extract_text()
+        except DependencyError:
+            raise UnreadableDocument(_PDF_NO_CRYPTO) from None
+        except Exception:
+            pass
+    from tracker.extraction import pdf
+
+    try:
+        texts = pdf.page_texts(data, max_pages=read, password="")
+    except pdf.PdfError as exc:
+        if exc.reason == "password":
+            raise UnreadableDocument(_PDF_PASSWORD) from None
+        if exc.reason == "security":
+            raise UnreadableDocument(_PDF_ODD_CRYPTO) from None
+        texts = _pypdf_texts(pages, read)  # PDFium refused a file that pypdf repaired: its order, not none
+    text = "\n".join(texts)
+    if sum(1 for c in text if c.isalpha()) < MIN_LETTERS_PER_PAGE * read:
+        raise NoTextLayer(
+            "Tệp PDF không có lớp chữ (bản quét): cần nhận dạng ký tự (OCR) trước khi trích xuất."
+        )
+    return text
+
+
+_PDF_ODD_CRYPTO = "Tệp PDF được mã hóa theo cách chưa hỗ trợ: hãy lưu lại bản không mã hóa rồi tải lên lại."
+
+
+def _pypdf_texts(pages, count: int) -> list[str]:
+    from pypdf.errors import DependencyError
+
     texts = []
-    for i in range(min(count, _MAX_PDF_PAGES)):
+    for i in range(count):
         try:
             texts.append(pages[i].extract_text() or "")
         except DependencyError:
@@ -490,12 +533,7 @@ def read_pdf(data: bytes) -> str:
             raise UnreadableDocument(_PDF_NO_CRYPTO) from None
         except Exception:
             texts.append("")
-    text = "\n".join(texts)
-    if len(re.sub(r"\s+", "", text)) < 30:
-        raise UnreadableDocument(
-            "Tệp PDF không có lớp chữ (bản quét): cần nhận dạng ký tự (OCR) trước khi trích xuất."
-        )
-    return text
+    return texts
 
 
 # ---------------------------------------------------------------------------
