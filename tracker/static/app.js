@@ -94,6 +94,6 @@ document.addEventListener("DOMContentLoaded", () => {
     const row = event.target.closest("tr.task-row");
     const link = event.target.closest("a.source-link");
     if (link && text) event.preventDefault();  // without script the link jumps to the passage instead
-    show(row, Boolean(link));
+    show(row, true);  // a click shows the passage again, even on the row already chosen
   });
 });
