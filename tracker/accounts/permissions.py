@@ -103,6 +103,7 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "admin.agencies": lambda u, _: _role(u) == Role.ADMIN,
     "admin.outbox": lambda u, _: _role(u) == Role.ADMIN,
     "admin.calendar": lambda u, _: _role(u) == Role.ADMIN,
+    "admin.proposal_quality": lambda u, _: _role(u) == Role.ADMIN,
     "agency.list": lambda u, _: _role(u) is not None,
     # Reports (web: compile, download, archive)
     "report.make": lambda u, _: _role(u) in {Role.LEADER, Role.CLERK},

@@ -1,7 +1,8 @@
-"""Administration: users and the agency catalog."""
+"""Administration: users, the agency catalog, and how the letter reader's proposals fare with the clerks."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,8 +20,10 @@ from tracker.accounts.permissions import require
 from tracker.agencies.catalog import CatalogError, parse_catalog
 from tracker.agencies.models import AGENCY_KIND_LABELS, Agency
 from tracker.agencies.operations import import_catalog, refresh_search_text
+from tracker.intake.proposal_record import monthly_figures, months_back, total_of, years_recorded
 from tracker.text import fold
 from tracker.web import db
+from tracker.web.clock import today
 from tracker.web.pagination import paginate, sort_arg
 from tracker.web.params import int_or_none
 
@@ -194,3 +197,26 @@ def edit_agency(agency_id: int | None):
             flash(f"Đã lưu cơ quan {agency.name}.", "success")
             return redirect(url_for("admin.agencies"))
     return render_template("admin/agency_form.html", form=form, agency=agency)
+
+
+#: how many months the quality page shows when no year is picked
+QUALITY_MONTHS = 24
+
+
+@bp.route("/proposal-quality")
+@login_required
+def proposal_quality():
+    """Chất lượng đề xuất: per month of registration, the letters registered from the reader's proposal and how
+    many proposed tasks the clerks kept, corrected, removed or added; the last 24 months, or one year picked."""
+    require(current_user, "admin.proposal_quality")
+    session = db()
+    years = years_recorded(session)
+    year = int_or_none(request.args.get("year"), minimum=1900, maximum=2100)
+    day = today()
+    if year is not None:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    else:
+        first, last = months_back(day, QUALITY_MONTHS), day
+    months = monthly_figures(session, first, last)
+    return render_template("admin/proposal_quality.html", months=months, total=total_of(months), years=years,
+                           year=year, first=first, last=last, recent=QUALITY_MONTHS)
