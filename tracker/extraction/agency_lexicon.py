@@ -258,7 +258,7 @@ NAME_BODY_PHRASES: tuple[str, ...] = tuple(
     vệ sinh dịch tễ|luyện kim|hóa chất|nuôi trồng|đa khoa|chuyên khoa|cấp tỉnh|cấp huyện|cấp xã|và|
     giáo dục thường xuyên|giáo dục nghề nghiệp|trung học phổ thông|trung học cơ sở|phát triển nông thôn|
     phục vụ hành chính công|đô thị thông minh|thị trường|trong nước|kiểm lâm|điều phối|nông thôn mới|di tích|lịch sử|giảm nghèo|
-    liên ngành|chuyên|nghiệp vụ|nước sạch|vệ sinh môi trường|nhiệt đới|khám bệnh|chữa bệnh|khám, chữa bệnh|chỉ huy|phòng thủ|dân sự|phòng thủ dân sự|đường bộ|dược liệu|phổ thông|dân tộc|bán trú|nội trú|phổ thông dân tộc bán trú|phổ thông dân tộc nội trú|tiểu học|mầm non
+    liên ngành|chuyên|nghiệp vụ|nước sạch|vệ sinh môi trường|nhiệt đới|khám bệnh|chữa bệnh|khám, chữa bệnh|khám bệnh, chữa bệnh|bảo hiểm y tế|mẫu giáo|chỉ huy|phòng thủ|dân sự|phòng thủ dân sự|đường bộ|dược liệu|phổ thông|dân tộc|bán trú|nội trú|phổ thông dân tộc bán trú|phổ thông dân tộc nội trú|tiểu học|mầm non
     """.replace("\n", " ").split("|")
     if p.strip()
 )

@@ -212,6 +212,11 @@ _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"PTDTBT", "Phổ thông dân tộc bán trú"),
     (r"PTDTNT", "Phổ thông dân tộc nội trú"),
     (r"THPT", "trung học phổ thông"),
+    (r"MN\s*-\s*MG", "mầm non - mẫu giáo"),
+    (r"CL\s*-\s*NCL", "công lập - ngoài công lập"),
+    (r"KCB|KBCB", "khám bệnh, chữa bệnh"),
+    (r"BHYT", "bảo hiểm y tế"),
+    (r"HQCK", "Hải quan cửa khẩu"),
     (r"THCS", "trung học cơ sở"),
     (r"GDNN\s*-\s*GDTX", "Giáo dục nghề nghiệp - Giáo dục thường xuyên"),
     (r"GDTX", "Giáo dục thường xuyên"),
@@ -582,6 +587,8 @@ _ADMIN_NOUNS = {"bo", "so", "ban", "nganh", "co quan", "don vi", "dia phuong", "
 _GROUP_RE = _lazy_re("_GROUP_RE", 
     rf"(?i:các)\s+(?P<nouns>{_GROUP_NOUN}(?:\s*,\s*(?i:các\s+)?{_GROUP_NOUN}(?:\s+(?i:ngang\s+bộ|thuộc\s+Chính\s+phủ|khác\s+ở\s+Trung\s+ương))?|\s+(?i:và)\s+(?i:các\s+)?{_GROUP_NOUN})*)"
     rf"{_NOT_LETTER_AFTER}"
+    # "các trường hợp" are cases and "các hội nghị, hội thảo" meetings, not schools or associations
+    r"(?!\s+(?i:hợp|nghị|thảo)(?![^\W\d_]))"
 )
 _GENERIC_BARE_RE = _lazy_re("_GENERIC_BARE_RE", 
     r"(?i:(?:(?:Hội|Ban\s+đại\s+diện)\s+cha\s+mẹ\s+học\s+sinh|chính\s+quyền|cơ\s+quan|đơn\s+vị|địa\s+phương|cơ\s+quan\s+chức\s+năng|lực\s+lượng\s+chức\s+năng|cấp\s+có\s+thẩm\s+quyền|cơ\s+quan\s+có\s+thẩm\s+quyền|người\s+đứng\s+đầu)"
@@ -629,6 +636,17 @@ def _is_stop(text: str, pos: int) -> bool:
 _QUALIFIER_LEVELS_RE = _lazy_re("_QUALIFIER_LEVELS_RE", rf"\s*,\s*{_LEVEL_ANY}(?:\s*,\s*{_LEVEL_ANY}|\s+(?i:và)\s+{_LEVEL_ANY})*{_NOT_LETTER_AFTER}")
 
 
+#: name phrases that hold a comma of their own ("khám bệnh, chữa bệnh"): a list never ends inside them
+_COMMA_PHRASES = tuple((fold(p.split(",", 1)[0]), fold(p.split(",", 1)[1])) for p in lex.NAME_BODY_PHRASES if "," in p)
+
+
+def _comma_inside_phrase(text: str, comma_at: int) -> bool:
+    """Whether the comma after ``comma_at`` is part of a known name phrase rather than a list separator."""
+    before = fold(text[max(0, comma_at - 30):comma_at])
+    after = fold(text[comma_at:comma_at + 30])
+    return any(before.endswith(head) and after.startswith(tail) for head, tail in _COMMA_PHRASES)
+
+
 def _qualifier_end(text: str, pos: int, max_words: int = 11) -> int:
     """End of the lower-case qualifier after a group noun ("các chủ đầu tư hạ tầng cụm công nghiệp").
 
@@ -644,7 +662,7 @@ def _qualifier_end(text: str, pos: int, max_words: int = 11) -> int:
             break
         sep, word = m.group(1), m.group(2)
         low = word.lower()
-        if "," in sep and opened_by is None:
+        if "," in sep and opened_by is None and not _comma_inside_phrase(text, end):
             break
         if words == 0 and low in ("được", "có") and not re.match(r"\s*liên\s+quan", text[end + m.end():]):
             opened_by = low

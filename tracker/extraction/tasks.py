@@ -357,7 +357,10 @@ _SUBJECT_EXCLUDE_AFTER = _lazy_re("_SUBJECT_EXCLUDE_AFTER",
     # "Sở Tài chính có Công văn số ... đề nghị ...", "... ban hành Văn bản số ...": a cited letter, told
     r"(?i)^(?:(?:có|ban\s+hành|gửi|trình)\s+(?:văn\s+bản|công\s+văn|tờ\s+trình|báo\s+cáo|thông\s+báo|kế\s+hoạch|quyết\s+định|công\s+điện)\s+số(?![^\W\d_])|"
     r"đã|sẽ|đang|vừa|là(?!\s+(?:cơ\s+quan|đơn\s+vị|đầu\s+mối))|được|bị|rất\s+mong|mong|trân\s+trọng|xin|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
-    r"báo\s+cáo\s+(?:tại|số)|tại|theo(?!\s+dõi)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để|thì|mà|nếu|như)(?![^\W\d_])"
+    r"báo\s+cáo\s+(?:tại|số)|tại|theo(?!\s+dõi)|"
+    # what someone outside did, told as background: "Công ty X có đơn gửi ...", "Báo Y ngày 26/3 đưa tin ..."
+    r"có\s+(?:đơn|thư|bài\s+viết|bài|kiến\s+nghị|phản\s+ánh)|đưa\s+tin|phản\s+ánh\s+(?:rằng|về|việc)|"
+    r"(?:[^\W\d_]+\s+){0,2}ngày\s+\d{1,2}(?:\s*[/.\-]|\s+tháng)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để|thì|mà|nếu|như)(?![^\W\d_])"
 )
 _SPEAKER_VERBS = _lazy_re("_SPEAKER_VERBS", 
     r"(?i)^(?:(?:kính|trân\s+trọng|xin|thống\s+nhất)\s+(?=đề\s+nghị|yêu\s+cầu|giao|thông\s+báo))?(?:có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?|kết\s+luận|thông\s+báo|ghi\s+nhận|đánh\s+giá|nhận\s+được|đã\s+nhận|chỉ\s+thị|quyết\s+định|"

@@ -269,6 +269,8 @@ _GLUED_PHRASES = [
     (re.compile(r"(?i)(?<![^\W\d_])(kính)\s*(gửi)(?![^\W\d_])"), r"\1 \2"),
     (re.compile(r"(?i)(?<![^\W\d_])(đồng)\s*(kính gửi)"), r"\1 \2"),
     (re.compile(r"(?i)(?<![^\W\d_])(nơi)\s*(nhận)(?![^\W\d_])"), r"\1 \2"),
+    # "... biết, thực hiện./.Nơi nhận:": the list of copies starts a line of its own
+    (re.compile(r"(?<=[./])[ \t]*(?=(?:Nơi nhận|NƠI NHẬN)\s*:)"), "\n"),
     (re.compile(r"(?i)(?<![^\W\d_])(như)\s*(trên)(?![^\W\d_])"), r"\1 \2"),
     (re.compile(r"(?i)(độc)\s*(lập)\s*-?\s*(tự)\s*(do)\s*-?\s*(hạnh)\s*(phúc)"), r"\1 \2 - \3 \4 - \5 \6"),
     (re.compile(r"(?i)(cộng)\s*-?\s*(hòa|hoà)\s*(xã)\s*(hội)\s*(chủ)\s*(nghĩa)\s*(việt)\s*(nam)"),

@@ -1,0 +1,73 @@
+"""Shapes of real letters (issue 13), each in a made-up letter of the same shape.
+
+The real letters that taught these rules are scored by the per-letter check (test_gold_check.py); these
+examples keep each rule from being lost when the real sets are not beside the repository.
+"""
+
+from __future__ import annotations
+
+from tests.extraction.conftest import agency_key
+from tracker.extraction.letter import extract_text
+
+HEAD = ("ỦY BAN NHÂN DÂN TỈNH AN GIANG\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Số: 12/QĐ-UBND\nAn Giang, ngày 04 tháng 5 năm 2020\n")
+
+
+def pairs(result: dict) -> set[tuple[str, str]]:
+    """The (agency, role) pairs proposed, agencies keyed as the tests compare them."""
+    return {(agency_key(t["agency"]), t["role"]) for t in result["tasks"]}
+
+
+def test_a_programme_printed_after_the_decisions_signature_gives_the_tasks():
+    """A decision issues a programme printed after its signature with no header of its own."""
+    site = "Quyết định 12/QĐ-UBND năm 2020. "
+    text = (site + HEAD + "QUYẾT ĐỊNH\nVề việc ban hành Chương trình hành động về quan hệ lao động\n"
+            "QUYẾT ĐỊNH:\n" + site + "Điều 1.\nBan hành kèm theo Quyết định này Chương trình hành động về quan hệ lao động.\n"
+            + site + "Điều 2.\nGiám đốc các sở, thủ trưởng các đơn vị liên quan chịu trách nhiệm thi hành Quyết định này./.\n"
+            "Nơi nhận:\n- Như Điều 2;\n- Lưu VT.\nTM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn An\n\n"
+            + site + "CHƯƠNG TRÌNH HÀNH ĐỘNG\nVỀ QUAN HỆ LAO ĐỘNG\nI. NỘI DUNG\n"
+            "1. Rà soát, kiến nghị hoàn thiện thủ tục giải quyết tranh chấp lao động.\n"
+            "- Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với Liên đoàn Lao động tỉnh; Ủy ban nhân dân các huyện, thành phố.\n"
+            "- Thời gian thực hiện: Hoàn thành trong quý III/2020.\n"
+            "2. Tuyên truyền pháp luật lao động.\n"
+            "- Cơ quan thực hiện: Các sở, ban, ngành; Ủy ban nhân dân các huyện, thành phố.\n"
+            "- Thời gian thực hiện: Thực hiện thường xuyên.\n")
+    result = extract_text(text)
+    found = pairs(result)
+    assert (agency_key("Sở Nội vụ"), "lead") in found
+    assert (agency_key("Liên đoàn Lao động tỉnh"), "cooperate") in found
+    assert (agency_key("Ủy ban nhân dân các huyện, thành phố"), "cooperate") in found
+    assert (agency_key("Ủy ban nhân dân các huyện, thành phố"), "lead") in found  # item 2
+    assert not any("ban nganh" in a for a, _ in found)  # a bare "các sở, ban, ngành" names nobody
+    lead = next(t for t in result["tasks"] if agency_key(t["agency"]) == agency_key("Sở Nội vụ"))
+    assert lead["deadline"] == "2020-09-30"
+    assert "Quyết định 12/QĐ-UBND năm 2020" not in lead["source"]
+
+
+BODY_HEAD = ("VĂN PHÒNG CHÍNH PHỦ\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+             "Số: 100/VPCP-CN\nV/v giải quyết kiến nghị\nHà Nội, ngày 03 tháng 06 năm 2016\n"
+             "Kính gửi: Ủy ban nhân dân tỉnh Bình Định.\n")
+
+
+def test_background_told_about_others_is_no_task_and_glued_noi_nhan_ends_the_body():
+    text = (BODY_HEAD + "Công ty TNHH Hoa Sen có đơn gửi Thủ tướng Chính phủ kiến nghị về việc giao đất.\n"
+            "Báo Đầu tư ngày 12 tháng 5 năm 2016 đưa tin về việc chậm giao đất.\n"
+            "Về việc này, Phó Thủ tướng có ý kiến như sau:\nỦy ban nhân dân tỉnh Bình Định kiểm tra, giải quyết kiến nghị "
+            "của Công ty, báo cáo Thủ tướng Chính phủ trước ngày 15 tháng 7 năm 2016.\n"
+            "Văn phòng Chính phủ thông báo để Ủy ban nhân dân tỉnh Bình Định biết, thực hiện./.Nơi nhận:\n"
+            "- Như trên;\n- Công ty TNHH Hoa Sen: 12 Lê Lợi, thành phố Quy Nhơn;\n- VPCP: BTCN, các Vụ: KTN, TH;\n- Lưu: VT.\n"
+            "KT. BỘ TRƯỞNG, CHỦ NHIỆM\nPHÓ CHỦ NHIỆM\nNguyễn Văn B\n")
+    result = extract_text(text)
+    assert pairs(result) == {(agency_key("Ủy ban nhân dân tỉnh Bình Định"), "lead")}
+    assert result["tasks"][0]["deadline"] == "2016-07-15"
+
+
+def test_cases_and_health_abbreviations_in_a_ministrys_guidance():
+    text = ("BỘ Y TẾ\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 50/BYT-BH\n"
+            "V/v hướng dẫn thanh toán\nHà Nội, ngày 02 tháng 02 năm 2021\nKính gửi: Bảo hiểm xã hội các tỉnh.\n"
+            "1. Các trường hợp miễn cùng chi trả: thực hiện theo quy định tại Điều 22 Luật Bảo hiểm y tế.\n"
+            "2. Đề nghị Bảo hiểm xã hội các tỉnh chủ động phối hợp với các cơ sở KCB BHYT triển khai thực hiện.\n"
+            "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nNguyễn Văn C\n")
+    found = pairs(extract_text(text))
+    assert not any(a.startswith("truong hop") or "truong hop" in a for a, _ in found)
+    assert (agency_key("Các cơ sở khám bệnh, chữa bệnh bảo hiểm y tế"), "cooperate") in found
