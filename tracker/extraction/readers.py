@@ -34,7 +34,11 @@ class UnreadableDocument(Exception):
 
 def read_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES,
                   require_letter: bool = True, warnings: list[str] | None = None) -> str:
-    """Return the text of a letter file (.txt, .docx, .pdf, .xml/.edxml, .html).
+    """Return the text of a letter file (.txt, .docx, .pdf, .xml/.edxml, .html, or a scan).
+
+    A scan (a PDF without usable text, a .png, .jpg or .tif image) is read by OCR
+    (:mod:`tracker.extraction.ocr`), with a warning that the text must be checked; without
+    Tesseract the message says that OCR is not installed on the server.
 
     The format is recognised from the content (the file name only breaks ties).
     With ``require_letter`` (the default) the text must look like a Vietnamese official
@@ -85,7 +89,12 @@ def _read_document(data: bytes, filename: str, *, max_bytes: int, require_letter
     name = filename.lower()
     head = data[:8]
     if head.startswith(b"%PDF") or (b"%PDF-" in data[:1024] and not name.endswith((".txt", ".xml"))):
-        text = read_pdf(data)
+        try:
+            text = read_pdf(data)
+        except NoTextLayer:
+            from tracker.extraction import ocr
+
+            text = ocr.read_scan(data, "pdf", warnings=warnings)
     elif head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         text = read_docx(data)
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -97,9 +106,13 @@ def _read_document(data: bytes, filename: str, *, max_bytes: int, require_letter
     elif head.startswith(b"{\\rtf"):
         raise UnreadableDocument("Tệp RTF chưa được hỗ trợ: hãy lưu lại thành .docx hoặc PDF.")
     elif _is_image(head):
-        raise UnreadableDocument(
-            "Tệp là ảnh (bản quét), không có lớp chữ: cần nhận dạng ký tự (OCR) trước khi trích xuất."
-        )
+        from tracker.extraction import ocr
+
+        kind = ocr.image_kind(data)
+        if kind is None:
+            raise UnreadableDocument("Định dạng ảnh này chưa được hỗ trợ: hãy lưu bản quét thành PNG, JPEG, TIFF "
+                                     "hoặc PDF để nhận dạng chữ (OCR).")
+        text = ocr.read_scan(data, kind, warnings=warnings)
     else:
         decoding: list[str] = []
         text = decode_text(data, warnings=decoding)
