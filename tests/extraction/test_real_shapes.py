@@ -71,3 +71,47 @@ def test_cases_and_health_abbreviations_in_a_ministrys_guidance():
     found = pairs(extract_text(text))
     assert not any(a.startswith("truong hop") or "truong hop" in a for a, _ in found)
     assert (agency_key("Các cơ sở khám bệnh, chữa bệnh bảo hiểm y tế"), "cooperate") in found
+
+
+def test_body_run_into_the_kinh_gui_line_and_a_comrade_chairman_addressed():
+    """A flattened copy runs the body into "Kính gửi"; "Đ/c Chủ tịch UBND tỉnh" asked to direct the points below
+    makes the committee lead each point."""
+    text = ("BỘ Y TẾ\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 384/BYT-KCB\n"
+            "V/v cấp chứng chỉ hành nghề\nHà Nội, ngày 27 tháng 01 năm 2014 Kính gửi: Ủy ban nhân dân các tỉnh, thành phố "
+            "trực thuộc Trung ương Trong thời gian qua, nhiều địa phương đã triển khai tốt việc cấp chứng chỉ.\n"
+            "Để bảo đảm hoạt động đúng quy định, Bộ Y tế đề nghị Đ/c Chủ tịch UBND tỉnh, thành phố tiếp tục chỉ đạo "
+            "thực hiện một số nội dung sau:\n1. Đầu tư, nâng cấp cơ sở hạ tầng đối với cơ sở khám bệnh, chữa bệnh.\n"
+            "2. Rà soát việc cấp giấy phép hoạt động theo quy định.\nTrân trọng cảm ơn./.\n"
+            "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nNguyễn Văn D\n")
+    result = extract_text(text)
+    assert result["recipients"] == ["Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"]
+    assert pairs(result) == {(agency_key("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"), "lead")}
+
+
+def test_a_group_that_has_the_duty_and_a_reply_sent_for_action():
+    text = (HEAD.replace("12/QĐ-UBND", "45/TB-UBND") + "THÔNG BÁO\nVề việc treo cờ Tổ quốc\n\nĐể chào mừng ngày lễ, Ủy ban nhân dân tỉnh thông báo:\n"
+            "Ủy ban nhân dân các phường, xã có trách nhiệm chỉ đạo, kiểm tra, nhắc nhở việc treo cờ Tổ quốc.\n"
+            "Nơi nhận:\n- Lưu: VT.\nTL. CHỦ TỊCH\nCHÁNH VĂN PHÒNG\nNguyễn Văn E\n")
+    assert pairs(extract_text(text)) == {(agency_key("Ủy ban nhân dân các phường, xã"), "lead")}
+    reply = ("BỘ KẾ HOẠCH VÀ ĐẦU TƯ\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+             "Số: 3397/BKHĐT-QLKTTW\nV/v hướng dẫn áp dụng Luật Doanh nghiệp\nHà Nội, ngày 03 tháng 6 năm 2019\n"
+             "Kính gửi: Tổng công ty Khí Việt Nam - CTCP (PV GAS)\nPhúc đáp Công văn số 615/KVN-PC, Bộ Kế hoạch và Đầu tư "
+             "có ý kiến như sau: Điều 162 Luật Doanh nghiệp quy định về hợp đồng, giao dịch phải được chấp thuận.\n"
+             "Trên đây là ý kiến của Bộ Kế hoạch và Đầu tư gửi Tổng công ty Khí Việt Nam - CTCP (PV GAS) để tham khảo "
+             "thực hiện./.\nNơi nhận:\n- Như trên;\n- Lưu: VT.\nTL. BỘ TRƯỞNG\nCHÁNH VĂN PHÒNG\nNguyễn Văn F\n")
+    found = pairs(extract_text(reply))
+    assert len(found) == 1
+    agency, role = found.pop()
+    assert agency.startswith("tong cong ty khi viet nam") and role == "lead"
+
+
+def test_schools_named_in_short_mean_each_kind_addressed_and_a_closing_date_binds_them_all():
+    text = ("Kính gửi:\n- Hiệu trưởng các trường MN - MG,\n- Hiệu trưởng các trường Tiểu học,\n"
+            "- Hiệu trưởng các trường THCS.\n"
+            "Đề nghị Hiệu trưởng các trường rà soát lại việc thu quỹ phòng, chống thiên tai của đơn vị mình.\n"
+            "Các đơn vị thực hiện trước ngày 24/3/2016.\n")
+    result = extract_text(text)
+    found = pairs(result)
+    assert found == {(agency_key(a), "lead") for a in
+                     ("Các trường mầm non - mẫu giáo", "Các trường tiểu học", "Các trường trung học cơ sở")}
+    assert {t["deadline"] for t in result["tasks"]} == {"2016-03-24"}

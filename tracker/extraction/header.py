@@ -1111,6 +1111,27 @@ def _province_of(issuer: str | None, place: str | None) -> tuple[str | None, str
     return None, None
 
 
+# The body's first words run into the Kính gửi line of a flattened copy ("Kính gửi: Bộ Y tế Thực hiện Luật ...",
+# "Kính gửi: Tổng công ty X Phúc đáp Công văn số ..."): a capitalised opener inside the line starts the body.
+_INLINE_OPENER_RE = _lazy_re("_INLINE_OPENER_RE",
+    r"(?:(?<=[^\W\d_])|(?<=\)))[ \t]+(?=(?:Thực hiện|Trong thời gian|Thời gian qua|Phúc đáp|Căn cứ|Theo đề nghị|Tiếp theo|Sau khi"
+    r"|Vừa qua|Nhận được|Trả lời|Hiện nay|Triển khai|Ngày \d)(?![^\W\d_]))")
+
+
+def _split_inline_body(lines: list[str]) -> list[str]:
+    """Put the body's first sentence on a line of its own when a flattened copy runs it into the Kính gửi line."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        kg = _KG_RE.search(fold(line)) if i < 90 else None
+        if kg and not kg.group(1):
+            opener = _INLINE_OPENER_RE.search(line, kg.end())
+            if opener:
+                out += [line[: opener.start()], line[opener.end():]]
+                continue
+        out.append(line)
+    return out
+
+
 def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
     """Parse one letter: returns (header dict, body text).
 
@@ -1119,7 +1140,7 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
     """
     if not normalized:
         text = normalize(text)
-    lines = text.split("\n")
+    lines = _split_inline_body(text.split("\n"))
     n = len(lines)
 
     # incoming stamps sit among the header lines; read them first and hide them

@@ -548,7 +548,8 @@ _QUALIFIER = (
     r"|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện))?|(?:có\s+)?liên\s+quan|ven\s+biển|biên\s+giới|miền\s+núi"
     r"|vùng\s+[^\W\d_]+(?:\s+[^\W\d_]+)?)"
     rf"|\s+(?i:từ)\s+{PLACE}\s+(?i:đến)\s+{PLACE}"
-    r"|[ \t]+(?i:có)[ \t]+(?!liên)(?:[a-zà-ỹđ]+)(?:[ \t]+(?!(?:và|thực|triển|tổ|báo|chủ|phối|khẩn|tập|rà|nghiên|tham|đẩy|hoàn)\b)[a-zà-ỹđ]+){0,5}"
+    # "các xã có rừng", "các huyện có đường biên giới"; never "có trách nhiệm", "có nhiệm vụ" (the duty itself)
+    r"|[ \t]+(?i:có)[ \t]+(?!liên|trách[ \t]+nhiệm|nhiệm[ \t]+vụ|ý[ \t]+kiến)(?:[a-zà-ỹđ]+)(?:[ \t]+(?!(?:và|thực|triển|tổ|báo|chủ|phối|khẩn|tập|rà|nghiên|tham|đẩy|hoàn)\b)[a-zà-ỹđ]+){0,5}"
     r")*"
 )
 
@@ -579,7 +580,7 @@ _REQUIRES_SUFFIX = {"Công an", "Thanh tra", "Thuế", "Thống kê", "Báo", "�
 _LOCAL_RE = _lazy_re("_LOCAL_RE", rf"(?P<head>{_alt(lex.LOCAL_HEADS)}){_NOT_LETTER_AFTER}")
 _OPEN_RE = _lazy_re("_OPEN_RE", rf"(?P<head>{_alt(lex.OPEN_HEADS)}){_NOT_LETTER_AFTER}")
 _OPEN_LIST_RE = _lazy_re("_OPEN_LIST_RE", rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)})\s*:\s*")
-_TITLE_RE = _lazy_re("_TITLE_RE", rf"(?P<title>{_alt(lex.HEAD_TITLES)})(?:\s+(?i:các))?\s+(?=\S)")
+_TITLE_RE = _lazy_re("_TITLE_RE", rf"(?:(?:Đ/c|đ/c|Đồng\s+chí|đồng\s+chí)\s+)?(?P<title>{_alt(lex.HEAD_TITLES)})(?:\s+(?i:các))?\s+(?=\S)")
 
 _GROUP_NOUNS = sorted(set(lex.DEFINITE_GROUP_NOUNS) | set(lex.GENERIC_GROUP_WORDS), key=len, reverse=True)
 _GROUP_NOUN = _alt(_GROUP_NOUNS)
@@ -664,7 +665,8 @@ def _qualifier_end(text: str, pos: int, max_words: int = 11) -> int:
         low = word.lower()
         if "," in sep and opened_by is None and not _comma_inside_phrase(text, end):
             break
-        if words == 0 and low in ("được", "có") and not re.match(r"\s*liên\s+quan", text[end + m.end():]):
+        if words == 0 and low in ("được", "có") and not re.match(r"\s*(?:liên\s+quan|trách\s+nhiệm|nhiệm\s+vụ)",
+                                                                  text[end + m.end():]):
             opened_by = low
             end += m.end()
             words += 1

@@ -44,6 +44,7 @@ and its cooperators), which ``merge_enclosed`` uses to date the cooperators with
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -1168,8 +1169,10 @@ class _Extractor:
                 if referred is not None and t.deadline is None and not t.recurrence:
                     t.deadline, t.deadline_text = referred.date, referred.text
         for clause, c_off in orphan_texts:
-            if self.ctx.matcher.at(c_off + len(clause) - len(clause.lstrip())) is not None:
-                continue  # a clause about a named agency is not a note for others
+            about = self.ctx.matcher.at(c_off + len(clause) - len(clause.lstrip()))
+            if about is not None and not about.generic:
+                continue  # a clause about a named agency is not a note for others ("Các đơn vị thực hiện trước
+                # ngày ..." names nobody in particular: it dates every task before it)
             for d in self.find(clause):
                 if d.date and not d.recurrence and not _is_narrative(clause, d.start):
                     self.notes.append((scope, d, len(self.tasks)))
@@ -1583,7 +1586,46 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     if table_rows:
         ex.tasks += _table_tasks(table_rows, ctx, ex.assignment_counter + 1)
     ex.apply_letter_notes()
-    return _finalise(ex.tasks)
+    if not ex.tasks:
+        ex.tasks = _sent_for_action(text, ctx)
+    return _finalise(_spread_over_recipients(ex.tasks, recipients))
+
+
+# "Trên đây là ý kiến của Bộ X gửi Tổng công ty Y để tham khảo thực hiện./.": a reply whose only instruction is
+# its closing sentence still asks the addressee to act
+_SENT_FOR_ACTION_RE = _lazy_re("_SENT_FOR_ACTION_RE",
+    r"(?i)(?<![^\W\d_])gửi\s+(?P<who>[^.;:]{3,160}?)\s+để\s+(?:tham\s+khảo,?\s+|nghiên\s+cứu,?\s+)?"
+    r"(?:thực\s+hiện|triển\s+khai|áp\s+dụng)(?![^\W\d_])")
+
+
+def _sent_for_action(text: str, ctx: _Context) -> list[_Task]:
+    """The addressee of a closing "gửi X để (tham khảo) thực hiện" leads, when the letter assigns nothing else."""
+    tail = text[-600:]
+    found = None
+    for found in _SENT_FOR_ACTION_RE.finditer(tail):
+        pass
+    if found is None:
+        return []
+    start = len(text) - len(tail) + found.start("who")
+    items, _ = ctx.matcher.list_at(start)
+    names = [n for n in _names(items) if not _is_speaker(n, ctx)]
+    source = _source_of(found.group(0))
+    return [_make_task(n, "lead", _summary(source), None, 0, None, 1, source) for n in names]
+
+
+def _spread_over_recipients(tasks: list[_Task], recipients: list[str]) -> list[_Task]:
+    """A kind named in short ("Hiệu trưởng các trường") when the letter is addressed to several groups of that
+    kind ("các trường mầm non", "các trường tiểu học", "các trường THCS") means each of those groups."""
+    out: list[_Task] = []
+    for t in tasks:
+        short = fold(canonical_agency(t.agency))
+        if short.startswith("cac ") and len(short.split()) <= 3:
+            named = [r for r in recipients if fold(r).startswith(short + " ")]
+            if len(named) >= 2:
+                out += [dataclasses.replace(t, agency=r) for r in named]
+                continue
+        out.append(t)
+    return out
 
 
 def _unify_group_names(tasks: list[_Task]) -> None:
