@@ -20,8 +20,9 @@ def main() -> None:
     """Time extract_text on each letter; print median, 95th percentile and the slowest letter."""
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     files = sorted((ROOT / "tests" / "data" / "letters").glob("*.txt")) + sorted((ROOT / "tracker" / "demo_data").glob("*.txt"))
-    shared = ROOT.parent / "shared" / "examples" / "tasks-only"
-    files += sorted(shared.glob("*.txt")) if shared.is_dir() else []
+    for kind in ("tasks-only", "real", "letters"):
+        shared = ROOT.parent / "shared" / "examples" / kind
+        files += sorted(shared.glob("*.txt")) if shared.is_dir() else []
     texts = [(f.name, f.read_text(encoding="utf-8", errors="replace")) for f in files]
     for _, text in texts:  # warm caches (compiled patterns, lexicon)
         extract_text(text)
