@@ -385,3 +385,19 @@ def test_a_pasted_body_is_accepted_and_prose_is_not():
     with pytest.raises(UnreadableDocument):
         check_letter("Cho bột vào tô, thêm nước và khuấy đều cho đến khi hỗn hợp mịn. Để bột nghỉ khoảng mười lăm "
                      "phút rồi tráng bánh trên chảo nóng, lật mặt khi bánh vàng đều.")
+
+
+def test_a_flattened_decision_title_keeps_its_cited_numbers_and_stops_at_the_authority_line():
+    """The number, place-date, type and an upper-case V/V title on one line; a cited "KẾ HOẠCH SỐ ..." inside the
+    title is not the letter's number, and the authority line before "Căn cứ" is not part of the title."""
+    text = ("ỦY BAN NHÂN DÂN TỈNH KON TUM\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc\n"
+            "Số: 435/QĐ-UBND Kon Tum, ngày 04 tháng 5 năm 2020 QUYẾT ĐỊNH V/V BAN HÀNH CHƯƠNG TRÌNH HÀNH ĐỘNG "
+            "TRIỂN KHAI KẾ HOẠCH SỐ 119-KH/TU NGÀY 18 THÁNG 12 NĂM 2019 CỦA BAN THƯỜNG VỤ TỈNH ỦY ỦY BAN NHÂN DÂN TỈNH KON TUM\n"
+            "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;\nQUYẾT ĐỊNH:\nĐiều 1. Ban hành kèm theo "
+            "Quyết định này Chương trình hành động.\n")
+    header = parse_header(text)
+    assert header["number"] == "435/QĐ-UBND"
+    assert header["doc_type"] == "Quyết định"
+    assert header["issued_on"] == "2020-05-04"
+    assert header["subject"] == ("BAN HÀNH CHƯƠNG TRÌNH HÀNH ĐỘNG TRIỂN KHAI KẾ HOẠCH SỐ 119-KH/TU NGÀY 18 THÁNG 12 "
+                                 "NĂM 2019 CỦA BAN THƯỜNG VỤ TỈNH ỦY")

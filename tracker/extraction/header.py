@@ -380,6 +380,11 @@ _DATED_SENTENCE_RE = _lazy_re("_DATED_SENTENCE_RE",
     re.IGNORECASE)
 
 
+_CITED_KIND_BEFORE_RE = _lazy_re("_CITED_KIND_BEFORE_RE",
+    r"(?:ke hoach|quyet dinh|cong van|chi thi|nghi quyet|thong bao|van ban|thong tu|nghi dinh|ket luan|chuong trinh"
+    r"|cong dien|to trinh|bao cao)\s*$")
+
+
 def _segments(lines: list[str], start: int, end: int) -> list[Seg]:
     segs: list[Seg] = []
     for idx in range(start, end):
@@ -404,6 +409,8 @@ def _segments(lines: list[str], start: int, end: int) -> list[Seg]:
             for m in regex.finditer(f):
                 cuts.append((m.start(), m.end(), kind))
         for m in _SO_RE.finditer(f):
+            if _CITED_KIND_BEFORE_RE.search(f[max(0, m.start() - 30):m.start()]):
+                continue  # "... TRIỂN KHAI KẾ HOẠCH SỐ 119-KH/TU": a cited letter inside the title, not the number
             if line[m.start()] == "S" and not any(a <= m.start() < b for a, b, _ in cuts if b):
                 cuts.append((m.start(), None, "so"))
         for m in _VV_RE.finditer(f):
@@ -1030,11 +1037,22 @@ def _title_after(segs: list[Seg], start: int) -> tuple[str | None, int]:
     return title, last
 
 
+_AUTHORITY_TAIL_RE = _lazy_re("_AUTHORITY_TAIL_RE",
+    r"\s+(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|CHỦ TỊCH|BỘ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|HỘI ĐỒNG NHÂN DÂN)"
+    r"(?:\s+[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ\-]*)*\s*$")
+
+
 def _subject_after_vv(segs: list[Seg], start: int) -> tuple[str, int]:
     first = segs[start].text
     first = re.sub(r"^[Vv]\s*/\s*[Vv]\s*[:.]?\s*", "", first)
     first = _VE_VIEC_RE.sub("", first)
+    # a flattened decision runs its title into the authority line and the preamble on one line:
+    # "V/V BAN HÀNH ... TÌNH HÌNH MỚI” ỦY BAN NHÂN DÂN TỈNH KON TUM Căn cứ Luật ..."
+    body = re.search(r"\s(?:Căn cứ|Thực hiện|Xét đề nghị)\s", first)
+    if body:
+        first = first[: body.start()]
     parts = [first] if first else []
+    preamble_follows = bool(body)
     last = start
     j = start + 1
     pending_blank = False
@@ -1055,6 +1073,9 @@ def _subject_after_vv(segs: list[Seg], start: int) -> tuple[str, int]:
         s = seg.text
         if is_upper_line(s) or _STAMP_DEN_RE.search(s):
             break
+        if re.match(r"(?:Căn cứ|Xét đề nghị)\s", s):
+            preamble_follows = True
+            break
         if pending_blank and not s[:1].islower():
             break
         if len(s) > 160 or len(parts) >= 5:
@@ -1063,7 +1084,10 @@ def _subject_after_vv(segs: list[Seg], start: int) -> tuple[str, int]:
         last = j
         pending_blank = False
         j += 1
-    return _strip_end(" ".join(parts)), last
+    subject = " ".join(parts)
+    if preamble_follows:
+        subject = _AUTHORITY_TAIL_RE.sub("", subject)
+    return _strip_end(subject), last
 
 
 _PLACE_NAME = r"([A-ZĐ\u00c0-\u1ef9][^\W\d_]*(?:\s[A-ZĐ\u00c0-\u1ef9][^\W\d_]*){0,3})"
@@ -1237,7 +1261,8 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
     if vv_idx is not None:
         header["subject"], last = _subject_after_vv(segs, vv_idx)
         header["subject"] = header["subject"] or None
-        header["doc_type"] = "Công văn"
+        # "Số: 435/QĐ-UBND ... QUYẾT ĐỊNH V/V BAN HÀNH ...": the number's type code names the kind better than V/v
+        header["doc_type"] = _type_of_number(header["number"] or symbol) or "Công văn"
         subject_end_line = segs[last].line
     elif heading_idx is not None:
         title, last = _title_after(segs, heading_idx)
@@ -1253,10 +1278,8 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
         if title and title_end_line is None:
             title_end_line = segs[last].line
     if header["doc_type"] is None:
-        code_src = header["number"] or symbol or ""
-        codes = [c for c in re.split(r"[/-]", code_src) if c and not c.isdigit()]
-        if codes and codes[0] in _TYPE_BY_CODE:
-            header["doc_type"] = _TYPE_BY_CODE[codes[0]]
+        if _type_of_number(header["number"] or symbol):
+            header["doc_type"] = _type_of_number(header["number"] or symbol)
         elif kg_line is not None:
             header["doc_type"] = "Công văn"
     if symbol:
@@ -1326,6 +1349,12 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
     refs = find_references((header["subject"] or "") + "\n" + body, context)
     header["references"] = refs
     return header, body
+
+
+def _type_of_number(number: str | None) -> str | None:
+    """The kind of document its number's type code names ("435/QĐ-UBND" -> "Quyết định"), or None."""
+    codes = [c for c in re.split(r"[/-]", number or "") if c and not c.isdigit()]
+    return _TYPE_BY_CODE.get(codes[0]) if codes else None
 
 
 # "(Theo Công văn số: 2788/UBND-KT, ngày 18/6/2024)": a portal that quotes only the operative part of a
