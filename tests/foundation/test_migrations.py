@@ -151,3 +151,29 @@ def test_upgrading_to_letter_proposals_keeps_letters_and_counts_none_of_them(tmp
         assert conn.exec_driver_sql("SELECT count(*) FROM letter_fts WHERE letter_fts MATCH 'sinh'").scalar_one() == 1
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_upgrading_to_ocr_jobs_keeps_held_uploads_and_a_job_goes_with_its_upload(tmp_path):
+    """Migration 0028 adds the OCR jobs table; an upload held before it is kept, and a job made on it is removed
+    with it (registration or the daily sweep)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    upgrade(engine, "0027")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO user_account (id, username, full_name, password_hash, role, active, session_token, created_at)"
+            " VALUES (1, 'vanthu', 'Văn thư', 'x', 'clerk', 1, 'abc', '2026-12-01')")
+        conn.exec_driver_sql(
+            "INSERT INTO pending_upload (id, token, sha256, size, content_type, file_name, user_id, created_at) VALUES"
+            f" (1, 'tok', '{'a' * 64}', 10, 'image/png', 'ban-quet.png', 1, '2026-12-01')")
+    upgrade(engine)
+    with engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT token, file_name FROM pending_upload").one() == ("tok", "ban-quet.png")
+        assert conn.exec_driver_sql("SELECT count(*) FROM ocr_job").scalar_one() == 0
+        conn.exec_driver_sql(
+            "INSERT INTO ocr_job (token, pending_upload_id, user_id, kind, status, attempt, pages_done, retryable,"
+            " warnings, created_at, updated_at) VALUES ('job', 1, 1, 'png', 'queued', 1, 0, 0, '[]',"
+            " '2026-12-01', '2026-12-01')")
+        conn.exec_driver_sql("DELETE FROM pending_upload")
+        assert conn.exec_driver_sql("SELECT count(*) FROM ocr_job").scalar_one() == 0
+    assert current_revision(engine) == head_revision()
+    engine.dispose()

@@ -64,6 +64,46 @@ class PendingUpload(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
+class OcrJob(Base):
+    """Reading a held scan by OCR in the background (see tracker.intake.scans).
+
+    Every state lives here, not in a process's memory: any worker process answers the progress page.
+    A thread of the web process that took the upload runs the job and moves ``updated_at`` at least every
+    few seconds; a queued or running job whose row has not moved for a while died with its process.
+    """
+
+    __tablename__ = "ocr_job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: random, unguessable name of the job in the progress page's address
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the held upload being read; the job goes with it (registration or the daily sweep)
+    pending_upload_id: Mapped[int] = mapped_column(ForeignKey("pending_upload.id", ondelete="CASCADE"), index=True)
+    #: the clerk who uploaded it; nobody else sees the job
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    #: what is read: "pdf", "png", "jpeg" or "tiff"
+    kind: Mapped[str] = mapped_column(String(10))
+    #: queued, running, done or failed
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    #: counts the runs; a thread only writes to the run it was started for (a retried job ignores an old one)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    pages_done: Mapped[int] = mapped_column(Integer, default=0)
+    #: pages to read, known once the file is opened
+    pages_total: Mapped[int | None] = mapped_column(Integer)
+    #: why it failed, in Vietnamese, for the clerk
+    error: Mapped[str | None] = mapped_column(Text)
+    #: whether running it again may help (an unexpected failure) or not (the file cannot be read)
+    retryable: Mapped[bool] = mapped_column(default=False)
+    #: the text read, pages joined
+    result_text: Mapped[str | None] = mapped_column(Text)
+    #: the reader's warnings (Vietnamese)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    pending_upload: Mapped[PendingUpload] = relationship(passive_deletes=True)
+
+
 class Letter(Base):
     """An incoming letter as registered by a clerk."""
 
