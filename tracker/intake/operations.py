@@ -10,13 +10,13 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tracker.accounts.models import User
-from tracker.intake.models import IncomingCounter, Letter, LetterEvent, PendingUpload, StoredFile
+from tracker.intake.models import IncomingCounter, Letter, LetterEvent, OcrJob, PendingUpload, StoredFile
 from tracker.tasks.models import Task
 from tracker.tasks.operations import TaskSpec, create_task
 from tracker.text import fold
@@ -193,6 +193,10 @@ _SIGNATURES = [
     (b"%PDF", "application/pdf"),
     (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     (b"<?xml", "application/xml"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
 ]
 
 
@@ -270,12 +274,15 @@ class SweepResult:
     """What a sweep of expired uploads removed."""
 
     pending_rows: int = 0
+    #: OCR jobs of those uploads (tracker.intake.scans)
+    ocr_jobs: int = 0
     files: int = 0
     bytes: int = 0
 
 
 def sweep_expired_uploads(session: Session, files_dir: Path, now: dt.datetime | None = None) -> SweepResult:
-    """Forget uploads never confirmed within PENDING_UPLOAD_HOURS and delete content nobody refers to.
+    """Forget uploads never confirmed within PENDING_UPLOAD_HOURS (and their OCR jobs) and delete content
+    nobody refers to.
 
     A content file is deleted only when no stored file row and no live pending upload names it and it is
     older than the same delay (so an upload being registered right now is never taken from under it).
@@ -284,6 +291,9 @@ def sweep_expired_uploads(session: Session, files_dir: Path, now: dt.datetime | 
     now = now or dt.datetime.now(dt.timezone.utc)
     cutoff = now - dt.timedelta(hours=PENDING_UPLOAD_HOURS)
     result = SweepResult()
+    # a job is made with its upload, so every job of an expired upload is older than the cutoff too
+    result.ocr_jobs = session.execute(delete(OcrJob).where(OcrJob.created_at < cutoff)
+                                      .execution_options(synchronize_session=False)).rowcount
     for pending in session.scalars(select(PendingUpload).where(PendingUpload.created_at < cutoff)):
         session.delete(pending)
         result.pending_rows += 1
