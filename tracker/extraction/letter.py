@@ -288,8 +288,13 @@ def extract_bytes(data: bytes, filename: str, **kwargs) -> dict:
         package = edxml.read_edxml(data)
         result = extract_text(package.text, overrides=package.header) if package.text.strip() else _empty_result()
         return edxml.apply_header(result, package.header)
-    text = readers.read_document(data, filename, **kwargs)
-    return extract_text(text)
+    reading: list[str] = []
+    text = readers.read_document(data, filename, warnings=reading, **kwargs)
+    result = extract_text(text)
+    if reading:
+        # what the reader noticed (OCR, damaged characters) comes first: it qualifies everything read after it
+        result["warnings"] = reading + [w for w in result.get("warnings") or [] if w not in reading]
+    return result
 
 
 def _empty_result() -> dict:
