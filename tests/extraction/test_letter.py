@@ -226,3 +226,17 @@ def test_a_recipient_only_informed_gets_no_task_of_the_whole_letter():
     assert {agency_key(t["agency"]) for t in result["tasks"]} == {
         agency_key("Sở Lao động - Thương binh và Xã hội"), agency_key("Ủy ban nhân dân các huyện, thị xã, thành phố"),
     }
+
+
+def test_what_the_reader_noticed_reaches_the_extraction_result():
+    """A file with damaged characters is read, and the extraction (what `tracker extract` and the upload show) says so."""
+    from tracker.extraction.letter import extract_bytes
+
+    letter = ("ỦY BAN NHÂN DÂN TỈNH AN GIANG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 12/UBND-VP\n"
+              "An Giang, ngày 04 tháng 5 năm 2020\nKính gửi: Sở Tài chính.\n"
+              "Giao Sở Tài chính chủ trì rà soát kinh phí, báo cáo trước ngày 30/5/2020.\n"
+              + "Các cơ quan, đơn vị liên quan phối hợp thực hiện nghiêm túc, đúng tiến độ.\n" * 4).encode("utf-8")
+    damaged = letter.replace("rà soát".encode("utf-8"), b"r\xe0 soat")
+    result = extract_bytes(damaged, "cong-van.txt")
+    assert result["number"] == "12/UBND-VP"
+    assert any("không đọc được" in w for w in result.get("warnings") or [])
