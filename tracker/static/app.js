@@ -97,3 +97,37 @@ document.addEventListener("DOMContentLoaded", () => {
     show(row, true);  // a click shows the passage again, even on the row already chosen
   });
 });
+
+// Scan read by OCR in the background: the progress page asks the server every second how far the job is and
+// moves its bar; when the job is done (or failed) it goes where the server says. Without script the page
+// refreshes itself (a meta refresh inside <noscript>).
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.getElementById("scan-progress");
+  if (!box || !["queued", "running"].includes(box.dataset.status)) return;
+  const status = document.getElementById("scan-status");
+  const bar = document.getElementById("scan-bar");
+  const ask = () => {
+    fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+      .then((response) => {
+        if (!response.ok) { window.location.reload(); return null; }  // the job is gone: the page says so
+        return response.json();
+      })
+      .then((job) => {
+        if (!job) return;
+        if (job.status === "done" || job.status === "failed") { window.location.replace(job.next); return; }
+        if (status && status.textContent !== job.text) status.textContent = job.text;
+        if (bar) {
+          if (job.pages_total) {
+            bar.max = job.pages_total;
+            bar.value = job.pages_done;
+            bar.textContent = `${job.pages_done}/${job.pages_total}`;
+          } else {
+            bar.removeAttribute("value");
+          }
+        }
+        setTimeout(ask, 1000);
+      })
+      .catch(() => setTimeout(ask, 2000));  // the network hiccuped: ask again a little later
+  };
+  setTimeout(ask, 1000);
+});

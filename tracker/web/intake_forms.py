@@ -39,7 +39,7 @@ def check_dates(fields) -> bool:
 class UploadForm(FlaskForm):
     """A letter file, or its text pasted."""
 
-    file = FileField("Tệp văn bản (.docx, .pdf, .txt, .xml)")
+    file = FileField("Tệp văn bản (.docx, .pdf, .txt, .xml, bản quét .png, .jpg, .tif)")
     text = TextAreaField("Hoặc dán nội dung văn bản", validators=[Optional(), Length(max=400_000)])
 
 

@@ -387,11 +387,19 @@ def _render_confirm(form, status: int = 200, *, message: str | None = None, dupl
                     proposal_notes=None):
     from tracker.intake.operations import pending_upload_of
 
+    from tracker.extraction.ocr import FROM_OCR
+    from tracker.intake.scans import job_for_upload
+
     pending = pending_upload_of(db(), form.upload_token.data, current_user)
+    scan = job_for_upload(db(), pending)
+    notes = list(proposal_notes or [])
+    if scan is not None:
+        # the page images replace the paper the reader's warning sends the clerk to: one warning, above the form
+        notes = [note for note in notes if note != FROM_OCR]
     return render_template("letters/confirm.html", form=form, agency_names=_agency_names(), message=message,
-                           duplicate=duplicate, row_errors=row_errors or {}, notes=proposal_notes or [],
+                           duplicate=duplicate, row_errors=row_errors or {}, notes=notes,
                            row_statuses=_row_statuses(form), upload_name=pending.file_name if pending else None,
-                           sources=_sources(form)), status
+                           sources=_sources(form), scan=scan), status
 
 
 def _sources(form) -> SourceView:
@@ -406,45 +414,72 @@ def _sources(form) -> SourceView:
     return source_view(form.full_text.data or "", sources)
 
 
+def _upload_page(form, status: int = 200):
+    """The upload page; it says beforehand when scans cannot be read here (no OCR on the server)."""
+    from tracker.extraction.ocr import ocr_available
+
+    return render_template("letters/new.html", form=form, ocr_ready=ocr_available()), status
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Upload or paste a letter; show what was read as an editable proposal."""
+    """Upload or paste a letter; show what was read as an editable proposal. A scan is read by OCR in the
+    background: the clerk is sent to its progress page at once (tracker.intake.scans)."""
     require(current_user, "letter.register")
-    from tracker.agencies.operations import build_matcher
-    from tracker.extraction.letter import extract_text
+    from tracker.extraction.ocr import ocr_available
     from tracker.extraction.readers import UnreadableDocument, read_document
+    from tracker.intake import scans
     from tracker.intake.operations import content_type_of, hold_upload
-    from tracker.intake.proposal import build_proposal
 
     upload = UploadForm()
     if not upload.validate_on_submit():
-        return render_template("letters/new.html", form=upload)
+        return _upload_page(upload)[0]
     file = upload.file.data
     data = file.read() if file and getattr(file, "filename", "") else b""
     pasted = (upload.text.data or "").strip()
     if not data and not pasted:
         upload.file.errors = ["Chọn một tệp hoặc dán nội dung văn bản."]
-        return render_template("letters/new.html", form=upload), 400
+        return _upload_page(upload, 400)
     file_name = secure_display_name(file.filename) if data else None
+    session = db()
+    # without OCR on the server a scan goes the usual way, and the reader says that it cannot be read here
+    kind = scans.scan_kind(data, file_name) if data and ocr_available() else None
+    if kind is not None:
+        pending = hold_upload(session, files_dir(current_app), data, file_name=file_name,
+                              content_type=content_type_of(data, file_name), user=current_user)
+        job = scans.create_job(session, pending, kind, current_user)
+        session.commit()
+        scans.start_job(current_app.extensions["tracker.write_sessions"], files_dir(current_app), job.id, job.attempt)
+        return redirect(url_for("letters.scan_progress", token=job.token), 303)
     warnings: list[str] = []
     try:
         text = (read_document(data, file_name, warnings=warnings) if data
                 else read_document(pasted.encode("utf-8"), "van-ban.txt", warnings=warnings))
-        extraction = extract_text(text)
     except UnreadableDocument as exc:
         upload.file.errors = [str(exc)]
-        return render_template("letters/new.html", form=upload), 400
+        return _upload_page(upload, 400)
     upload_token = None
-    session = db()
     if data:
         pending = hold_upload(session, files_dir(current_app), data, file_name=file_name,
                               content_type=content_type_of(data, file_name), user=current_user)
         upload_token = pending.token
+    return _propose(text, warnings, upload_token=upload_token, commit=True)
+
+
+def _propose(text: str, warnings: list[str], *, upload_token: str | None, commit: bool):
+    """The review page of a letter's text: the header and tasks the reader proposes, with its notes."""
+    from tracker.agencies.operations import build_matcher
+    from tracker.extraction.letter import extract_text
+    from tracker.intake.proposal import build_proposal
+
+    session = db()
+    extraction = extract_text(text)
     proposal = build_proposal(extraction, build_matcher(session), full_text=text)
     form = ConfirmForm(formdata=None)
     _fill_confirm_form(form, proposal, text=text, upload_token=upload_token)
-    session.commit()  # the pending upload is kept for the confirmation
+    if commit:
+        session.commit()  # the pending upload is kept for the confirmation
     notes = list(warnings)
     if not proposal.tasks:
         notes.append("Không tìm thấy nhiệm vụ nào trong văn bản; có thể thêm nhiệm vụ bằng tay.")
@@ -455,6 +490,96 @@ def new():
     duplicate = find_duplicate(db(), LetterSpec(number=form.number.data, issuer=form.issuer.data,
                                                 issued_on=form.issued_on.data))
     return _render_confirm(form, duplicate=duplicate, proposal_notes=notes)
+
+
+# --------------------------------------------------------------------------- scans read in the background
+
+def _job_or_404(token: str):
+    from tracker.intake import scans
+
+    job = scans.job_of(db(), token, current_user)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.route("/scan/<token>")
+@login_required
+def scan_progress(token: str):
+    """The progress of a scan being read by OCR (the uploader's only); the review form once it is read."""
+    require(current_user, "letter.register")
+    from tracker.intake import scans
+
+    job = _job_or_404(token)
+    view = scans.job_view(job)
+    if view.status == scans.DONE:
+        return redirect(url_for("letters.scan_review", token=token))
+    return render_template("letters/scan_progress.html", job=job, view=view,
+                           file_name=job.pending_upload.file_name if job.pending_upload else None)
+
+
+@bp.route("/scan/<token>/status")
+@login_required
+def scan_status(token: str):
+    """The job's progress as JSON for the progress page's script (the uploader's only; others 404)."""
+    require(current_user, "letter.register")
+    from tracker.intake import scans
+
+    job = _job_or_404(token)
+    answer = scans.job_view(job).as_json()
+    answer["next"] = url_for("letters.scan_review" if answer["status"] == scans.DONE else "letters.scan_progress",
+                             token=token)
+    return answer
+
+
+@bp.route("/scan/<token>/retry", methods=["POST"])
+@login_required
+def scan_retry(token: str):
+    """Read a scan again after its job failed or stopped with its process."""
+    require(current_user, "letter.register")
+    from tracker.intake import scans
+
+    job = _job_or_404(token)
+    session = db()
+    if scans.retry_job(session, job):
+        session.commit()
+        scans.start_job(current_app.extensions["tracker.write_sessions"], files_dir(current_app), job.id, job.attempt)
+    return redirect(url_for("letters.scan_progress", token=token), 303)
+
+
+@bp.route("/scan/<token>/review")
+@login_required
+def scan_review(token: str):
+    """The review form of a scan read by OCR, its page images beside the fields."""
+    require(current_user, "letter.register")
+    from tracker.intake import scans
+
+    job = _job_or_404(token)
+    if job.status != scans.DONE:
+        return redirect(url_for("letters.scan_progress", token=token))
+    if job.pending_upload is None or job.pending_upload.token is None:
+        abort(404)
+    return _propose(job.result_text or "", list(job.warnings or []), upload_token=job.pending_upload.token,
+                    commit=False)
+
+
+@bp.route("/scan/<token>/page/<int:number>.png")
+@login_required
+def scan_page(token: str, number: int):
+    """Page ``number`` (from 1) of a held scan as an image, for its uploader only."""
+    require(current_user, "letter.register")
+    from flask import Response
+
+    from tracker.intake import scans
+
+    job = _job_or_404(token)
+    if number > (job.pages_total or 0):
+        abort(404)
+    data = scans.held_data(files_dir(current_app), job)
+    image = scans.page_png(data, job.kind, number - 1) if data is not None else None
+    if image is None:
+        abort(404)
+    return Response(image, mimetype="image/png")
 
 
 def _letter_spec(form) -> LetterSpec:
