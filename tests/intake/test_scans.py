@@ -83,12 +83,14 @@ def test_a_job_goes_from_queued_to_running_to_done_with_the_text(app, sessions, 
         progress(1, 3)
         seen.append(scans.job_view(_job(sessions, job_id)))
         progress(3, 3)
+        seen.append(scans.job_view(_job(sessions, job_id)))
         warnings.append(FROM_OCR)
         return KIEN_GIANG.read_text(encoding="utf-8")
 
     scans.run_job(sessions, files_dir(app), job_id, 1, read=read)
     assert [(v.status, v.pages_done, v.pages_total, v.text) for v in seen] == [
-        ("running", 0, 3, "Đang nhận dạng chữ: trang 1/3"), ("running", 2, 3, "Đang nhận dạng chữ: trang 3/3")]
+        ("running", 0, 3, "Đang nhận dạng chữ: trang 1/3"), ("running", 2, 3, "Đang nhận dạng chữ: trang 3/3"),
+        ("running", 3, 3, "Đã nhận dạng 3/3 trang, đang hoàn tất…")]
     job = _job(sessions, job_id)
     assert (job.status, job.pages_done, job.pages_total) == ("done", 3, 3)
     assert "871/VP-VHXH" in job.result_text and job.warnings == [FROM_OCR]
@@ -344,3 +346,17 @@ def test_two_uploads_of_the_same_scan_are_two_jobs(web, cast, sessions, tesserac
     assert [_wait_done(clerk, t)["status"] for t in tokens] == ["done", "done"]
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(OcrJob)) == 2
+
+
+def test_a_huge_image_fails_at_once_with_the_readers_message(web, cast, tesseract):
+    from tests.extraction.test_ocr import _png_declaring
+
+    clerk = web(cast.clerk)
+    response = propose(clerk, _png_declaring(100_000, 100_000), "bom.png")
+    assert response.status_code == 303
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    job = _wait_done(clerk, token, timeout=10)
+    assert job["status"] == "failed" and job["retry"] is False and "ảnh quá lớn" in job["error"]
+    page = clerk.get(f"/letters/scan/{token}").get_data(as_text=True)
+    assert "ảnh quá lớn" in page and "Nhận dạng lại" not in page and "Tải lên tệp khác" in page
+    assert clerk.get(f"/letters/scan/{token}/page/1.png").status_code == 404

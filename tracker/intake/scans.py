@@ -161,7 +161,9 @@ def job_view(job: OcrJob, now: dt.datetime | None = None) -> JobView:
         return JobView(QUEUED, 0, total, "Đang chờ đến lượt nhận dạng chữ…", None, False)
     if not total:
         return JobView(RUNNING, 0, None, "Đang mở bản quét…", None, False)
-    return JobView(RUNNING, done, total, f"Đang nhận dạng chữ: trang {min(done + 1, total)}/{total}", None, False)
+    if done >= total:
+        return JobView(RUNNING, total, total, f"Đã nhận dạng {total}/{total} trang, đang hoàn tất…", None, False)
+    return JobView(RUNNING, done, total, f"Đang nhận dạng chữ: trang {done + 1}/{total}", None, False)
 
 
 def retry_job(session: Session, job: OcrJob, now: dt.datetime | None = None) -> bool:
