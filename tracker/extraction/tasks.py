@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 
 from tracker.extraction import deadlines as dl
 from tracker.extraction._lazy import lazy_compiler
+from tracker.extraction.rules import clauses as clause_rules
 from tracker.extraction.names import (
     AgencyMatch,
     LETTER,
@@ -354,19 +355,9 @@ _NOT_SPEECH_AFTER = _lazy_re("_NOT_SPEECH_AFTER",
 _NOT_SPEECH_BEFORE = _lazy_re("_NOT_SPEECH_BEFORE", 
     r"(?i)(?:theo|xét|trên\s+cơ\s+sở|thực\s+hiện(?:\s+ý\s+kiến)?|ý\s+kiến|kiến\s+nghị\s*,?|đề\s+xuất\s*,?|các|những|văn\s+bản|nội\s+dung|tiếp\s+thu|có|thống\s+nhất\s+với)\s*$"
 )
-_SUBJECT_EXCLUDE_AFTER = _lazy_re("_SUBJECT_EXCLUDE_AFTER", 
-    # "Sở Tài chính có Công văn số ... đề nghị ...", "... ban hành Văn bản số ...": a cited letter, told
-    r"(?i)^(?:(?:có|ban\s+hành|gửi|trình)\s+(?:văn\s+bản|công\s+văn|tờ\s+trình|báo\s+cáo|thông\s+báo|kế\s+hoạch|quyết\s+định|công\s+điện)\s+số(?![^\W\d_])|"
-    r"đã|sẽ|đang|vừa|là(?!\s+(?:cơ\s+quan|đơn\s+vị|đầu\s+mối))|được|bị|rất\s+mong|mong|trân\s+trọng|xin|cũng\s+đã|chưa|không\s+(?!để)|có\s+ý\s+kiến|có\s+văn\s+bản\s+số|nhận\s+được|đã\s+nhận|"
-    r"báo\s+cáo\s+(?:tại|số)|tại|theo(?!\s+dõi)|"
-    # what someone outside did, told as background: "Công ty X có đơn gửi ...", "Báo Y ngày 26/3 đưa tin ..."
-    r"có\s+(?:đơn|thư|bài\s+viết|bài|kiến\s+nghị|phản\s+ánh)|đưa\s+tin|phản\s+ánh\s+(?:rằng|về|việc)|"
-    r"(?:[^\W\d_]+\s+){0,2}ngày\s+\d{1,2}(?:\s*[/.\-]|\s+tháng)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để|thì|mà|nếu|như)(?![^\W\d_])"
-)
-_SPEAKER_VERBS = _lazy_re("_SPEAKER_VERBS", 
-    r"(?i)^(?:(?:kính|trân\s+trọng|xin|thống\s+nhất)\s+(?=đề\s+nghị|yêu\s+cầu|giao|thông\s+báo))?(?:có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?|kết\s+luận|thông\s+báo|ghi\s+nhận|đánh\s+giá|nhận\s+được|đã\s+nhận|chỉ\s+thị|quyết\s+định|"
-    r"yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo|trân\s+trọng|điện)(?![^\W\d_])"
-)
+# what follows the agency opening a clause: told about it, or it speaks (rule tables, see rules/clauses.py)
+_SUBJECT_EXCLUDE_AFTER = clause_rules.SUBJECT_EXCLUDE_AFTER
+_SPEAKER_VERBS = clause_rules.SPEAKER_VERBS
 # "phối hợp với X"; "chủ trì, phối hợp X" and a clause opening "Phối hợp X ..." also name partners
 _COOP_RE = _lazy_re("_COOP_RE", 
     r"(?<![^\W\d_])(?i:phối\s+hợp)(?:\s+(?i:chặt\s+chẽ|thường\s+xuyên|đồng\s+bộ|tốt))?(?:\s*,\s*|\s+)(?i:với|cùng)\s+"
@@ -744,7 +735,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
         after = clause[rel_end:]
         after_adv = _ADVERBS_RE.sub("", after)
         after_adv_stripped = after_adv.lstrip(" ,:")
-        speech = _SPEAKER_VERBS.match(after_adv_stripped)
+        speech = _SPEAKER_VERBS.matches(after_adv_stripped)
         names = _names(items)
         is_speaker = names and all(_is_speaker(n, ctx) for n in names)
         if speech and (is_speaker or re.match(r"(?i)(?:trân\s+trọng|điện)(?![^\W\d_])", after_adv_stripped)):
@@ -753,7 +744,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
             # "(Văn bản số ... của Sở Tài chính;) trong đó Sở Tài chính đề nghị UBND các xã báo cáo trước ngày
             # ...": what another agency asked in the cited letter, not an assignment of this one
             return _Found([], [], offset, narrative=True)
-        elif _SUBJECT_EXCLUDE_AFTER.match(after_adv_stripped):
+        elif _SUBJECT_EXCLUDE_AFTER.matches(after_adv_stripped):
             return None
         elif is_speaker and not marked:
             # the issuer telling what it does itself ("UBND tỉnh tổ chức cuộc họp ...") in running text

@@ -1,0 +1,81 @@
+"""The reader's rule tables and phrase files, tested from their own examples.
+
+Every rule of every table (``tracker.extraction.rules.all_tables``) carries the phrases it is for
+(``examples``) and the near misses it must leave alone (``counter_examples``). The tests below are
+generated from the tables: adding a rule with its examples adds its tests.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tracker.extraction import rules
+from tracker.extraction.rules import Rule, RuleTable, load_phrases, phrase_alternation, phrase_files
+
+TABLES = rules.all_tables()
+CASES = [(t.name, r.name, ex) for t in TABLES.values() for r in t.rules for ex in r.examples]
+COUNTER_CASES = [(t.name, r.name, ex) for t in TABLES.values() for r in t.rules for ex in r.counter_examples]
+
+
+def _id(case) -> str:
+    return f"{case[0]}.{case[1]}:{case[2][:40]}"
+
+
+def test_the_reader_has_rule_tables():
+    assert TABLES and all(len(t) >= 1 for t in TABLES.values())
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_each_example_is_decided_by_its_rule(case):
+    table_name, rule_name, example = case
+    table = TABLES[table_name]
+    assert table.rule_matches(rule_name, example), f"{rule_name!r} does not match its example {example!r}"
+    # in an ordered table the first rule that matches decides: an earlier rule must not take it
+    assert table.first_match(example) == rule_name, (
+        f"{example!r} is decided by {table.first_match(example)!r} before {rule_name!r}")
+    # the compiled table (the reader's fast path) agrees that something matches
+    assert table.matches(example)
+
+
+@pytest.mark.parametrize("case", COUNTER_CASES, ids=_id)
+def test_no_counter_example_matches_its_rule(case):
+    table_name, rule_name, example = case
+    assert not TABLES[table_name].rule_matches(rule_name, example), f"{rule_name!r} matches {example!r}"
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_the_compiled_table_says_what_its_rules_say(name):
+    """The one expression the reader uses matches exactly when some rule alone matches."""
+    table = TABLES[name]
+    for _, _, text in [c for c in CASES + COUNTER_CASES if c[0] == name]:
+        assert bool(table.matches(text)) == (table.first_match(text) is not None), text
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_every_rule_says_why_in_one_line(name):
+    for rule in TABLES[name].rules:
+        assert rule.why and "\n" not in rule.why
+
+
+def test_a_rule_without_examples_is_refused():
+    with pytest.raises(ValueError):
+        Rule("no_examples", r"x", why="because")
+    with pytest.raises(ValueError):
+        Rule("Bad Name", r"x", examples=("x",), why="because")
+
+
+def test_a_table_keeps_its_order():
+    table = RuleTable("_test_order", [
+        Rule("longer", r"phối\s+hợp\s+với", examples=("phối hợp với Sở Y tế",), why="named partner"),
+        Rule("shorter", r"phối\s+hợp", examples=("phối hợp thực hiện",), why="any cooperation"),
+    ], prefix="^(?:", suffix=")", flags=re.IGNORECASE)
+    try:
+        assert table.first_match("Phối hợp với Sở Y tế") == "longer"
+        assert table.matches("Phối hợp với Sở Y tế") == "longer"
+        assert table.all_matches("phối hợp với Sở Y tế") == ["longer", "shorter"]
+        assert table.first_match("phối hợp thực hiện") == "shorter"
+        assert table.first_match("chủ trì") is None and table.matches("chủ trì") is None
+    finally:
+        del rules.TABLES["_test_order"]

@@ -1,0 +1,143 @@
+"""Rule tables of the clause reader (``tasks.py``): what follows an agency, closing formulas, meetings.
+
+Each table replaces one regular expression of ``tasks.py`` whose alternatives were separate
+decisions; ``tasks.py`` imports the tables under the old names and asks ``TABLE.matches(text)``.
+The examples of a rule are its tests (``tests/extraction/test_rules_table.py``): when you add a
+rule, give the phrases it is for, and the near misses it must leave alone as counter-examples.
+
+Texts are as the reader sees them at that point: ``SUBJECT_EXCLUDE_AFTER`` and ``SPEAKER_VERBS``
+get what follows the agency that opens a clause (adverbs removed), ``CLOSING`` gets the folded
+action (no marks, lower case), the others a clause as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tracker.extraction.rules import Rule, RuleTable
+
+# a whole word ends here: no letter follows (digits and punctuation may)
+WORD_END = r"(?![^\W\d_])"
+
+# -- what follows the agency that opens a clause ------------------------------------------------------
+
+SUBJECT_EXCLUDE_AFTER = RuleTable(
+    "subject_exclude_after",
+    doc="The agency opening a clause is not given a task when what follows it is one of these.",
+    prefix=r"^(?:",
+    suffix=r")" + WORD_END,
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "cited_letter_told",
+            r"(?:có|ban\s+hành|gửi|trình)\s+(?:văn\s+bản|công\s+văn|tờ\s+trình|báo\s+cáo|thông\s+báo|kế\s+hoạch|quyết\s+định|công\s+điện)\s+số"
+            r"|có\s+văn\s+bản\s+số|báo\s+cáo\s+(?:tại|số)",
+            examples=("có Công văn số 1234/STC-QLNS đề nghị", "ban hành Văn bản số 45/UBND", "báo cáo tại Văn bản số 12"),
+            counter_examples=("có văn bản hướng dẫn", "báo cáo kết quả"),
+            why="'Sở X có Công văn số … đề nghị …': what a cited letter said, told, not asked now",
+        ),
+        Rule(
+            "past_or_future",
+            r"đã|sẽ|đang|vừa|cũng\s+đã|chưa|nhận\s+được|đã\s+nhận",
+            examples=("đã ban hành Kế hoạch", "sẽ tổ chức kiểm tra", "nhận được Công văn số 12"),
+            counter_examples=("đãi ngộ",),
+            why="a statement of what was, is being or will be done is no assignment",
+        ),
+        Rule(
+            "passive",
+            r"được|bị",
+            examples=("được giao chủ trì", "bị xử phạt"),
+            why="the agency undergoes the verb ('được giao', 'bị xử lý'): it is not asked to act",
+        ),
+        Rule(
+            "identity",
+            r"là(?!\s+(?:cơ\s+quan|đơn\s+vị|đầu\s+mối))",
+            examples=("là thành viên Ban Chỉ đạo",),
+            counter_examples=("là cơ quan đầu mối", "là đơn vị chủ trì"),
+            why="'X là …' describes X; 'X là cơ quan đầu mối' is an assignment and stays",
+        ),
+        Rule(
+            "speaker_courtesy",
+            r"rất\s+mong|mong|trân\s+trọng|xin",
+            examples=("rất mong Quý cơ quan quan tâm", "trân trọng cảm ơn", "xin gửi"),
+            why="wishes and thanks are the speaker's, no one's task",
+        ),
+        Rule(
+            "negation",
+            r"không\s+(?!để)",
+            examples=("không  thực hiện", "không 2 lần"),
+            counter_examples=("không để xảy ra", "không thực hiện"),
+            why="a denial; as written it fires only when 'không' is followed by a non-letter (kept as it was)",
+        ),
+        Rule(
+            "gave_an_opinion",
+            r"có\s+ý\s+kiến",
+            examples=("có ý kiến về dự thảo",),
+            why="'Sở X có ý kiến …': an opinion given, told",
+        ),
+        Rule(
+            "background_about_others",
+            r"có\s+(?:đơn|thư|bài\s+viết|bài|kiến\s+nghị|phản\s+ánh)|đưa\s+tin|phản\s+ánh\s+(?:rằng|về|việc)"
+            r"|(?:[^\W\d_]+\s+){0,2}ngày\s+\d{1,2}(?:\s*[/.\-]|\s+tháng)",
+            examples=("có đơn gửi Thủ tướng Chính phủ", "đưa tin về việc chậm giao đất",
+                      "ngày 12 tháng 5 năm 2016 đưa tin"),
+            counter_examples=("có trách nhiệm hướng dẫn", "phản ánh kịp thời"),
+            why="what someone outside did, told as background ('Công ty X có đơn gửi …', 'Báo Y ngày 26/3 đưa tin …')",
+        ),
+        Rule(
+            "preposition_makes_it_an_object",
+            r"tại|theo(?!\s+dõi)|về|của|và\s+các|trên\s+địa\s+bàn|với|cho|trong|do|qua|để",
+            examples=("theo Công văn số 12", "về việc triển khai", "của Bộ Tài chính"),
+            counter_examples=("theo dõi, đôn đốc",),
+            why="the agency is inside a phrase ('… của Sở X', '… với Sở Y'), not the subject of a verb",
+        ),
+        Rule(
+            "subordinate_clause",
+            r"thì|mà|nếu|như",
+            examples=("thì báo cáo", "nếu không thực hiện"),
+            counter_examples=("nhưng",),
+            why="a condition or a relative clause follows, not the agency's own task",
+        ),
+    ],
+)
+
+SPEAKER_VERBS = RuleTable(
+    "speaker_verbs",
+    doc="Verbs by which the agency opening a clause speaks (asks, concludes, informs) rather than acts.",
+    # "kính đề nghị", "trân trọng đề nghị", "thống nhất giao": a courtesy word before the verb
+    prefix=r"^(?:(?:kính|trân\s+trọng|xin|thống\s+nhất)\s+(?=đề\s+nghị|yêu\s+cầu|giao|thông\s+báo))?(?:",
+    suffix=r")" + WORD_END,
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "concludes_or_informs",
+            r"có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?|kết\s+luận|thông\s+báo|ghi\s+nhận|đánh\s+giá",
+            examples=("có ý kiến chỉ đạo như sau", "kết luận như sau", "thông báo đến các cơ quan"),
+            why="the speaker tells its conclusion or its opinion; the assignments are read in what follows",
+        ),
+        Rule(
+            "received",
+            r"nhận\s+được|đã\s+nhận",
+            examples=("nhận được Công văn số 12", "đã nhận Tờ trình"),
+            why="the speaker acknowledges a letter before answering it",
+        ),
+        Rule(
+            "directs_by_instrument",
+            r"chỉ\s+thị|quyết\s+định",
+            examples=("chỉ thị:", "quyết định:"),
+            why="the speaker issues a directive or a decision; its items are the tasks",
+        ),
+        Rule(
+            "asks",
+            r"yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo",
+            examples=("yêu cầu các sở", "kính đề nghị Quý cơ quan", "giao Sở Tài chính chủ trì"),
+            why="the speaker asks; who is asked comes after the verb",
+        ),
+        Rule(
+            "courtesy_or_telegram",
+            r"trân\s+trọng|điện",
+            examples=("trân trọng cảm ơn", "điện:"),
+            why="'UBND tỉnh trân trọng …', 'Thủ tướng Chính phủ điện: …' (a telegram's opening)",
+        ),
+    ],
+)
