@@ -372,23 +372,10 @@ _INTRO_END_RE = _lazy_re("_INTRO_END_RE",
     r"|(?<![^\W\d_])(?:thực\s+hiện|triển\s+khai(?:\s+thực\s+hiện)?|quan\s+tâm\s+thực\s+hiện)\s*:\s*$"
 )
 _QUY_RE = _lazy_re("_QUY_RE", r"(?i)^(?:quý\s+(?:cơ\s+quan|đơn\s+vị|sở|bộ|ủy\s+ban|ban|ngành|địa\s+phương|công\s+ty)(?:\s*,\s*(?:cơ\s+quan|đơn\s+vị|địa\s+phương))*)(?![^\W\d_])")
-_CLOSING_RE = _lazy_re("_CLOSING_RE", 
-    r"(?:(?:^|\s)(?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|kip thoi|chu dong|thuc hien|tap trung|can cu)"
-    r"(?: (?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|chi dao|va))*"
-    r" (?:thuc hien|thi hanh|trien khai)(?: nghiem(?: tuc)?)?"
-    r"(?: (?:quyet dinh|nghi quyet|chi thi|cong van|van ban|thong bao|ket luan|ke hoach|cong dien|huong dan|quy dinh|quy che|de an|chuong trinh|y kien chi dao|noi dung)(?: nay| tren| neu tren)?)?"
-    r"(?: (?:theo dung quy dinh|theo quy dinh|dam bao hieu qua))?$)"
-    r"|^(?:thuc hien|trien khai thuc hien|to chuc thuc hien|thi hanh)$"
-    r"|(?:^|\s)biet(?: va| de)?(?: (?:thuc hien|phoi hop|trien khai|chi dao|thuc hien nghiem tuc))*$"
-    r"|neu cao tinh than trach nhiem|chiu trach nhiem thi hanh|to chuc thuc hien (?:quyet dinh|nghi quyet) nay|thi hanh (?:quyet dinh|nghi quyet|chi thi) nay"
-    # a council resolution's closing article: its bodies supervise "việc thực hiện Nghị quyết này"
-    r"|giam sat (?:viec )?(?:to chuc )?(?:trien khai )?thuc hien nghi quyet nay"
-)
-_CLOSING_START_RE = _lazy_re("_CLOSING_START_RE", 
-    r"(?i)^(?:trên\s+đây\s+là|trân\s+trọng|nhận\s+được\s+(?:công\s+văn|văn\s+bản)|trong\s+quá\s+trình|quá\s+trình\s+(?:thực\s+hiện|triển\s+khai)|"
-    r"(?:chỉ\s+thị|quyết\s+định|thông\s+báo|công\s+văn)\s+này\s+có\s+hiệu\s+lực|căn\s+cứ\s+(?:ý\s+kiến\s+chỉ\s+đạo|nội\s+dung|chỉ\s+đạo)\s+(?:trên|nêu\s+trên|của))"
-)
-_NARRATIVE_START_RE = _lazy_re("_NARRATIVE_START_RE", r"(?i)^(?:tại|theo)\s+(?:công\s+văn|văn\s+bản|quyết\s+định|kế\s+hoạch|thông\s+báo|chỉ\s+thị|tờ\s+trình|báo\s+cáo|nghị\s+quyết|công\s+điện)")
+# closing formulas, the closing paragraph, a sentence citing a letter (rule tables, see rules/clauses.py)
+_CLOSING_RE = clause_rules.CLOSING
+_CLOSING_START_RE = clause_rules.CLOSING_START
+_NARRATIVE_START_RE = clause_rules.NARRATIVE_START
 _CITATION_RE = _lazy_re("_CITATION_RE", r"(?i)(?:số\s+\d+[\w/.\-]*|(?:công\s+văn|văn\s+bản|quyết\s+định|kế\s+hoạch|thông\s+báo)\s+(?:nêu\s+)?trên)")
 _ADVERBS_RE = _lazy_re("_ADVERBS_RE", 
     r"(?i)^(?:\s*,?\s*(?:\([^()]{0,160}\)|theo\s+chức\s+năng\s*,\s*nhiệm\s+vụ(?:\s*,\s*(?:lĩnh\s+vực|quyền\s+hạn))*(?:\s+(?:được\s+giao|quản\s+lý))?|"
@@ -464,7 +451,7 @@ def _is_closing(action: str) -> bool:
     if _ACCOUNTABLE_RE.match(f):
         # "chịu trách nhiệm trước Thủ tướng Chính phủ nếu để tàu cá ... vi phạm": accountability, no task
         return True
-    return bool(_CLOSING_RE.search(f)) and len(f.split()) <= 16
+    return bool(_CLOSING_RE.matches(f)) and len(f.split()) <= 16
 
 
 _ACCOUNTABLE_RE = _lazy_re("_ACCOUNTABLE_RE", r"(?:^|\s)(?:phai )?chiu trach nhiem truoc [^;]{3,80}? (?:neu|khi) ")
@@ -482,7 +469,7 @@ def _is_narrative(sentence: str, pos: int) -> bool:
     before = re.sub(r"\([^()]*\)", " ", sentence[:pos])[-220:]
     if re.search(r"(?i)(?<![^\W\d_])(?:trong\s+đó|theo\s+đó|tại\s+đó|đã|từng|trước\s+đây)\s*(?:,\s*)?(?:[^\W\d_]+\s+){0,6}$", before):
         return True
-    if _NARRATIVE_START_RE.match(sentence.strip()):
+    if _NARRATIVE_START_RE.matches(sentence.strip()):
         return True
     cite = None
     for cite in _CITATION_RE.finditer(before):
@@ -727,7 +714,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
     stripped = clause.strip()
     if not stripped:
         return None
-    if _CLOSING_START_RE.match(stripped):
+    if _CLOSING_START_RE.matches(stripped):
         return None
     subj = _subject_at(clause, offset, ctx)
     if subj:
@@ -834,7 +821,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
             # "Giao Sở Y tế:" followed by its items
             return _Found(names, [], end, intro=True)
         opens_items = rest.rstrip().endswith(":")  # "đề nghị các đơn vị thực hiện:" introduces the items below
-        if not opens_items and (_is_closing(rest) or _CLOSING_RE.search(fold(rest)) and len(fold(rest).split()) <= 6):
+        if not opens_items and (_is_closing(rest) or _CLOSING_RE.matches(fold(rest)) and len(fold(rest).split()) <= 6):
             return None
         if not names:
             # "đề nghị các cơ quan, đơn vị ...": the letter's recipients
@@ -1134,7 +1121,7 @@ class _Extractor:
             if current is None and default and _is_imperative(clause) and not _is_closing(clause):
                 current = _Assignment(list(default), scope=scope)
             if current is not None:
-                if _CLOSING_START_RE.match(clause.strip()) or _is_accountability(clause) or (
+                if _CLOSING_START_RE.matches(clause.strip()) or _is_accountability(clause) or (
                         trailing and self.has_sections and all(self.is_group(n) for n in current.leads)):
                     # after the sections, what follows a charge to whole groups is the letter's exhortation;
                     # what follows "Giao Sở X theo dõi ..." is still Sở X's ("...; báo cáo trước ngày ...")

@@ -141,3 +141,130 @@ SPEAKER_VERBS = RuleTable(
         ),
     ],
 )
+
+# -- closing formulas -----------------------------------------------------------------------------------
+
+# (folded) manner words before "thực hiện" in a closing: "nghiêm túc, khẩn trương thực hiện"
+_MANNER = r"(?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|kip thoi|chu dong|thuc hien|tap trung|can cu)"
+_MANNER_MORE = r"(?: (?:nghiem tuc|khan truong|to chuc|trien khai|chiu trach nhiem|phoi hop|quan tam|chi dao|va))*"
+_THIS_DOCUMENT = (
+    r"(?: (?:quyet dinh|nghi quyet|chi thi|cong van|van ban|thong bao|ket luan|ke hoach|cong dien|huong dan|quy dinh|quy che|de an|chuong trinh|y kien chi dao|noi dung)"
+    r"(?: nay| tren| neu tren)?)?"
+)
+
+CLOSING = RuleTable(
+    "closing",
+    doc="Closing formulas of a letter (on the folded action): '… nghiêm túc thực hiện', '… biết, thực hiện'. "
+        "tasks._is_closing also limits them to 16 words.",
+    mode="search",
+    rules=[
+        Rule(
+            "carry_out_this_document",
+            r"(?:^|\s)" + _MANNER + _MANNER_MORE + r" (?:thuc hien|thi hanh|trien khai)(?: nghiem(?: tuc)?)?" + _THIS_DOCUMENT
+            + r"(?: (?:theo dung quy dinh|theo quy dinh|dam bao hieu qua))?$",
+            examples=("nghiem tuc thuc hien", "to chuc trien khai thuc hien quyet dinh nay",
+                      "khan truong trien khai thuc hien cong van nay theo dung quy dinh"),
+            counter_examples=("nghiem tuc thuc hien viec kiem tra cac co so",),
+            why="an exhortation to carry out this letter, ending the clause, asks nothing new",
+        ),
+        Rule(
+            "bare_carry_out",
+            r"^(?:thuc hien|trien khai thuc hien|to chuc thuc hien|thi hanh)$",
+            examples=("thuc hien", "thi hanh"),
+            counter_examples=("thuc hien kiem tra",),
+            why="the action is only 'thực hiện': nothing to do but the letter itself",
+        ),
+        Rule(
+            "for_information",
+            r"(?:^|\s)biet(?: va| de)?(?: (?:thuc hien|phoi hop|trien khai|chi dao|thuc hien nghiem tuc))*$",
+            examples=("biet", "biet va thuc hien", "de cac co quan biet thuc hien"),
+            counter_examples=("biet cach phong tranh",),
+            why="'… biết, thực hiện': the distribution formula",
+        ),
+        Rule(
+            "high_sense_of_duty",
+            r"neu cao tinh than trach nhiem",
+            examples=("neu cao tinh than trach nhiem",),
+            why="an exhortation, no task of its own",
+        ),
+        Rule(
+            "answers_for_execution",
+            r"chiu trach nhiem thi hanh|to chuc thuc hien (?:quyet dinh|nghi quyet) nay|thi hanh (?:quyet dinh|nghi quyet|chi thi) nay",
+            examples=("chiu trach nhiem thi hanh quyet dinh nay ke tu ngay ky", "to chuc thuc hien nghi quyet nay cac cap"),
+            why="the last article of a decision: who executes it, not a task read from the letter",
+        ),
+        Rule(
+            "supervise_this_resolution",
+            r"giam sat (?:viec )?(?:to chuc )?(?:trien khai )?thuc hien nghi quyet nay",
+            examples=("giam sat viec thuc hien nghi quyet nay",),
+            why="a council resolution's closing article: its bodies supervise 'việc thực hiện Nghị quyết này'",
+        ),
+    ],
+)
+
+CLOSING_START = RuleTable(
+    "closing_start",
+    doc="A clause opening the letter's closing paragraph, which assigns nothing.",
+    prefix=r"^(?:",
+    suffix=r")",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "summary",
+            r"trên\s+đây\s+là",
+            examples=("Trên đây là ý kiến của Sở Tài chính",),
+            why="'Trên đây là …' sums up what was said",
+        ),
+        Rule(
+            "courtesy",
+            r"trân\s+trọng",
+            examples=("Trân trọng đề nghị các đơn vị quan tâm./.",),
+            why="the courtesy closing",
+        ),
+        Rule(
+            "received_letter",
+            r"nhận\s+được\s+(?:công\s+văn|văn\s+bản)",
+            examples=("Nhận được Công văn này, đề nghị các đơn vị thực hiện",),
+            counter_examples=("Nhận được kết quả",),
+            why="'Nhận được Công văn này, …' repeats the request already read",
+        ),
+        Rule(
+            "in_the_course_of",
+            r"trong\s+quá\s+trình|quá\s+trình\s+(?:thực\s+hiện|triển\s+khai)",
+            examples=("Trong quá trình thực hiện, nếu có khó khăn, vướng mắc", "Quá trình triển khai có vướng mắc"),
+            why="'Trong quá trình thực hiện, nếu có vướng mắc, báo cáo …': the standard closing, no new task",
+        ),
+        Rule(
+            "entry_into_force",
+            r"(?:chỉ\s+thị|quyết\s+định|thông\s+báo|công\s+văn)\s+này\s+có\s+hiệu\s+lực",
+            examples=("Quyết định này có hiệu lực kể từ ngày ký",),
+            why="the article that says when the document takes effect",
+        ),
+        Rule(
+            "based_on_the_above",
+            r"căn\s+cứ\s+(?:ý\s+kiến\s+chỉ\s+đạo|nội\s+dung|chỉ\s+đạo)\s+(?:trên|nêu\s+trên|của)",
+            examples=("Căn cứ ý kiến chỉ đạo trên, đề nghị", "Căn cứ nội dung nêu trên"),
+            counter_examples=("Căn cứ Quyết định số 12",),
+            why="'Căn cứ ý kiến chỉ đạo trên, …' closes by repeating the request",
+        ),
+    ],
+)
+
+# -- narration, meetings ------------------------------------------------------------------------------
+
+NARRATIVE_START = RuleTable(
+    "narrative_start",
+    doc="A sentence that opens by citing another letter: its assignments are that letter's, told.",
+    prefix=r"^(?:",
+    suffix=r")",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "cites_a_letter",
+            r"(?:tại|theo)\s+(?:công\s+văn|văn\s+bản|quyết\s+định|kế\s+hoạch|thông\s+báo|chỉ\s+thị|tờ\s+trình|báo\s+cáo|nghị\s+quyết|công\s+điện)",
+            examples=("Tại Công văn số 12/UBND ngày 3/4/2026, UBND tỉnh giao", "Theo Kế hoạch số 5, Sở Y tế chủ trì"),
+            counter_examples=("Theo đề nghị của Sở Tài chính", "Thực hiện Công văn số 12"),
+            why="'Tại Công văn số …, UBND tỉnh giao …' narrates what a cited letter assigned",
+        ),
+    ],
+)
