@@ -908,18 +908,14 @@ class _Task:
     source: str = ""
 
 
-_ATTEND_RE = _lazy_re("_ATTEND_RE",
-    r"(?i)(?:^|\s)(?:trực\s+tiếp\s+|cùng\s+)?(?:tham\s+dự|dự\s+họp|dự)"
-    r"(?=\s+(?:và\s+báo\s+cáo|đầy\s+đủ|đúng\s+giờ|họp|hội\s+nghị|buổi|cuộc|phiên)|\s*[.;,]|\s*$)")
+_ATTEND_RE = clause_rules.ATTEND  # rule table, see rules/clauses.py
 def _attends(action: str) -> bool:
     """A short action that is only attending a meeting ("trực tiếp dự và báo cáo", "tham dự đầy đủ")."""
-    return len(action.split()) <= 15 and bool(_ATTEND_RE.search(action))
+    return len(action.split()) <= 15 and bool(_ATTEND_RE.matches(action))
 
 
 _LEVEL_SUFFIX_RE = _lazy_re("_LEVEL_SUFFIX_RE", r"^(?:tinh|huyen|xa|thi xa|thanh pho|quan|phuong|thi tran)(?: [a-z]+){0,4}$")
-_PARTICIPANTS_RE = _lazy_re("_PARTICIPANTS_RE",
-    r"(?i)^\s*(?:[-+•]\s*)?(?:cùng\s+)?(?:tham\s+dự|dự\s+họp|dự\s+buổi\s+làm\s+việc|cùng\s+dự|thành\s+phần\s+(?:tham\s+dự|dự\s+họp|mời))"
-    r"(?:\s+(?:có|gồm))?(?![^\W\d_])")
+_PARTICIPANTS_RE = clause_rules.PARTICIPANTS  # rule table, see rules/clauses.py
 
 
 class _Extractor:
@@ -1069,7 +1065,7 @@ class _Extractor:
                 c_off -= len(clause) - len(clause.lstrip())
             pos = c_off + len(clause)
             sentence_ends = bool(re.search(r"[.!?]\s*$", clause))
-            if not narrative and _PARTICIPANTS_RE.match(clause):
+            if not narrative and _PARTICIPANTS_RE.matches(clause):
                 # "Tham dự có đại diện các sở ...; lãnh đạo UBND huyện X": who attended a meeting, not a task
                 narrative = not sentence_ends
                 continue

@@ -268,3 +268,64 @@ NARRATIVE_START = RuleTable(
         ),
     ],
 )
+
+ATTEND = RuleTable(
+    "attend",
+    doc="An action that is only attending a meeting (tasks._attends also limits it to 15 words).",
+    mode="search",
+    prefix=r"(?:^|\s)(?:trực\s+tiếp\s+|cùng\s+)?(?:tham\s+dự|dự\s+họp|dự)(?=",
+    suffix=r")",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "attend_and_report",
+            r"\s+và\s+báo\s+cáo",
+            examples=("trực tiếp dự và báo cáo",),
+            why="'dự và báo cáo': attend and speak at the meeting",
+        ),
+        Rule(
+            "attend_fully_on_time",
+            r"\s+(?:đầy\s+đủ|đúng\s+giờ)",
+            examples=("tham dự đầy đủ", "dự họp đúng giờ"),
+            why="'tham dự đầy đủ, đúng giờ': attendance",
+        ),
+        Rule(
+            "attend_the_meeting",
+            r"\s+(?:họp|hội\s+nghị|buổi|cuộc|phiên)",
+            examples=("dự hội nghị", "tham dự buổi làm việc", "cùng dự cuộc họp"),
+            counter_examples=("dự thảo văn bản", "dự toán ngân sách"),
+            why="'dự hội nghị', 'dự buổi làm việc': the object is the meeting",
+        ),
+        Rule(
+            "attend_at_clause_end",
+            r"\s*[.;,]|\s*$",
+            examples=("tham dự.", "cùng dự"),
+            counter_examples=("dự kiến",),
+            why="'tham dự' with nothing after it",
+        ),
+    ],
+)
+
+PARTICIPANTS = RuleTable(
+    "participants",
+    doc="A clause that lists who attends a meeting ('Thành phần mời: …', '- Tham dự: …'): no task.",
+    prefix=r"^\s*(?:[-+•]\s*)?(?:cùng\s+)?(?:",
+    suffix=r")(?:\s+(?:có|gồm))?" + WORD_END,
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "attends",
+            r"tham\s+dự|dự\s+họp|dự\s+buổi\s+làm\s+việc|cùng\s+dự",
+            examples=("- Tham dự: Lãnh đạo Sở Y tế", "Cùng dự có đại diện Sở Tài chính"),
+            counter_examples=("Dự án đầu tư",),
+            why="'Tham dự: …' lists the participants of a meeting",
+        ),
+        Rule(
+            "participants_label",
+            r"thành\s+phần\s+(?:tham\s+dự|dự\s+họp|mời)",
+            examples=("Thành phần mời: Giám đốc Sở Nội vụ", "- Thành phần tham dự gồm Sở Y tế"),
+            counter_examples=("Thành phần hồ sơ",),
+            why="the invitation's list of participants",
+        ),
+    ],
+)
