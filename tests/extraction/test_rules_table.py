@@ -79,3 +79,35 @@ def test_a_table_keeps_its_order():
         assert table.first_match("chủ trì") is None and table.matches("chủ trì") is None
     finally:
         del rules.TABLES["_test_order"]
+
+
+# -- phrase files ---------------------------------------------------------------------------------------
+
+
+def test_there_are_phrase_files():
+    assert phrase_files()
+
+
+@pytest.mark.parametrize("name", phrase_files())
+def test_a_phrase_file_loads_with_no_duplicate_and_no_empty_line(name):
+    path = rules.PHRASES_DIR / f"{name}.txt"
+    raw = path.read_bytes()
+    raw.decode("utf-8")  # plain UTF-8
+    kept = [line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    kept = [line for line in kept if line]
+    phrases = load_phrases(name)
+    assert phrases, f"{name}.txt has no phrase"
+    assert len(phrases) == len(kept)
+    assert all(p and p == p.strip() for p in phrases)
+    duplicates = sorted({p for p in phrases if phrases.count(p) > 1})
+    assert not duplicates, f"{name}.txt repeats {duplicates}"
+    alternation = re.compile(phrase_alternation(name), re.IGNORECASE)
+    for p in phrases:
+        assert alternation.fullmatch(p), p
+
+
+def test_the_phrase_alternation_puts_longer_phrases_first():
+    name = next(n for n in phrase_files() if len(load_phrases(n)) > 1)
+    parts = phrase_alternation(name)[3:-1].split("|")
+    lengths = [len(re.sub(r"\\s\+|\\", " ", p)) for p in parts]
+    assert lengths == sorted(lengths, reverse=True) or len(set(load_phrases(name))) == len(parts)
