@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from tracker.extraction import deadlines as dl
 from tracker.extraction._lazy import lazy_compiler
 from tracker.extraction.rules import clauses as clause_rules
+from tracker.extraction.rules import load_phrases, phrase_alternation
 from tracker.extraction.names import (
     AgencyMatch,
     LETTER,
@@ -380,27 +381,14 @@ _CITATION_RE = _lazy_re("_CITATION_RE", r"(?i)(?:số\s+\d+[\w/.\-]*|(?:công\s+
 _ADVERBS_RE = _lazy_re("_ADVERBS_RE", 
     r"(?i)^(?:\s*,?\s*(?:\([^()]{0,160}\)|theo\s+chức\s+năng\s*,\s*nhiệm\s+vụ(?:\s*,\s*(?:lĩnh\s+vực|quyền\s+hạn))*(?:\s+(?:được\s+giao|quản\s+lý))?|"
     r"theo\s+(?:địa\s+bàn|lĩnh\s+vực)(?:\s+được\s+(?:giao|phân\s+công))?|trong\s+phạm\s+vi[^,]{0,40}|căn\s+cứ[^,]{0,120}|"
-    r"tiếp\s+tục|khẩn\s+trương|chủ\s+động|tập\s+trung|thường\s+xuyên|kịp\s+thời|nghiêm\s+túc|sớm|có\s+trách\s+nhiệm|trực\s+tiếp)\s*,?)+"
+    + phrase_alternation("manner_adverbs") + r")\s*,?)+"
 )
 
-# first words of an instruction (folded), used where the addressee is implicit
-_ACTION_STARTS = tuple(
-    w.strip() + (" " if w.endswith(" ") else "")
-    for w in """
-    to chuc|trien khai|thuc hien|bao cao|ra soat|kiem tra|tang cuong|chu dong|khan truong|tap trung|chi dao|
-    huong dan|tham muu|nghien cuu|xay dung|de xuat|phoi hop|chu tri|theo doi|don doc|bo tri|dam bao|bao dam|
-    day manh|day nhanh|hoan thanh|hoan thien|cap nhat|thong ke|danh gia|gui|lap|ban hanh|trinh|tham gia|
-    cung cap|tong hop|xu ly|giai quyet|quan ly|tuyen truyen|van dong|huy dong|kien quyet|nghiem tuc|tiep tuc|
-    uu tien|can doi|phan cong|sap xep|kiem dem|cu |mo |tien hanh|chiu trach nhiem|nang cao|bo sung|dieu chinh|
-    kip thoi|thuong xuyen|nghiem tuc|quyet liet|xac dinh|lua chon|thanh tra|giam sat|ho tro|duy tri|cong bo|
-    phat hien|ngan chan|khac phuc|so tan|di doi|kiem soat|van hanh|nop|chuan bi|dang ky|tiep nhan|phe duyet|
-    tham dinh|thu hoi|cuong che|dinh ky|hang thang|hang quy|hang tuan|hang nam|hang ngay|khong de|rut kinh nghiem|
-    quan tam|tich cuc|som|chan chinh|cat giam|don gian hoa|day nhanh|rut ngan|ung dung|so hoa|ket noi|chia se|
-    dieu tra|bao ve|phong ngua|phong chong|ung pho|san sang|bo tri|dua|doi moi|cai thien|cai cach|thuc hien nghiem|
-    to chuc thuc hien|thuong truc|ky cam ket|ban giao|nghiem cam|tuyet doi|can |phai |moi |dang tai
-    """.split("|")
-    if w.strip()
-)
+# first words of an instruction (folded), used where the addressee is implicit: prefixes of the clause
+# (phrases/action_starts.txt) and whole words (phrases/action_start_words.txt)
+_ACTION_STARTS = tuple(dict.fromkeys(
+    [fold(p) for p in load_phrases("action_starts")] + [fold(p) + " " for p in load_phrases("action_start_words")]
+))
 
 
 # -- helpers ------------------------------------------------------------------------------------------
