@@ -401,3 +401,12 @@ def test_a_flattened_decision_title_keeps_its_cited_numbers_and_stops_at_the_aut
     assert header["issued_on"] == "2020-05-04"
     assert header["subject"] == ("BAN HÀNH CHƯƠNG TRÌNH HÀNH ĐỘNG TRIỂN KHAI KẾ HOẠCH SỐ 119-KH/TU NGÀY 18 THÁNG 12 "
                                  "NĂM 2019 CỦA BAN THƯỜNG VỤ TỈNH ỦY")
+
+
+def test_a_place_date_line_broken_after_the_day_is_joined():
+    """Issue 13, shape 4: "Hà Nội, ngày 03" / "tháng 12 năm 2025" (a table cell, a page width) is one date."""
+    text = ("BỘ TÀI CHÍNH\n-------\nSố: 12/BTC-NSNN\nV/v quyết toán\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Hà Nội, ngày 03\ntháng 12 năm 2025\nKính gửi: Sở Tài chính." + BODY)
+    header = parse_header(text)
+    assert header["issued_on"] == "2025-12-03"
+    assert header["place"] == "Hà Nội"

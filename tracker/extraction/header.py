@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.extraction._lazy import lazy_compiler
+from tracker.extraction.places import repair_province_suffix
 from tracker.extraction.text import fold, normalize
 
 # patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
@@ -1021,7 +1022,10 @@ def _title_after(segs: list[Seg], start: int) -> tuple[str | None, int]:
             j += 1
             continue
         s = seg.text
-        if parts and (is_upper_line(s, 6) or _BODY_OPENERS.match(s) or len(s) > 220):
+        if parts and not any(c.isalnum() for c in s):
+            break  # the rule under the title, as a scan's OCR reads it ("—_—__ `")
+        # a lower-case line continues the title ("năm 2021 trên địa bàn tỉnh"): body sentences open with a capital
+        if parts and (is_upper_line(s, 6) or (_BODY_OPENERS.match(s) and not s[:1].islower()) or len(s) > 220):
             break
         if not parts and (_BODY_OPENERS.match(s) and not s.lower().startswith("về")) and len(s) > 120:
             break
@@ -1257,6 +1261,9 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
             if seg.kind == "text" and _AGENCY_HEAD_RE.match(fold(seg.text) + " ") and len(seg.text) < 90:
                 issuer_texts.append(seg.text)
     header["issuer"] = compose_issuer(_issuer_units(issuer_texts)) if issuer_texts else None
+    if header["issuer"]:
+        # "TINH QUANG NGAÀI" read by OCR: the province spelled right when it is close to exactly one
+        header["issuer"] = repair_province_suffix(header["issuer"])
 
     if vv_idx is not None:
         header["subject"], last = _subject_after_vv(segs, vv_idx)

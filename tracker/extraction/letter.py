@@ -212,14 +212,15 @@ def _issued_after_signature(part: str, body: str) -> str | None:
     return None
 
 
-def extract_text(text: str, *, overrides: dict | None = None) -> dict:
+def extract_text(text: str, *, overrides: dict | None = None, from_scan: bool = False) -> dict:
     """Return the extraction of one letter (and what it encloses) from its text.
 
     The result has the keys of ``tracker extract --json``: number, doc_type, issuer,
     place, issued_on, subject, recipients, signer, signer_title, received,
     references, enclosed, tasks (plus urgency, secrecy, copies_to when present).
     Unknown values are None, never guessed. ``overrides`` (e.g. the fields of an edXML
-    package) replace the cover letter's header fields before the tasks are read.
+    package) replace the cover letter's header fields before the tasks are read. ``from_scan``
+    (the text came from OCR of a paper letter) leaves the handwritten number and day empty.
     """
     norm = normalize(text or "")
     parts = split_letters(norm)
@@ -254,6 +255,8 @@ def extract_text(text: str, *, overrides: dict | None = None) -> dict:
     result["tasks"] = _merge(cover_tasks, enclosed, cover_header, warnings) if enclosed else cover_tasks
     if warnings:
         result["warnings"] = warnings
+    if from_scan:
+        _leave_handwriting_empty(result)
     return result
 
 
@@ -288,13 +291,28 @@ def extract_bytes(data: bytes, filename: str, **kwargs) -> dict:
         package = edxml.read_edxml(data)
         result = extract_text(package.text, overrides=package.header) if package.text.strip() else _empty_result()
         return edxml.apply_header(result, package.header)
+    from tracker.extraction import ocr
+
     reading: list[str] = []
     text = readers.read_document(data, filename, warnings=reading, **kwargs)
-    result = extract_text(text)
+    result = extract_text(text, from_scan=ocr.FROM_OCR in reading)
     if reading:
         # what the reader noticed (OCR, damaged characters) comes first: it qualifies everything read after it
         result["warnings"] = reading + [w for w in result.get("warnings") or [] if w not in reading]
     return result
+
+
+def _leave_handwriting_empty(result: dict) -> None:
+    """A signed paper letter gets its number and its day written by hand into the printed form; what OCR makes
+    of handwriting ("Số: Ê§0 /TB-UBND", "ngày 3| tháng 12") is a guess, so the clerk types them from the page
+    image. The printed symbol ("/TB-UBND") is kept as a hint."""
+    number = result.get("number")
+    if number:
+        symbol = re.sub(r"^[^/]*", "", number)
+        if symbol and not result.get("symbol"):
+            result["symbol"] = symbol
+    result["number"] = None
+    result["issued_on"] = None
 
 
 def _empty_result() -> dict:

@@ -521,6 +521,9 @@ def _drop_repeated_prefix(text: str) -> str:
     return "\n".join(out)
 
 
+_BROKEN_DATE_RE = re.compile(r"(?i)((?<![^\W\d_])ngày[ \t]*\d{0,2})[ \t]*\n[ \t]*((?:tháng)[ \t]*\d{0,2}[ \t]*năm)")
+
+
 def normalize(text: str) -> str:
     """Return letter text cleaned for parsing.
 
@@ -568,6 +571,8 @@ def normalize(text: str) -> str:
     for pattern, replacement in _GLUED_PHRASES:
         text = pattern.sub(replacement, text)
     text = _fix_abbreviations(text)
+    # a place-date line broken by a table cell or a page width ("Hà Nội, ngày 03" / "tháng 12 năm 2025")
+    text = _BROKEN_DATE_RE.sub(r"\1 \2", text)
     text = unify_tone_marks(text)
     text = _SIGNATURE_LINE_RE.sub(_unglue_signature, text)
     text = _SPACES_RE.sub(" ", text)
