@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 from tracker.extraction._lazy import lazy_compiler
 from tracker.extraction.names import LETTER, fold
+from tracker.extraction.rules import deadline_cues as deadline_rules
+from tracker.extraction.rules import phrase_alternation
 
 # patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
 _lazy_re = lazy_compiler(globals())
@@ -165,7 +167,8 @@ _ABSOLUTE_RE = _lazy_re("_ABSOLUTE_RE",
 # "trong ngày 01/11/2025" after a submission verb (see find_deadlines)
 _IN_DAY_RE = _lazy_re("_IN_DAY_RE", rf"(?P<cue>(?<![^\W\d_])(?:ngay\s+)?trong\s+ngày\s*)(?:{_NUMERIC_DATE}|{_WORDS_DATE})",
                       re.IGNORECASE)
-_SUBMIT_VERB_RE = _lazy_re("_SUBMIT_VERB_RE", r"(?i)(?<![^\W\d_])(?:trình|báo\s+cáo|gửi|nộp|hoàn\s+thành|xong|ban\s+hành)(?![^\W\d_])")
+# verbs of handing in (phrases/submit_verbs.txt), as whole words
+_SUBMIT_VERB_RE = _lazy_re("_SUBMIT_VERB_RE", r"(?i)(?<![^\W\d_])" + phrase_alternation("submit_verbs") + r"(?![^\W\d_])")
 # "trong tháng 9/2019", "trong tháng 9 năm 2026", "trước tháng 10/2026", "cuối tháng 8"
 _MONTH_RE = _lazy_re("_MONTH_RE", 
     r"(?P<cue>(?<![^\W\d_])(?:trong|trước|chậm\s+nhất(?:\s+(?:là|trong|vào))?|cuối|hết|vào\s+cuối|ngay\s+trong)\s+)"
@@ -199,28 +202,24 @@ _RELATIVE_RE = _lazy_re("_RELATIVE_RE",
     r"(?P<from>\s*,?\s*(?:kể\s+từ|tính\s+từ|từ)\s+(?:ngày|khi|thời\s+điểm)\s*(?P<what>[^\n.;]{0,60}))?",
     re.IGNORECASE,
 )
-_PAST_PERIOD_RE = _lazy_re("_PAST_PERIOD_RE", r"(?i)\s*(?:qua|vừa\s+qua|gần\s+(?:đây|nhất)|trước\s+(?:đây|đó)|trở\s+lại\s+đây|đã\s+qua|liền\s+kề)(?![^\W\d_])")
+# "trong 12 tháng qua": a past period, no delay (rule table, see rules/deadline_cues.py)
+_PAST_PERIOD_RE = deadline_rules.PAST_PERIOD
 _RECURRENCE_RE = _lazy_re("_RECURRENCE_RE", 
     r"(?<![^\W\d_])(?P<kw>(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tuần|tháng|quý|năm)|định\s+kỳ(?:\s+(?P<period>(?:6|sáu)\s+tháng|01\s+năm|1\s+năm|năm|quý|tháng|tuần|hằng\s+\S+|hàng\s+\S+))?|(?:6|sáu)\s+tháng\s+một\s+lần"
     # a day of a quarter's month names a quarterly schedule: "trước ngày 20 của tháng cuối quý"
     r"|(?P<qtr>tháng\s+(?:cuối|đầu)\s+(?:của\s+)?quý(?:\s+(?:sau|tiếp\s+theo|kế\s+tiếp))?|theo\s+quý))",
     re.IGNORECASE,
 )
-_NOT_DEADLINE_BEFORE = _lazy_re("_NOT_DEADLINE_BEFORE", 
-    r"(?i)(?:dự\s+kiến|diễn\s+ra|khai\s+mạc|tổ\s+chức\s+(?:hội\s+nghị|cuộc\s+họp|hội\s+thảo|lễ)|tính\s+đến|số\s+liệu|"
-    r"kể\s+từ|có\s+hiệu\s+lực|ban\s+hành\s+ngày|từ\s+ngày|đến\s+hết|nhận\s+định|dự\s+báo)[^.;:]{0,25}$"
-)
+# an event's, a cut-off's or a start's date (rule table, see rules/deadline_cues.py)
+_NOT_DEADLINE_BEFORE = deadline_rules.NOT_DEADLINE_BEFORE
 _COMPLETION_BEFORE = _lazy_re("_COMPLETION_BEFORE", 
     r"(?i)(?:hoàn\s+thành|xong|dứt\s+điểm|kết\s+thúc|trình|ban\s+hành|báo\s+cáo|gửi|nộp|công\s+bố|triển\s+khai|phê\s+duyệt|"
     r"thực\s+hiện|hoàn\s+thiện|tổ\s+chức\s+thực\s+hiện|đưa\s+vào|cấp|giải\s+ngân|quyết\s+toán|bàn\s+giao|khắc\s+phục)"
 )
 
 
-_YEAR_ACTION_RE = _lazy_re("_YEAR_ACTION_RE", 
-    r"(?i)(?<![^\W\d_])(?:hoàn\s+thành|xong|dứt\s+điểm|kết\s+thúc|hoàn\s+thiện|đưa\s+vào|ban\s+hành|trình|triển\s+khai|"
-    r"xây\s+dựng|tổ\s+chức|thực\s+hiện|cấp|lắp\s+đặt|số\s+hóa|phê\s+duyệt|giải\s+ngân|quyết\s+toán|bàn\s+giao|di\s+dời|"
-    r"sắp\s+xếp|thành\s+lập|ký\s+kết|cập\s+nhật|tiêm|đầu\s+tư|nâng\s+cấp|sửa\s+chữa|khắc\s+phục|thu\s+hồi|xử\s+lý)(?![^\W\d_])"
-)
+# verbs that make a bare year a deadline (phrases/year_action_verbs.txt), as whole words
+_YEAR_ACTION_RE = _lazy_re("_YEAR_ACTION_RE", r"(?i)(?<![^\W\d_])" + phrase_alternation("year_action_verbs") + r"(?![^\W\d_])")
 
 
 _LABEL_RE = _lazy_re("_LABEL_RE", 
@@ -287,7 +286,7 @@ def _phrase_start(text: str, cue_start: int) -> int:
 def _context_blocks(text: str, start: int) -> bool:
     """Whether the words right before a date expression make it a non-deadline (event, cut-off, period)."""
     before = text[max(0, start - 60):start]
-    return bool(_NOT_DEADLINE_BEFORE.search(before))
+    return bool(_NOT_DEADLINE_BEFORE.matches(before))
 
 
 def _recurrence_at(text: str, start: int, end: int) -> tuple[str | None, int, int]:
@@ -544,7 +543,7 @@ def find_deadlines(
         unit = fold(m.group("unit"))
         if n == 0 or n > 400:
             continue
-        if _PAST_PERIOD_RE.match(text, m.end("unit")):
+        if _PAST_PERIOD_RE.matches(text, m.end("unit")):
             continue  # "trong 12 tháng qua": a period that has passed, not a delay
         resolvable, base = _relative_base(m, letter, received_date)
         if not resolvable:

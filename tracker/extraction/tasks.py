@@ -51,8 +51,6 @@ from dataclasses import dataclass, field
 
 from tracker.extraction import deadlines as dl
 from tracker.extraction._lazy import lazy_compiler
-from tracker.extraction.rules import clauses as clause_rules
-from tracker.extraction.rules import load_phrases, phrase_alternation
 from tracker.extraction.names import (
     AgencyMatch,
     LETTER,
@@ -65,6 +63,8 @@ from tracker.extraction.names import (
     same_agency,
     split_agency_list,
 )
+from tracker.extraction.rules import clauses as clause_rules
+from tracker.extraction.rules import load_phrases, phrase_alternation
 
 # patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
 _lazy_re = lazy_compiler(globals())

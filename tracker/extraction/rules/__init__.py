@@ -123,8 +123,8 @@ class RuleTable:
             raise ValueError(f"table {name!r}: rules named twice: {sorted(duplicates)}")
         self.name, self.rules, self.mode = name, tuple(rules), mode
         self.prefix, self.suffix, self.flags, self.doc = prefix, suffix, flags, doc
-        self._test: Callable[[str], str | None] | None = None
-        self._each: dict[str, Callable[[str], object]] | None = None
+        self._test: Callable[[str, int], str | None] | None = None
+        self._each: dict[str, Callable[[str, int], object]] | None = None
         TABLES[name] = self
 
     # -- compiling (once, on first use) --
@@ -138,7 +138,7 @@ class RuleTable:
         body = "|".join(f"(?P<{r.name}>{r.pattern})" for r in self.rules)
         return f"{self.prefix}(?:{body}){self.suffix}"
 
-    def _compile(self) -> Callable[[str], str | None]:
+    def _compile(self) -> Callable[[str, int], str | None]:
         if any(r.predicate is not None for r in self.rules):
             self._test = self.first_match
             return self._test
@@ -146,8 +146,8 @@ class RuleTable:
         find = compiled.match if self.mode == "match" else compiled.search
         names = tuple(r.name for r in self.rules)
 
-        def test(text: str) -> str | None:
-            m = find(text)
+        def test(text: str, pos: int = 0) -> str | None:
+            m = find(text, pos)
             if m is None:
                 return None
             if m.lastgroup in names:
@@ -158,12 +158,12 @@ class RuleTable:
         self._test = test
         return test
 
-    def _rule_tests(self) -> dict[str, Callable[[str], object]]:
+    def _rule_tests(self) -> dict[str, Callable[[str, int], object]]:
         if self._each is None:
             each = {}
             for r in self.rules:
                 if r.predicate is not None:
-                    each[r.name] = r.predicate
+                    each[r.name] = lambda text, pos=0, _p=r.predicate: _p(text[pos:])
                 else:
                     compiled = re.compile(self.rule_source(r), self.flags)
                     each[r.name] = compiled.match if self.mode == "match" else compiled.search
@@ -172,23 +172,24 @@ class RuleTable:
 
     # -- asking --
 
-    def matches(self, text: str) -> str | None:
-        """The name of the rule that matches ``text`` (None when none does), by one compiled expression:
-        the fast path the reader uses. In a "match" table it is the first rule in order that matches;
-        in a "search" table, the first in order among those that match the earliest."""
+    def matches(self, text: str, pos: int = 0) -> str | None:
+        """The name of the rule that matches ``text`` from ``pos`` (None when none does), by one compiled
+        expression: the fast path the reader uses. In a "match" table it is the first rule in order that
+        matches (unless the table's prefix can match in several ways); in a "search" table, the first in
+        order among those that match the earliest."""
         test = self._test or self._compile()
-        return test(text)
+        return test(text, pos)
 
-    def first_match(self, text: str) -> str | None:
-        """The name of the first rule, in table order, that matches ``text``; None when none does."""
+    def first_match(self, text: str, pos: int = 0) -> str | None:
+        """The name of the first rule, in table order, that matches ``text`` from ``pos``; None when none does."""
         for name, test in self._rule_tests().items():
-            if test(text):
+            if test(text, pos):
                 return name
         return None
 
-    def all_matches(self, text: str) -> list[str]:
+    def all_matches(self, text: str, pos: int = 0) -> list[str]:
         """The names of every rule that matches ``text``, in table order (for explaining a decision)."""
-        return [name for name, test in self._rule_tests().items() if test(text)]
+        return [name for name, test in self._rule_tests().items() if test(text, pos)]
 
     def rule(self, name: str) -> Rule:
         """The rule called ``name``."""
@@ -197,9 +198,9 @@ class RuleTable:
                 return r
         raise KeyError(f"table {self.name!r} has no rule {name!r}")
 
-    def rule_matches(self, name: str, text: str) -> bool:
-        """Whether the rule called ``name`` alone matches ``text``."""
-        return bool(self._rule_tests()[name](text))
+    def rule_matches(self, name: str, text: str, pos: int = 0) -> bool:
+        """Whether the rule called ``name`` alone matches ``text`` from ``pos``."""
+        return bool(self._rule_tests()[name](text, pos))
 
     def __len__(self) -> int:
         return len(self.rules)
