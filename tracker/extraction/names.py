@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 
 from tracker.extraction import agency_lexicon as lex
 from tracker.extraction._lazy import lazy_compiler
+from tracker.text import fold_keep_length, fold_words
 
 
 # patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
@@ -57,54 +58,9 @@ CAPWORD = rf"{UP}(?:{LETTER}|['’])*"
 # -- folding and normalisation ----------------------------------------------------------------------
 
 
-def fold(text: str | None) -> str:
-    """Lowercase, strip Vietnamese diacritics (đ -> d), keep letters, digits and single spaces."""
-    if not text:
-        return ""
-    # one str.translate over a table filled as characters are met (the extractor folds thousands of
-    # strings per letter; a per-character generator was a large part of its time)
-    folded = text.translate(_FOLD_DROP_TABLE).lower()
-    return _NOT_ALNUM_RE.sub(" ", folded).strip()
-
-
-def _fold_char(c: str) -> str:
-    """One character folded like :func:`fold` (length-preserving for Vietnamese letters)."""
-    if c in "đĐ":
-        return "d"
-    base = unicodedata.normalize("NFD", c)[0]
-    return base.lower()
-
-
-class _FoldTable(dict):
-    """code point -> folded character, filled in as characters are met (for ``str.translate``)."""
-
-    def __missing__(self, code: int) -> str:
-        c = chr(code)
-        folded = _fold_char(c) if c.isalpha() else c
-        self[code] = folded
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-class _FoldDropTable(_FoldTable):
-    """Like _FoldTable, and a lone combining mark (text not in NFC) is dropped, as NFD folding would."""
-
-    def __missing__(self, code: int) -> str:
-        if unicodedata.category(chr(code)) == "Mn":
-            self[code] = ""
-            return ""
-        return super().__missing__(code)
-
-
-_FOLD_DROP_TABLE = _FoldDropTable()
+# folding lives in the shared text layer (tracker.text); these names are the reader's for it
+fold = fold_words
 _NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
-
-
-def fold_keep_length(text: str) -> str:
-    """Fold character by character so that positions in the result match positions in ``text``."""
-    return text.translate(_FOLD_TABLE)
 
 
 _ALL_BODY_PHRASES = (

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from tracker.extraction._lazy import lazy_compiler
+from tracker.text import fold_keep_length
 
 # patterns are compiled on first use (see _lazy.LazyPattern): importing this module stays cheap
 _lazy_re = lazy_compiler(globals())
@@ -178,25 +179,8 @@ def convert_legacy(text: str) -> str:
 # text can be used to slice the original.
 # ---------------------------------------------------------------------------
 
-def _build_fold_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for code in list(range(0x41, 0x5B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(code)
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        if len(base) == 1 and base != ch:
-            table[code] = base
-    table[ord("đ")] = "d"
-    table[ord("Đ")] = "d"
-    table[ord("Ð")] = "d"
-    return table
-
-
-_FOLD_TABLE = _build_fold_table()
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics (đ -> d), one output character per input character."""
-    return text.translate(_FOLD_TABLE)
+# folding lives in the shared text layer (tracker.text): here, the length-keeping form the header reader uses
+fold = fold_keep_length
 
 
 # ---------------------------------------------------------------------------
