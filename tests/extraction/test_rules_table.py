@@ -8,6 +8,7 @@ generated from the tables: adding a rule with its examples adds its tests.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -90,7 +91,7 @@ def test_there_are_phrase_files():
 
 @pytest.mark.parametrize("name", phrase_files())
 def test_a_phrase_file_loads_with_no_duplicate_and_no_empty_line(name):
-    path = rules.PHRASES_DIR / f"{name}.txt"
+    path = Path(rules.PHRASES_DIR) / f"{name}.txt"
     raw = path.read_bytes()
     raw.decode("utf-8")  # plain UTF-8
     kept = [line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()]

@@ -23,17 +23,19 @@ The tables themselves are in :mod:`tracker.extraction.rules.clauses` (clause dec
 from __future__ import annotations
 
 import functools
+import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Literal
+from typing import TYPE_CHECKING
 
-PHRASES_DIR = Path(__file__).resolve().parent.parent / "phrases"
+if TYPE_CHECKING:  # typing, pathlib and dataclasses stay out of the import: the reader is imported often
+    from typing import Callable, Literal
+
+#: The folder of the phrase files (a str: pathlib is not needed at import time).
+PHRASES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "phrases")
 
 #: Every table built so far, by name (filled as tables are created; the tests walk it).
 TABLES: dict[str, "RuleTable"] = {}
 
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 # -- phrase files ----------------------------------------------------------------------------------
@@ -48,7 +50,8 @@ def _strip_comment(line: str) -> str:
 def load_phrases(name: str) -> tuple[str, ...]:
     """The phrases of ``phrases/<name>.txt`` in file order: comments and blank lines dropped, each
     line stripped, inner runs of whitespace made single spaces."""
-    text = (PHRASES_DIR / f"{name}.txt").read_text(encoding="utf-8")
+    with open(os.path.join(PHRASES_DIR, f"{name}.txt"), encoding="utf-8") as handle:
+        text = handle.read()
     out = []
     for raw in text.splitlines():
         phrase = _strip_comment(raw)
@@ -59,7 +62,7 @@ def load_phrases(name: str) -> tuple[str, ...]:
 
 def phrase_files() -> list[str]:
     """The names (without ``.txt``) of every phrase file, sorted."""
-    return sorted(p.stem for p in PHRASES_DIR.glob("*.txt"))
+    return sorted(f[:-4] for f in os.listdir(PHRASES_DIR) if f.endswith(".txt"))
 
 
 def phrase_alternation(name: str) -> str:
@@ -73,7 +76,6 @@ def phrase_alternation(name: str) -> str:
 # -- rules ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Rule:
     """One decision: a regular expression (or a predicate), why it exists, and its examples.
 
@@ -82,15 +84,15 @@ class Rule:
     expression cannot say it; a table with such a rule is evaluated rule by rule.
     """
 
-    name: str
-    pattern: str = ""
-    examples: tuple[str, ...] = ()
-    counter_examples: tuple[str, ...] = ()
-    why: str = ""
-    predicate: Callable[[str], bool] | None = None
+    __slots__ = ("name", "pattern", "examples", "counter_examples", "why", "predicate")
 
-    def __post_init__(self) -> None:
-        if not _NAME_RE.match(self.name):
+    def __init__(self, name: str, pattern: str = "", *, examples: tuple[str, ...] = (),
+                 counter_examples: tuple[str, ...] = (), why: str = "",
+                 predicate: Callable[[str], bool] | None = None):
+        self.name, self.pattern, self.predicate = name, pattern, predicate
+        self.examples, self.counter_examples, self.why = tuple(examples), tuple(counter_examples), why
+        # a rule's name is also the name of its group in the table's expression
+        if not (name.isascii() and name.isidentifier() and name == name.lower() and not name.startswith("_")):
             raise ValueError(f"rule name {self.name!r}: lower case words joined by '_'")
         if bool(self.pattern) == (self.predicate is not None):
             raise ValueError(f"rule {self.name!r}: give a pattern or a predicate, not both or neither")
@@ -98,6 +100,9 @@ class Rule:
             raise ValueError(f"rule {self.name!r}: at least one example (the examples are its tests)")
         if not self.why:
             raise ValueError(f"rule {self.name!r}: say why in one line")
+
+    def __repr__(self) -> str:
+        return f"Rule({self.name})"
 
 
 class RuleTable:
