@@ -115,3 +115,16 @@ def test_schools_named_in_short_mean_each_kind_addressed_and_a_closing_date_bind
     assert found == {(agency_key(a), "lead") for a in
                      ("Các trường mầm non - mẫu giáo", "Các trường tiểu học", "Các trường trung học cơ sở")}
     assert {t["deadline"] for t in result["tasks"]} == {"2016-03-24"}
+
+
+def test_syllables_run_together_by_a_web_copy_are_parted():
+    """Issue 13, shape 9: "Giao thôngvận tải", "nhân dântỉnh"; words that are not Vietnamese are never cut."""
+    from tracker.extraction.text import normalize
+
+    assert normalize("Sở Giao thôngvận tải") == "Sở Giao thông vận tải"
+    assert normalize("Ủy ban nhân dântỉnh An Giang") == "Ủy ban nhân dân tỉnh An Giang"
+    assert normalize("họp trực tuyến online về Covid") == "họp trực tuyến online về Covid"
+    assert normalize("Nguyễn Thị Khoảng nghiêng") == "Nguyễn Thị Khoảng nghiêng"
+    text = ("Kính gửi: Sở Giao thông vận tải.\nGiao Sở Giao thôngvận tải chủ trì rà soát các tuyến đường, "
+            "báo cáo trước ngày 30/4/2025.\n")
+    assert (agency_key("Sở Giao thông vận tải"), "lead") in pairs(extract_text(text))

@@ -7,6 +7,7 @@ hyphens, no markdown marks, and header tables turned into lines.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -327,6 +328,26 @@ def is_vietnamese_syllable(word: str) -> bool:
     return False
 
 
+_MARKED_RE = re.compile("[àáâãèéêìíòóôõùúýăđĩũơưạ-ỹÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯẠ-Ỹ]")
+_GLUED_TOKEN_RE = re.compile(r"(?<![^\W\d_])[^\W\d_]{5,14}(?![^\W\d_])")
+
+
+def _split_glued_syllables(match: re.Match) -> str:
+    return _split_glued_word(match.group(0))
+
+
+@functools.lru_cache(maxsize=16384)
+def _split_glued_word(word: str) -> str:
+    """Two syllables a web copy or a PDF ran together ("thôngvận", "dântỉnh") get their space back: only a word
+    that is no syllable, carries a Vietnamese mark (so "online" or "Covid" are never cut), and splits in exactly
+    one place into two syllables, the second starting with a consonant in lower case."""
+    if not _MARKED_RE.search(word) or is_vietnamese_syllable(word):
+        return word
+    cuts = [i for i in range(1, len(word)) if word[i].islower() and fold(word[i]) not in "aeiouy"
+            and is_vietnamese_syllable(word[:i]) and is_vietnamese_syllable(word[i:])]
+    return word[: cuts[0]] + " " + word[cuts[0]:] if len(cuts) == 1 else word
+
+
 def _join_broken_word(match: re.Match) -> str:
     """One word broken by a hyphen at a line end ("ư-" / "ơng") is joined when the whole is a syllable
     and the break could not separate two syllables: a part is no syllable of its own, or the second
@@ -554,6 +575,7 @@ def normalize(text: str) -> str:
     text = _HYPHEN_BREAK_LOWER_RE.sub(" ", text)
     for pattern, replacement in _GLUED_PHRASES:
         text = pattern.sub(replacement, text)
+    text = _GLUED_TOKEN_RE.sub(_split_glued_syllables, text)
     text = _fix_abbreviations(text)
     # a place-date line broken by a table cell or a page width ("Hà Nội, ngày 03" / "tháng 12 năm 2025")
     text = _BROKEN_DATE_RE.sub(r"\1 \2", text)
