@@ -904,6 +904,9 @@ def _attends(action: str) -> bool:
 
 _LEVEL_SUFFIX_RE = _lazy_re("_LEVEL_SUFFIX_RE", r"^(?:tinh|huyen|xa|thi xa|thanh pho|quan|phuong|thi tran)(?: [a-z]+){0,4}$")
 _PARTICIPANTS_RE = clause_rules.PARTICIPANTS  # rule table, see rules/clauses.py
+_PARTNER_JOINS_THE_JOB = clause_rules.PARTNER_JOINS_THE_JOB  # rule table, see rules/clauses.py
+# the end of a clause inside an assignment's text: a ";" or a sentence end before a capital
+_CLAUSE_END_RE = _lazy_re("_CLAUSE_END_RE", r";|[.!?](?=\s+[A-ZĐÀ-Ỹ])")
 
 
 class _Extractor:
@@ -1206,8 +1209,8 @@ class _Extractor:
             # split the text at the end of each deadline's clause
             last = 0
             for d in found:
-                stop = re.search(r";|[.!?](?=\s+[A-ZĐÀ-Ỹ])", body[d.end:])
-                cut = len(body) if stop is None else d.end + stop.end()
+                stop = _CLAUSE_END_RE.search(body, d.end)
+                cut = len(body) if stop is None else stop.end()
                 if cut <= last:
                     continue
                 groups.append((body[last:cut], d))
@@ -1220,7 +1223,11 @@ class _Extractor:
                     groups.append((tail, None))
         else:
             groups.append((body, dl.best_deadline(found)))
+        part_at = 0
         for part, d in groups:
+            part_lo = body.find(part[:40], part_at) if part else part_at
+            part_lo = part_at if part_lo < 0 else part_lo
+            part_at = part_lo + 1
             self.assignment_counter += 1
             coops = [c for c in a.coops if not any(same_agency(c, l) for l in a.leads)]
             # when the text was split, a partner goes with the part that names it (all parts if none does)
@@ -1235,7 +1242,36 @@ class _Extractor:
                 lead_name = a.leads[0]
                 action = _COOP_PHRASE_RE.sub("", self.strip_lead_phrase(part), count=1)
                 action = self.strip_agency_list(action)
-                self.tasks.append(self.make(c, "cooperate", _summary(f"Phối hợp với {lead_name}: {action}"), d, a.scope, lead_name, source))
+                own = None if self.acts_after(body, d, c, part_lo) else d
+                self.tasks.append(self.make(c, "cooperate", _summary(f"Phối hợp với {lead_name}: {action}"), own, a.scope, lead_name, source))
+
+    def acts_after(self, body: str, d, partner: str, lo: int = 0) -> bool:
+        """Whether ``partner`` is named in a clause after the one of deadline ``d`` (a ";" or a sentence
+        end between them) with an action of its own: then that date is not the partner's.
+
+        "…kiểm tra xong trong tháng 6/2025; trường hợp vi phạm, phối hợp với Công an tỉnh xử lý …": the
+        police cooperate on what is found, with no date; "…hoàn thành trước ngày 30/6/2025; Sở B phối hợp
+        thực hiện." only joins the job (rules/clauses.py, PARTNER_JOINS_THE_JOB) and keeps the date.
+        """
+        if d is None or d.end > len(body):
+            return False
+        folded = fold_keep_length(body)
+        at = folded.find(fold_keep_length(partner), lo)
+        if at < d.end or not _CLAUSE_END_RE.search(body[d.end:at]):
+            return False
+        matcher = _Matcher(body, self.ctx.recipients)
+        items, end = matcher.list_at(at)
+        if not items:
+            return False
+        stop = _CLAUSE_END_RE.search(body, end)
+        rest = body[end: stop.start() if stop else len(body)]
+        with_lead = re.match(r"(?i)\s*(?:cùng\s+)?phối\s+hợp\s+(?:với|cùng)\s+", rest)
+        if with_lead:
+            # "Sở B phối hợp với Sở A thực hiện": the lead's name says nothing of the partner's action
+            named, named_end = _Matcher(rest, self.ctx.recipients).list_at(with_lead.end())
+            if named:
+                rest = "phối hợp " + rest[named_end:]
+        return not _PARTNER_JOINS_THE_JOB.matches(rest)
 
     def strip_agency_list(self, text: str) -> str:
         """The action without the agencies that open it ("Sở X, Sở Y và các đơn vị liên quan rà soát" -> "rà soát")."""

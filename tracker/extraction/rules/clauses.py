@@ -329,3 +329,34 @@ PARTICIPANTS = RuleTable(
         ),
     ],
 )
+
+# -- what a partner named in a later clause does -------------------------------------------------------
+
+PARTNER_JOINS_THE_JOB = RuleTable(
+    "partner_joins_the_job",
+    doc="What follows a partner named in a clause after the one that states the deadline (the partner's "
+        "names, and a 'phối hợp với <lead>', already removed). A match: the partner only joins the lead's "
+        "job and shares its deadline ('; Sở B phối hợp thực hiện.'); anything else is an action of its own "
+        "('; phối hợp với Công an tỉnh xử lý vi phạm'), which the date of another clause does not bind.",
+    prefix=r"^[\s,]*(?:",
+    suffix=r")[\s.;,]*$",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "only_cooperates",
+            r"(?:cùng\s+)?(?:phối\s+hợp|tham\s+gia)(?:\s+(?:chặt\s+chẽ|thực\s+hiện|triển\s+khai(?:\s+thực\s+hiện)?))?"
+            r"(?:\s+(?:nhiệm\s+vụ|nội\s+dung|công\s+việc|việc)\s+(?:này|trên|nêu\s+trên))?",
+            examples=("phối hợp.", " phối hợp thực hiện.", "cùng phối hợp triển khai thực hiện nhiệm vụ này;", "tham gia"),
+            counter_examples=("phối hợp xử lý theo quy định.", "phối hợp kiểm tra các cửa hàng"),
+            why="'Sở B, Sở C phối hợp (thực hiện)': the partners of the job named after it",
+        ),
+        Rule(
+            "only_carries_out",
+            r"(?:cùng\s+)?(?:thực\s+hiện|triển\s+khai(?:\s+thực\s+hiện)?)"
+            r"(?:\s+(?:nhiệm\s+vụ|nội\s+dung|công\s+việc|việc)\s+(?:này|trên|nêu\s+trên))?",
+            examples=("cùng thực hiện.", "thực hiện nội dung trên"),
+            counter_examples=("thực hiện kiểm tra các cơ sở",),
+            why="'; phối hợp với Sở B thực hiện.' (the names removed): the same job, nothing of its own",
+        ),
+    ],
+)
