@@ -118,20 +118,28 @@ def test_the_day_of_the_letter_is_no_past_deadline():
 # -- 3. paired dates of a yearly duty --------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason='rule 3: not yet')  # PENDING
 def test_paired_dates_of_the_half_years_are_one_semiannual_rule():
     health = task(tasks_of("Sở Y tế báo cáo trước ngày 05/6 và 05/12 hằng năm."), "Sở Y tế", "lead")
     assert health["deadline"] is None
     assert health["recurrence"] == "semiannual:5"
 
 
-@pytest.mark.xfail(strict=True, reason='rule 3: not yet')  # PENDING
+def test_paired_dates_without_a_year_are_the_reports_of_every_year():
+    health = task(tasks_of("Sở Y tế báo cáo trước ngày 15/6 và 15/12."), "Sở Y tế", "lead")
+    assert (health["deadline"], health["recurrence"]) == (None, "semiannual:15")
+    assert health["deadline_text"] == "báo cáo trước ngày 15/6 và 15/12"
+
+
+def test_paired_dates_with_their_year_are_dates():
+    found = dl.find_deadlines("báo cáo trước ngày 15/6/2025 và 15/12/2025", letter_date="2025-03-04")
+    assert not any(d.recurrence for d in found)
+
+
 def test_paired_dates_not_at_half_year_ends_remind_monthly_on_the_earlier_day():
     found = dl.find_deadlines("báo cáo trước ngày 15/01 và 20/7 hằng năm", letter_date="2025-03-04")
     assert [(d.date, d.recurrence) for d in found] == [(None, "monthly:15")]
 
 
-@pytest.mark.xfail(strict=True, reason='rule 3: not yet')  # PENDING
 def test_paired_dates_at_quarter_ends_are_quarterly():
     found = dl.find_deadlines("báo cáo trước ngày 20/3 và 20/9 hằng năm", letter_date="2025-03-04")
     assert [(d.date, d.recurrence) for d in found] == [(None, "quarterly:20")]

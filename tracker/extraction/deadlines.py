@@ -453,6 +453,15 @@ def find_deadlines(
         cue = fold(m.group("cue"))
         if cue.startswith("tu ") or cue.startswith("den"):
             continue
+        pair = None if (m.group("y") or m.group("y2")) else _PAIRED_DAY_RE.match(text, m.end())
+        if pair and _recurrence_at(text, m.start(), pair.end())[0] is None:
+            # "báo cáo trước ngày 05/6 và 05/12" (no year): the two reports of every year, one rule
+            rule = _refine_recurrence("yearly", text, m.start(), pair.end())
+            if rule != "yearly" and not rule.startswith("yearly:"):
+                lo = _phrase_start(text, m.start())
+                add(Deadline(m.start(), pair.end(), _clean(text[lo:pair.end()]), None, rule, "recurring",
+                             _first_due(rule, letter)))
+                continue
         finish(m.start(), m.end(), date, "date")
 
     for m in _IN_DAY_RE.finditer(text):
@@ -655,15 +664,13 @@ def _refine_recurrence(rule: str, text: str, lo: int, hi: int) -> str:
     if rule == "monthly":
         day = _day_of_month_near(text, lo, hi)
         return f"monthly:{day}" if day else rule
-    dated = [(int(d), int(m)) for d, m in re.findall(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)", span, re.IGNORECASE)
-             if 1 <= int(d) <= 31 and 1 <= int(m) <= 12]
+    dated = [(int(d), int(m)) for d, m in _DAY_MONTH_RE.findall(span) if 1 <= int(d) <= 31 and 1 <= int(m) <= 12]
     if rule == "yearly":
-        if len(set(dated)) == 2:
-            rule = "semiannual"  # "trước ngày 15/6 và ngày 15/12 hằng năm": twice a year
-        elif dated:
+        if len(set(dated)) >= 2:
+            return _several_days_a_year(set(dated))
+        if dated:
             return f"yearly:{dated[0][1]:02d}-{dated[0][0]:02d}"
-        else:
-            return rule
+        return rule
     if rule == "quarterly" and re.search(r"(?i)tháng\s+đầu\s+(?:của\s+)?quý", span):
         return rule  # a day of the next quarter's first month: not a day of the quarter's last month
     if rule in ("quarterly", "semiannual"):
@@ -675,6 +682,31 @@ def _refine_recurrence(rule: str, text: str, lo: int, hi: int) -> str:
         if day:
             return f"{rule}:{day}"
     return rule
+
+
+# "ngày 15/6", and the further days of "ngày 05/6 và 05/12", "ngày 15/3, 15/6, 15/9 và ngày 15/12" (no year)
+_DAY_MONTH_RE = _lazy_re("_DAY_MONTH_RE",
+    r"(?i)(?:(?<![^\W\d_])(?:ngày|và)|,)\s*(?:ngày\s+)?(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)")
+# the second day of a pair: "trước ngày 05/6 và 05/12"
+_PAIRED_DAY_RE = _lazy_re("_PAIRED_DAY_RE",
+    r"(?i)\s*(?:,|và)\s*(?:ngày\s+)?(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?!\d|\s*[/.\-]\s*\d)")
+
+
+def _several_days_a_year(days: set[tuple[int, int]]) -> str:
+    """One rule, in the vocabulary of ``tracker.tasks.recurrence``, for a duty due on several days of each year.
+
+    The tracker stores one rule per task, with one due day: days in June and December are a half-yearly
+    rule ("05/6 và 05/12" -> "semiannual:5"), days in the quarters' last months a quarterly one; other days
+    ("15/01 và 15/7") take a monthly rule, which reminds on each of them (and in the months between). When
+    the days of the month differ, the earliest is taken, so that no due day is passed unseen.
+    """
+    day = min(d for d, _ in days)
+    months = {m for _, m in days}
+    if months == {6, 12}:
+        return f"semiannual:{day}"
+    if months <= {3, 6, 9, 12}:
+        return f"quarterly:{day}"
+    return f"monthly:{day}"
 
 
 def _merge_recurring(found: list[Deadline], text: str = "") -> list[Deadline]:
