@@ -148,7 +148,6 @@ def test_paired_dates_at_quarter_ends_are_quarterly():
 # -- 4. a yearly duty with a dated first round -----------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason='rule 4: not yet')  # PENDING
 def test_a_dated_round_of_a_yearly_duty_is_shared_by_the_blocks_partners():
     head = HEAD.replace("Số: 12/UBND-KT", "Số: 435/QĐ-UBND").replace("ngày 04 tháng 3 năm 2025", "ngày 04 tháng 5 năm 2020")
     text = (head + "I. NHIỆM VỤ\n2.1. Rà soát, kiến nghị hoàn thiện quy trình giải quyết tranh chấp lao động.\n"
@@ -161,7 +160,6 @@ def test_a_dated_round_of_a_yearly_duty_is_shared_by_the_blocks_partners():
     assert task(tasks, "Ủy ban nhân dân các huyện", "cooperate", deadline="2020-06-30")
 
 
-@pytest.mark.xfail(strict=True, reason='rule 4: not yet')  # PENDING
 def test_a_recurrence_word_does_not_swallow_the_semicolon():
     found = dl.find_deadlines("Thực hiện định kỳ hằng năm; Riêng năm 2020 hoàn thành trong quý II/2020.",
                               letter_date="2020-05-04")

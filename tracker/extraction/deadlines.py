@@ -209,7 +209,7 @@ _RELATIVE_RE = _lazy_re("_RELATIVE_RE",
 # "trong 12 tháng qua": a past period, no delay (rule table, see rules/deadline_cues.py)
 _PAST_PERIOD_RE = deadline_rules.PAST_PERIOD
 _RECURRENCE_RE = _lazy_re("_RECURRENCE_RE", 
-    r"(?<![^\W\d_])(?P<kw>(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tuần|tháng|quý|năm)|định\s+kỳ(?:\s+(?P<period>(?:6|sáu)\s+tháng|01\s+năm|1\s+năm|năm|quý|tháng|tuần|hằng\s+\S+|hàng\s+\S+))?|(?:6|sáu)\s+tháng\s+một\s+lần"
+    r"(?<![^\W\d_])(?P<kw>(?:hằng|hàng|mỗi)\s+(?P<unit>ngày|tuần|tháng|quý|năm)|định\s+kỳ(?:\s+(?P<period>(?:6|sáu)\s+tháng|01\s+năm|1\s+năm|năm|quý|tháng|tuần|hằng\s+[^\W\d_]+|hàng\s+[^\W\d_]+))?|(?:6|sáu)\s+tháng\s+một\s+lần"
     # a day of a quarter's month names a quarterly schedule: "trước ngày 20 của tháng cuối quý"
     r"|(?P<qtr>tháng\s+(?:cuối|đầu)\s+(?:của\s+)?quý(?:\s+(?:sau|tiếp\s+theo|kế\s+tiếp))?|theo\s+quý))",
     re.IGNORECASE,

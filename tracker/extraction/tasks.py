@@ -1226,7 +1226,7 @@ class _Extractor:
         else:
             groups.append((body, dl.best_deadline(found)))
         part_at = 0
-        for part, d in groups:
+        for index, (part, d) in enumerate(groups):
             part_lo = body.find(part[:40], part_at) if part else part_at
             part_lo = part_at if part_lo < 0 else part_lo
             part_at = part_lo + 1
@@ -1236,14 +1236,20 @@ class _Extractor:
             named_here = [c for c in coops if fold(c) in fold(part)]
             named_anywhere = [c for c in coops if any(fold(c) in fold(p) for p, _ in groups)]
             part_coops = coops if len(groups) == 1 else named_here + [c for c in coops if c not in named_anywhere]
-            summary = _summary(self.strip_lead_phrase(part))
+            what, when = part, ""
+            if index > 0 and _only_time(part, d):
+                # "Thực hiện định kỳ hằng năm; Riêng năm 2020 hoàn thành trong quý II/2020": a further time of
+                # the same job, a round the whole block (its partners too) does, read with the job's action
+                part_coops = coops
+                what, when = groups[0][0], f"{_summary(d.text)}: "
+            summary = _summary(when + self.strip_lead_phrase(what))
             source = _source_of(part)
             for lead in a.leads:
                 self.tasks.append(self.make(lead, "lead", summary, d, a.scope, None, source))
             for c in part_coops:
                 lead_name = a.leads[0]
-                action = _COOP_PHRASE_RE.sub("", self.strip_lead_phrase(part), count=1)
-                action = self.strip_agency_list(action)
+                action = _COOP_PHRASE_RE.sub("", self.strip_lead_phrase(what), count=1)
+                action = when + self.strip_agency_list(action)
                 own = None if self.acts_after(body, d, c, part_lo) else d
                 self.tasks.append(self.make(c, "cooperate", _summary(f"Phối hợp với {lead_name}: {action}"), own, a.scope, lead_name, source))
 
@@ -1511,6 +1517,14 @@ def _table_tasks(rows: list[dict[str, str]], ctx: "_Context", first_id: int) -> 
                 continue
             out.append(_make_task(c, "cooperate", _summary(f"Phối hợp với {leads[0] if leads else ''}: {row.get('task', '')}"), d, 0, leads[0] if leads else None, aid, source))
     return out
+
+
+def _only_time(part: str, d) -> bool:
+    """Whether a part of a split assignment says only when ("Riêng năm 2020 hoàn thành trong quý II/2020."):
+    nothing but its deadline's phrase, so it has no action (and no agency) of its own."""
+    if d is None or not d.text or d.text not in part:
+        return False
+    return not part.replace(d.text, "", 1).strip(" \t\n.;,:")
 
 
 def _source_of(text: str) -> str:
