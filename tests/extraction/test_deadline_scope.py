@@ -165,3 +165,23 @@ def test_a_recurrence_word_does_not_swallow_the_semicolon():
                               letter_date="2020-05-04")
     assert found[0].text == "định kỳ hằng năm"
     assert found[0].end == found[0].start + len("định kỳ hằng năm")
+
+
+# -- one body, one name (issue 13, item 7) ---------------------------------------------------------
+
+
+def test_one_level_named_three_ways_is_one_addressee_in_the_first_form():
+    tasks = tasks_of("Giao UBND cấp xã rà soát các hộ nghèo. UBND các xã, phường tổ chức tuyên truyền. "
+                     "UBND các phường, xã báo cáo kết quả về Sở Y tế.")
+    assert {t["agency"] for t in tasks} == {"Ủy ban nhân dân cấp xã"}
+
+
+def test_one_level_takes_the_recipients_form():
+    head = HEAD.replace("Kính gửi: Các sở, ban, ngành tỉnh.", "Kính gửi: Ủy ban nhân dân các xã, phường, thị trấn.")
+    tasks = extract_text(head + "Giao UBND cấp xã rà soát các hộ nghèo. UBND các phường, xã báo cáo kết quả." + END)["tasks"]
+    assert {t["agency"] for t in tasks} == {"Ủy ban nhân dân các xã, phường, thị trấn"}
+
+
+def test_single_kinds_of_units_stay_apart():
+    tasks = tasks_of("UBND các xã tổ chức tuyên truyền. UBND các phường kiểm tra các cơ sở.")
+    assert {t["agency"] for t in tasks} == {"Ủy ban nhân dân các xã", "Ủy ban nhân dân các phường"}

@@ -1602,7 +1602,7 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     ex.apply_letter_notes()
     if not ex.tasks:
         ex.tasks = _sent_for_action(text, ctx)
-    return _finalise(_spread_over_recipients(ex.tasks, recipients))
+    return _finalise(_spread_over_recipients(ex.tasks, recipients), recipients)
 
 
 # "Trên đây là ý kiến của Bộ X gửi Tổng công ty Y để tham khảo thực hiện./.": a reply whose only instruction is
@@ -1655,10 +1655,60 @@ def _unify_group_names(tasks: list[_Task]) -> None:
             t.agency = longer[0]
 
 
-def _finalise(tasks: list[_Task]) -> list[dict]:
+# the administrative units of one level: a group that names two or more of them, or "cấp <level>", is the level
+_LEVEL_UNITS = {"xa": "xa", "phuong": "xa", "thi tran": "xa", "dac khu": "xa",
+                "huyen": "huyen", "quan": "huyen", "thi xa": "huyen", "thanh pho": "huyen"}
+_LEVEL_GROUP_RE = _lazy_re("_LEVEL_GROUP_RE", r"^(?P<head>.+?) (?:cap (?P<level>xa|huyen)|cac (?P<units>[a-z ,]+?))(?: tren dia ban(?: [a-z ]+)?)?$")
+
+
+def _level_key(name: str) -> tuple[str, str] | None:
+    """(head, level) when ``name`` means the bodies of one whole level: "UBND cấp xã", "UBND các xã, phường",
+    "UBND các phường, xã, thị trấn" are all ("uy ban nhan dan", "xa"); "UBND các xã" alone is not."""
+    m = _LEVEL_GROUP_RE.match(fold(name))
+    if not m:
+        return None
+    if m.group("level"):
+        return m.group("head"), m.group("level")
+    words, units = m.group("units").replace(",", " ").split(), []
+    while words:  # "xa phuong thi tran": the units, two-word ones first ("thi tran", "thanh pho")
+        if len(words) >= 2 and " ".join(words[:2]) in _LEVEL_UNITS:
+            units.append(" ".join(words[:2]))
+            words = words[2:]
+        elif words[0] in _LEVEL_UNITS:
+            units.append(words.pop(0))
+        elif words[0] == "va":
+            words.pop(0)
+        else:
+            return None
+    levels = {_LEVEL_UNITS[u] for u in units}
+    if len(set(units)) >= 2 and len(levels) == 1:
+        return m.group("head"), levels.pop()
+    return None
+
+
+def _unify_level_names(tasks: list[_Task], recipients: list[str]) -> None:
+    """One body, one name: "UBND cấp xã", "UBND các xã, phường" and "UBND các phường, xã" in one letter are one
+    addressee, named as the recipients name it, else as the letter names it first."""
+    chosen: dict[tuple[str, str], str] = {}
+    for name in list(recipients) + [t.agency for t in tasks]:
+        key = _level_key(name)
+        if key is not None:
+            chosen.setdefault(key, name)
+    if not chosen:
+        return
+    for t in tasks:
+        key = _level_key(t.agency)
+        if key is not None:
+            t.agency = chosen[key]
+        if t.lead and _level_key(t.lead) is not None:
+            t.lead = chosen[_level_key(t.lead)]
+
+
+def _finalise(tasks: list[_Task], recipients: list[str] = ()) -> list[dict]:
     out: list[dict] = []
     seen = set()
     _unify_group_names(tasks)
+    _unify_level_names(tasks, list(recipients))
     for t in tasks:
         agency = canonical_agency(t.agency)
         key = (fold(agency), t.role, fold(t.text)[:120], t.deadline, t.recurrence)
