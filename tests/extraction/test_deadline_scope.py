@@ -185,3 +185,12 @@ def test_one_level_takes_the_recipients_form():
 def test_single_kinds_of_units_stay_apart():
     tasks = tasks_of("UBND các xã tổ chức tuyên truyền. UBND các phường kiểm tra các cơ sở.")
     assert {t["agency"] for t in tasks} == {"Ủy ban nhân dân các xã", "Ủy ban nhân dân các phường"}
+
+
+def test_the_extraction_sets_a_past_deadline_aside_and_says_why():
+    """End to end: what `tracker extract` and the review page get — no due date, the phrase kept, a warning."""
+    result = extract_text(HEAD + "Sở Y tế báo cáo trước ngày 15/01/2025." + END)
+    health = task(result["tasks"], "Sở Y tế", "lead")
+    assert health["deadline"] is None
+    assert health["deadline_text"] == "báo cáo trước ngày 15/01/2025"
+    assert any("đã qua so với ngày ban hành 04/03/2025" in w for w in result.get("warnings") or [])

@@ -127,7 +127,10 @@ def _tasks_of(body: str, header: dict, warnings: list[str]) -> list[dict]:
     try:
         from tracker.extraction import tasks
 
-        return list(tasks.extract_tasks(body, header=header) or [])
+        found = list(tasks.extract_tasks(body, header=header) or [])
+        # a deadline before the letter's own date is a misprint or a narrated date: shown, never used as a due date
+        warnings.extend(tasks.set_aside_past_deadlines(found, header.get("issued_on")))
+        return found
     except NotImplementedError:
         return []
     except Exception:  # the header is still worth registering when the task reader trips
@@ -212,7 +215,8 @@ def _issued_after_signature(part: str, body: str) -> str | None:
     return None
 
 
-def extract_text(text: str, *, overrides: dict | None = None, from_scan: bool = False) -> dict:
+def extract_text(text: str, *, overrides: dict | None = None, from_scan: bool = False,
+                 known_agencies: tuple[str, ...] | list[str] = ()) -> dict:
     """Return the extraction of one letter (and what it encloses) from its text.
 
     The result has the keys of ``tracker extract --json``: number, doc_type, issuer,
@@ -221,10 +225,15 @@ def extract_text(text: str, *, overrides: dict | None = None, from_scan: bool = 
     Unknown values are None, never guessed. ``overrides`` (e.g. the fields of an edXML
     package) replace the cover letter's header fields before the tasks are read. ``from_scan``
     (the text came from OCR of a paper letter) leaves the handwritten number and day empty.
+    ``known_agencies`` (the office's catalog: names and aliases) are recognised as agencies in the
+    body even when the reader's own lexicon does not know them.
     """
     norm = normalize(text or "")
     parts = split_letters(norm)
     parsed = [parse_letter(part, normalized=True) for part in parts]
+    known = tuple(known_agencies)
+    for header, _ in parsed:
+        header["known_agencies"] = known  # read by the task reader, never shown (not a public key)
     cover_header, cover_body = parsed[0]
     for key, value in (overrides or {}).items():
         if value:
