@@ -128,3 +128,15 @@ def test_syllables_run_together_by_a_web_copy_are_parted():
     text = ("Kính gửi: Sở Giao thông vận tải.\nGiao Sở Giao thôngvận tải chủ trì rà soát các tuyến đường, "
             "báo cáo trước ngày 30/4/2025.\n")
     assert (agency_key("Sở Giao thông vận tải"), "lead") in pairs(extract_text(text))
+
+
+def test_the_offices_catalog_names_what_the_lexicon_does_not_know():
+    """Issue 13: the office's own agency catalog, with its aliases, is fed into the recogniser."""
+    text = ("Kính gửi: Các sở, ban, ngành tỉnh.\nGiao Trung tâm Điều hành đô thị thông minh Long Xuyên chủ trì, "
+            "phối hợp với Quỹ Bảo lãnh tín dụng An Giang rà soát quy trình, báo cáo trước ngày 30/6/2025.\n")
+    alone = pairs(extract_text(text))
+    assert (agency_key("Trung tâm Điều hành đô thị thông minh Long Xuyên"), "lead") not in alone  # read as "Trung tâm Điều"
+    known = ("Trung tâm Điều hành đô thị thông minh Long Xuyên", "Quỹ Bảo lãnh tín dụng An Giang")
+    found = pairs(extract_text(text, known_agencies=known))
+    assert (agency_key("Trung tâm Điều hành đô thị thông minh Long Xuyên"), "lead") in found
+    assert (agency_key("Quỹ Bảo lãnh tín dụng An Giang"), "cooperate") in found

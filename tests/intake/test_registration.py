@@ -291,3 +291,22 @@ def test_both_examples_register_with_their_expected_tasks(app, web, cast, catalo
     for task in expected["tasks"]:
         if task.get("deadline"):
             assert (fold_words(task["agency"]), task["deadline"]) in deadlines
+
+
+def test_an_agency_known_only_to_the_offices_catalog_is_proposed_by_its_full_name(web, cast, catalog, sessions):
+    """The catalog feeds the reader: a body the reader's lexicon cuts short is proposed whole and matched."""
+    from tracker.agencies.models import Agency
+    from tracker.db import transaction
+
+    with transaction(sessions) as s:
+        s.add(Agency(code="tt-dieu-hanh", name="Trung tâm Điều hành đô thị thông minh Long Xuyên",
+                     kind="department", aliases=["Trung tâm IOC Long Xuyên"], active=True))
+    text = ("ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Số: 15/UBND-VP\nV/v vận hành hệ thống giám sát\nKiên Giang, ngày 04 tháng 5 năm 2019\n"
+            "Kính gửi: Các sở, ban, ngành tỉnh.\n"
+            "Giao Trung tâm Điều hành đô thị thông minh Long Xuyên chủ trì vận hành hệ thống, báo cáo trước ngày "
+            "30/6/2019.\nNơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn A\n")
+    response = propose(web(cast.clerk), text=text)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert ("Trung tâm Điều hành đô thị thông minh Long Xuyên", "lead") in task_rows(form_fields(page))

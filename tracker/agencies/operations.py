@@ -95,6 +95,17 @@ def build_matcher(session: Session) -> AgencyMatcher:
     return AgencyMatcher(entries)
 
 
+def catalog_names(session: Session) -> list[str]:
+    """The names the reader should recognise as agencies of this office: every active agency's full name, short
+    name and aliases of two words or more (a bare abbreviation such as "STC" would match ordinary words)."""
+    names: list[str] = []
+    for agency in active_agencies(session):
+        for name in agency.all_names():
+            if len(name.split()) >= 2 and name not in names:
+                names.append(name)
+    return names
+
+
 def members_of_group(session: Session, kind: str) -> list[Agency]:
     """Active agencies of one kind (the members of a group such as "UBND các huyện")."""
     return list(session.scalars(

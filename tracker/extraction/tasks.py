@@ -44,6 +44,7 @@ and its cooperators), which ``merge_enclosed`` uses to date the cooperators with
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import functools
 import re
@@ -288,16 +289,47 @@ def _prepared_names(names: tuple[str, ...]) -> list[tuple[str, str]]:
     return out
 
 
+#: The office's own agency catalog (names and aliases) for the letter being read: set by extract_tasks from the
+#: header's "known_agencies", read by every _Matcher of that reading (a context variable, so concurrent readings
+#: in threads of one web process never see each other's catalog).
+_KNOWN_AGENCIES: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("known_agencies", default=())
+
+
+@functools.lru_cache(maxsize=8)
+def _known_index(names: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """The catalog's names (folded, canonical) by their first four folded characters, longest first: a position
+    in the text is checked against a handful of names instead of the whole catalog."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for f, name in _prepared_names(names):
+        index.setdefault(f[:4], []).append((f, name))
+    return index
+
+
 class _Matcher:
-    """Agency recognition that also knows the names printed in the letter's header."""
+    """Agency recognition that also knows the names printed in the letter's header and the office's catalog."""
 
     def __init__(self, text: str, extra_names: list[str]):
         self.text = text
         self.folded = fold_keep_length(text)
         self.extra = _prepared_names(tuple(extra_names))
+        known = _KNOWN_AGENCIES.get()
+        self.known = _known_index(known) if known else {}
+
+    def _known_at(self, pos: int) -> AgencyMatch | None:
+        """A catalog name the reader's lexicon does not know ("Trung tâm Phục vụ hành chính công tỉnh")."""
+        for f, name in self.known.get(self.folded[pos:pos + 4], ()):
+            end = pos + len(f)
+            if self.folded.startswith(f, pos) and not (end < len(self.text) and self.text[end].isalpha()):
+                return AgencyMatch(pos, end, [name], kind="catalog")
+        return None
 
     def at(self, pos: int) -> AgencyMatch | None:
         base = match_agency_at(self.text, pos)
+        if self.known and (pos == 0 or not self.text[pos - 1].isalpha()):
+            # the catalog knows the whole name where the lexicon reads only its head ("Trung tâm Điều ...")
+            known = self._known_at(pos)
+            if known is not None and (base is None or known.end > base.end):
+                base = known
         for f, name in self.extra:
             if not self.folded.startswith(f, pos):
                 continue
@@ -1561,9 +1593,18 @@ def extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     """Return the tasks a letter body assigns.
 
     ``body`` is the text between the recipients (or title) and "Nơi nhận", signature excluded;
-    ``header`` is the header dict of the same letter (recipients, issued_on as ISO string, issuer, doc_type...).
+    ``header`` is the header dict of the same letter (recipients, issued_on as ISO string, issuer, doc_type...,
+    and "known_agencies": the office's catalog names, recognised even when the lexicon does not know them).
     Each task: {"agency", "role": "lead"|"cooperate", "summary", "deadline", "deadline_text", "recurrence"}.
     """
+    token = _KNOWN_AGENCIES.set(tuple((header or {}).get("known_agencies") or ()))
+    try:
+        return _extract_tasks(body, header=header, calendar=calendar)
+    finally:
+        _KNOWN_AGENCIES.reset(token)
+
+
+def _extract_tasks(body: str, *, header: dict, calendar=None) -> list[dict]:
     header = header or {}
     if fold(header.get("doc_type") or "") in _NO_TASK_TYPES:
         return []

@@ -469,13 +469,13 @@ def new():
 
 def _propose(text: str, warnings: list[str], *, upload_token: str | None, commit: bool):
     """The review page of a letter's text: the header and tasks the reader proposes, with its notes."""
-    from tracker.agencies.operations import build_matcher
+    from tracker.agencies.operations import build_matcher, catalog_names
     from tracker.extraction.letter import extract_text
     from tracker.extraction.ocr import FROM_OCR
     from tracker.intake.proposal import build_proposal
 
     session = db()
-    extraction = extract_text(text, from_scan=FROM_OCR in warnings)
+    extraction = extract_text(text, from_scan=FROM_OCR in warnings, known_agencies=catalog_names(session))
     proposal = build_proposal(extraction, build_matcher(session), full_text=text)
     form = ConfirmForm(formdata=None)
     _fill_confirm_form(form, proposal, text=text, upload_token=upload_token)
