@@ -463,6 +463,8 @@ def find_deadlines(
                              _first_due(rule, letter)))
                 continue
         finish(m.start(), m.end(), date, "date")
+        if date is not None and found[-1].date == date and (m.group("y") or m.group("y2")):
+            _add_rounds(text, m, found[-1], add)
 
     for m in _IN_DAY_RE.finditer(text):
         # "trình Ủy ban nhân dân tỉnh trong ngày 01/11/2025": a submission due that day, said a few words
@@ -690,6 +692,34 @@ _DAY_MONTH_RE = _lazy_re("_DAY_MONTH_RE",
 # the second day of a pair: "trước ngày 05/6 và 05/12"
 _PAIRED_DAY_RE = _lazy_re("_PAIRED_DAY_RE",
     r"(?i)\s*(?:,|và)\s*(?:ngày\s+)?(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?!\d|\s*[/.\-]\s*\d)")
+
+
+# a further dated round after a full date: "báo cáo trước ngày 15/6/2025 và 15/12/2025"
+_DATED_ROUND_RE = _lazy_re("_DATED_ROUND_RE",
+    r"(?i)\s*(?:,|và)\s*(?:ngày\s+)?(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})\s*[/.\-]\s*(?P<y>\d{4})(?![\d/])")
+
+
+def _add_rounds(text: str, m: re.Match, first: Deadline, add) -> None:
+    """The further dated rounds of one deadline phrase, each a deadline of kind "round".
+
+    "Sở Y tế báo cáo trước ngày 15/6/2025 và 15/12/2025": the same report is due twice; each later day
+    written with its year is a round of its own, its phrase the first one's words up to the date
+    ("báo cáo trước ngày 15/12/2025"). Days without a year are a yearly duty (see ``_PAIRED_DAY_RE``);
+    a day not after the one before is no further round (the pair is left as it was read).
+    """
+    words = first.text[: max(0, len(first.text) - len(_clean(text[m.start("d") if m.group("d") else m.start("d2"):m.end()])))]
+    words = words.rstrip()
+    pos, last = m.end(), first.date
+    while True:
+        r = _DATED_ROUND_RE.match(text, pos)
+        if r is None:
+            return
+        day = _safe_date(int(r.group("y")), int(r.group("m")), int(r.group("d")))
+        if day is None or day <= last:
+            return
+        date_text = _clean(text[r.start("d"):r.end()])
+        add(Deadline(r.start("d"), r.end(), f"{words} {date_text}".strip(), day, None, "round"))
+        pos, last = r.end(), day
 
 
 def _several_days_a_year(days: set[tuple[int, int]]) -> str:

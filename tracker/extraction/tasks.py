@@ -623,6 +623,7 @@ class _Found:
     intro: bool = False
     generic_only: bool = False
     narrative: bool = False
+    joins_only: bool = False  # "Sở B phối hợp thực hiện.": a partner of the item's lead, nothing of its own
 
 
 # compared with the diacritics: "các bản" (hamlets) is not "các ban" (boards)
@@ -780,10 +781,12 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
                     return _Found(names, _coops_in(after, offset + rel_end, ctx), offset + rel_end)
                 return _Found([], [], offset + rel_end, generic_only=True)
             action = after
+            if re.match(r"(?i)^\s*,?\s*phối\s+hợp(?!\s*(?:,\s*)?với)", after_adv):
+                # "…; Sở B phối hợp thực hiện.": a partner of the item's lead, even when the words alone
+                # would read as a closing formula (the extractor drops it when no lead precedes)
+                return _Found(names, [], offset + rel_end, subject_only_coop=True, joins_only=_is_closing(action))
             if _is_closing(action):
                 return None
-            if re.match(r"(?i)^\s*,?\s*phối\s+hợp(?!\s*(?:,\s*)?với)", after_adv):
-                return _Found(names, [], offset + rel_end, subject_only_coop=True)
             if after.strip().startswith(":") or not after.strip() or re.match(r"\s*[\w(]", after) or after_adv != after:
                 coops = [c for c in _coops_in(clause[rel_end:], offset + rel_end, ctx) if not any(same_agency(c, n) for n in names)]
                 return _Found(names, coops, offset + rel_end)
@@ -1128,9 +1131,13 @@ class _Extractor:
             if found and found.subject_only_coop:
                 if current is not None and current.leads:
                     current.coops += [n for n in found.leads if n not in current.coops]
-                    current.texts.append(self.action_text(clause, found, c_off))
+                    # the whole clause, names kept: which partner acts after the deadline's clause
+                    # (acts_after) and which part of a split text names it are read from them
+                    current.texts.append(clause)
                     if current not in started:
                         started.append(current)
+                elif found.joins_only:
+                    continue  # "Các đơn vị phối hợp thực hiện." with no lead before: a closing formula
                 else:
                     current = _Assignment(found.leads, [], [self.action_text(clause, found, c_off)], scope=scope)
                     started.append(current)
@@ -1246,13 +1253,21 @@ class _Extractor:
                 stop = _CLAUSE_END_RE.search(body, d.end)
                 cut = len(body) if stop is None else stop.end()
                 if cut <= last:
+                    if d.kind == "round" and groups and d.date:
+                        # "báo cáo trước ngày 15/6/2025 và 15/12/2025": the same job due again, a task per round
+                        groups.append((groups[-1][0], d))
                     continue
                 groups.append((body[last:cut], d))
                 last = cut
             if last < len(body) and body[last:].strip():
                 tail = body[last:]
                 if groups:
-                    groups[-1] = (groups[-1][0] + " " + tail, groups[-1][1])
+                    # to the last part, and to each further round of it
+                    last_part = groups[-1][0]
+                    for i in range(len(groups) - 1, -1, -1):
+                        if groups[i][0] is not last_part:
+                            break
+                        groups[i] = (last_part + " " + tail, groups[i][1])
                 else:
                     groups.append((tail, None))
         else:
