@@ -144,12 +144,7 @@ def _marker_of(line: str) -> tuple[str, str, str] | None:
 
 # A line that labels a part of the item above it: its time, its lead or its partners
 # ("Thời gian hoàn thành: Quý II/2020", "- Cơ quan chủ trì: Sở Tài chính", "Phối hợp: ...").
-_LABEL_LINE_RE = _lazy_re("_LABEL_LINE_RE", 
-    r"(?i)^(?:[-+•]\s*)?(?P<label>thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)"
-    r"|thời\s+hạn(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo))?|tiến\s+độ(?:\s+(?:hoàn\s+thành|thực\s+hiện))?"
-    r"|(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện|chịu\s+trách\s+nhiệm)(?:\s+thực\s+hiện)?"
-    r"|chủ\s+trì(?:\s+thực\s+hiện)?|phối\s+hợp(?:\s+thực\s+hiện)?|thời\s+gian)\s*:\s*(?P<value>\S.*)$"
-)
+_LABEL_LINE_RE = clause_rules.LABEL_LINE  # rule table, see rules/clauses.py (groups: label, value)
 _BARE_TIME_LABEL_RE = _lazy_re("_BARE_TIME_LABEL_RE", r"(?i)^thời\s+gian$")
 _LEAD_LABEL_RE = _lazy_re("_LEAD_LABEL_RE", r"(?i)^(?:(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|thực\s+hiện|chịu\s+trách\s+nhiệm)|chủ\s+trì)")
 _PERSON_VALUE_RE = _lazy_re("_PERSON_VALUE_RE", 
@@ -209,7 +204,7 @@ def _inline_labels(text: str) -> str:
     labels = []
     for part in re.split(r"\s*;\s*|\.\s+(?=[A-ZĐÀ-Ỹ])", segment):
         found = _INLINE_PART_RE.match(part)
-        if not found or not found.group("value") or not _LABEL_LINE_RE.match(f"{found.group('label')}: {found.group('value')}"):
+        if not found or not found.group("value") or not _LABEL_LINE_RE.matches(f"{found.group('label')}: {found.group('value')}"):
             return text  # not only labelled parts: leave the item as written
         labels.append((found.group("label"), found.group("value")))
     return _with_labels(text[: m.start()], labels)
@@ -232,7 +227,7 @@ def _paragraphs(text: str, is_heading=None) -> list[tuple[str | None, str, str]]
         if not line:
             prev_blank = True
             continue
-        label = _LABEL_LINE_RE.match(line)
+        label = _LABEL_LINE_RE.match_object(line)
         if label and (_PERSON_VALUE_RE.match(label.group("value")) or meeting and _BARE_ROLE_LABEL_RE.match(label.group("label"))):
             label = None  # "Chủ trì: Phó Giám đốc Sở ..." chairs a meeting
         if label and _BARE_TIME_LABEL_RE.match(label.group("label")) and (
@@ -382,12 +377,10 @@ def _is_agency_heading(line: str, recipients: list[str]) -> bool:
 
 _SPEECH = r"(?:giao(?:\s+nhiệm\s+vụ)?(?:\s+cho)?|phân\s+công(?:\s+cho)?|đề\s+nghị|để\s+nghị|yêu\s+cầu|chỉ\s+đạo)"
 _SPEECH_RE = _lazy_re("_SPEECH_RE", rf"(?<![^\W\d_])(?P<verb>{_SPEECH})(?![^\W\d_])\s*:?\s*", re.IGNORECASE)
-_NOT_SPEECH_AFTER = _lazy_re("_NOT_SPEECH_AFTER", 
-    r"(?i)^(?:của|tại|nêu|trên|này|như|về|số|thực\s+hiện\s+(?:các|những)|được|đã|theo|nói|và\s+|,|thì|tỉnh\s+(?:về|tại))"
-)
-_NOT_SPEECH_BEFORE = _lazy_re("_NOT_SPEECH_BEFORE", 
-    r"(?i)(?:theo|xét|trên\s+cơ\s+sở|thực\s+hiện(?:\s+ý\s+kiến)?|ý\s+kiến|kiến\s+nghị\s*,?|đề\s+xuất\s*,?|các|những|văn\s+bản|nội\s+dung|tiếp\s+thu|có|thống\s+nhất\s+với)\s*$"
-)
+# a request verb that is a noun or cites a request: what follows it, what precedes it (rule tables,
+# see rules/clauses.py)
+_NOT_SPEECH_AFTER = clause_rules.NOT_SPEECH_AFTER
+_NOT_SPEECH_BEFORE = clause_rules.NOT_SPEECH_BEFORE
 # what follows the agency opening a clause: told about it, or it speaks (rule tables, see rules/clauses.py)
 _SUBJECT_EXCLUDE_AFTER = clause_rules.SUBJECT_EXCLUDE_AFTER
 _SPEAKER_VERBS = clause_rules.SPEAKER_VERBS
@@ -399,11 +392,8 @@ _COOP_RE = _lazy_re("_COOP_RE",
 )
 _COOP_PHRASE_RE = _lazy_re("_COOP_PHRASE_RE", r"(?i)^\s*(?:chủ\s+trì\s*,?\s*)?phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+")
 _CHU_TRI_RE = _lazy_re("_CHU_TRI_RE", r"(?i)^\s*,?\s*(?:tiếp\s+tục\s+|khẩn\s+trương\s+|chủ\s+động\s+)?chủ\s+trì")
-_INTRO_END_RE = _lazy_re("_INTRO_END_RE", 
-    r"(?i)(?:(?:như|các|những|một\s+số)\s+(?:nội\s+dung|nhiệm\s+vụ|việc|công\s+việc|biện\s+pháp|giải\s+pháp|yêu\s+cầu)?\s*(?:sau|như\s+sau)|sau\s+đây|cụ\s+thể(?:\s+như\s+sau)?|như\s+sau)\s*:?\s*$"
-    # a request that ends with a colon after its verb: "đề nghị các đơn vị khẩn trương thực hiện:"
-    r"|(?<![^\W\d_])(?:thực\s+hiện|triển\s+khai(?:\s+thực\s+hiện)?|quan\s+tâm\s+thực\s+hiện)\s*:\s*$"
-)
+# the end of a clause that introduces the items below it (rule table, see rules/clauses.py)
+_INTRO_END_RE = clause_rules.INTRO_END
 _QUY_RE = _lazy_re("_QUY_RE", r"(?i)^(?:quý\s+(?:cơ\s+quan|đơn\s+vị|sở|bộ|ủy\s+ban|ban|ngành|địa\s+phương|công\s+ty)(?:\s*,\s*(?:cơ\s+quan|đơn\s+vị|địa\s+phương))*)(?![^\W\d_])")
 # closing formulas, the closing paragraph, a sentence citing a letter (rule tables, see rules/clauses.py)
 _CLOSING_RE = clause_rules.CLOSING
@@ -812,7 +802,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
     for m in _SPEECH_RE.finditer(clause):
         verb = fold(m.group("verb"))
         after_pos = m.end()
-        if _NOT_SPEECH_AFTER.match(clause[after_pos:]) or _NOT_SPEECH_BEFORE.search(clause[: m.start()]):
+        if _NOT_SPEECH_AFTER.matches(clause[after_pos:]) or _NOT_SPEECH_BEFORE.matches(clause[: m.start()]):
             continue
         quy = _QUY_RE.match(clause[after_pos:])
         if (quy or ctx.matcher.at(offset + after_pos) is not None) and _is_narrative(clause, m.start()):
@@ -828,7 +818,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
         items, end = ctx.matcher.list_at(offset + after_pos)
         if not items:
             if (ctx.recipients and verb in ("de nghi", "yeu cau") and _KIND_ADDRESSEES_RE.match(clause[after_pos:])
-                    and _INTRO_END_RE.search(clause.strip())):
+                    and _INTRO_END_RE.matches(clause.strip())):
                 # "đề nghị các nhà thầu thực hiện các nội dung sau:": addressees named by a kind the
                 # lexicon does not know are the letter's recipients
                 return _Found(list(ctx.recipients), [], offset + len(clause), intro=True)
@@ -849,9 +839,9 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
         if not names:
             # "đề nghị các cơ quan, đơn vị ...": the letter's recipients
             if ctx.recipients and verb in ("de nghi", "yeu cau", "giao", "giao cho"):
-                intro = bool(_INTRO_END_RE.search(clause.strip()))
+                intro = bool(_INTRO_END_RE.matches(clause.strip()))
                 return _Found(list(ctx.recipients), _coops_in(rest, end, ctx), end, intro=intro)
-            return _Found([], [], end, generic_only=True, intro=bool(_INTRO_END_RE.search(clause.strip())))
+            return _Found([], [], end, generic_only=True, intro=bool(_INTRO_END_RE.matches(clause.strip())))
         # "đề nghị UBND tỉnh chỉ đạo Sở X chủ trì ..." -> Sở X leads too
         inner = re.match(r"(?i)^\s*(?:quan\s+tâm\s*,?\s*)?chỉ\s+đạo\s+", rest)
         if inner:
@@ -860,7 +850,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
             if sub_names and _CHU_TRI_RE.match(text[sub_end: offset + len(clause)]):
                 names = names + [n for n in sub_names if not any(same_agency(n, x) for x in names)]
         coops = [c for c in _coops_in(rest, end, ctx) if not any(same_agency(c, n) for n in names)]
-        intro = bool(_INTRO_END_RE.search(clause.strip()))
+        intro = bool(_INTRO_END_RE.matches(clause.strip()))
         if all(g.group for g in items) and ctx.recipients and intro and not any(
             same_agency(n, r) for n in names for r in ctx.recipients
         ):
@@ -1459,7 +1449,7 @@ def _extract_cell_tables(text: str, ctx: "_Context") -> tuple[str, list[dict[str
         if _HEADER_CELL_RE.match(lines[j].strip()):
             j += 1
         kinds = []
-        while j < len(lines) and len(lines[j].strip()) <= 60 and _kind_of_header(lines[j].strip()) and not _LABEL_LINE_RE.match(lines[j].strip()):
+        while j < len(lines) and len(lines[j].strip()) <= 60 and _kind_of_header(lines[j].strip()) and not _LABEL_LINE_RE.matches(lines[j].strip()):
             kinds.append(_kind_of_header(lines[j].strip()))
             j += 1
         if len(kinds) < 3 or "lead" not in kinds or not ("task" in kinds or "time" in kinds):

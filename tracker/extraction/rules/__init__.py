@@ -130,6 +130,7 @@ class RuleTable:
         self.prefix, self.suffix, self.flags, self.doc = prefix, suffix, flags, doc
         self._test: Callable[[str, int], str | None] | None = None
         self._each: dict[str, Callable[[str, int], object]] | None = None
+        self._compiled: re.Pattern | None = None
         TABLES[name] = self
 
     # -- compiling (once, on first use) --
@@ -184,6 +185,17 @@ class RuleTable:
         order among those that match the earliest."""
         test = self._test or self._compile()
         return test(text, pos)
+
+    def match_object(self, text: str, pos: int = 0) -> re.Match | None:
+        """The ``re.Match`` of the table's one compiled expression (None when no rule matches), for a
+        table whose prefix or suffix captures groups the caller reads (``LABEL_LINE``'s label and
+        value). Only for tables of patterns (no predicate)."""
+        if any(r.predicate is not None for r in self.rules):
+            raise TypeError(f"table {self.name!r} has a predicate rule: no match object")
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.source(), self.flags)
+        return compiled.match(text, pos) if self.mode == "match" else compiled.search(text, pos)
 
     def first_match(self, text: str, pos: int = 0) -> str | None:
         """The name of the first rule, in table order, that matches ``text`` from ``pos``; None when none does."""

@@ -360,3 +360,239 @@ PARTNER_JOINS_THE_JOB = RuleTable(
         ),
     ],
 )
+
+
+# -- is "giao"/"đề nghị"/"yêu cầu"/"chỉ đạo" here a request to an agency? -----------------------------
+
+NOT_SPEECH_AFTER = RuleTable(
+    "not_speech_after",
+    doc="What follows a request verb ('giao', 'đề nghị', 'yêu cầu', 'chỉ đạo', 'phân công') found in a "
+        "clause (its ':' and spaces taken). A match: the word is a noun or cites a request, it asks no "
+        "agency here ('theo đề nghị của Sở Y tế', 'yêu cầu nêu trên'). The words are matched as "
+        "beginnings, not whole words ('như' also takes 'những').",
+    prefix=r"^(?:",
+    suffix=r")",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "whose_or_where",
+            r"của|tại",
+            examples=("của Sở Y tế tại Văn bản số 12", "tại Công văn số 45/UBND"),
+            counter_examples=("Sở Y tế chủ trì",),
+            why="'đề nghị của Sở Y tế', 'yêu cầu tại Công văn số …': the request as a noun, owned or cited",
+        ),
+        Rule(
+            "referred_back",
+            r"nêu|trên|này|như",
+            examples=("nêu trên", "trên đây", "này, đề nghị các đơn vị", "như sau:"),
+            counter_examples=("Sở Nội vụ nghiên cứu",),
+            why="'yêu cầu nêu trên', 'đề nghị này', 'chỉ đạo như sau': the request named again, not addressed",
+        ),
+        Rule(
+            "about_or_numbered",
+            r"về|số",
+            examples=("về việc bố trí kinh phí", "số 123/STC-NS ngày 12/5/2025"),
+            counter_examples=("Ủy ban nhân dân các xã",),
+            why="'đề nghị về việc …', 'Yêu cầu số 12': the subject or number of a request, a noun",
+        ),
+        Rule(
+            "work_not_agency",
+            r"thực\s+hiện\s+(?:các|những)",
+            examples=("thực hiện các nội dung sau", "thực hiện những nhiệm vụ trọng tâm"),
+            counter_examples=("thực hiện nghiêm", "Công an tỉnh thực hiện các nội dung"),
+            why="'yêu cầu thực hiện các nội dung …': the work asked for follows, no agency is named",
+        ),
+        Rule(
+            "passive_or_done",
+            r"được|đã",
+            examples=("được hỗ trợ kinh phí", "đã nêu tại mục 2"),
+            counter_examples=("Sở Tài chính", "để nghị"),
+            why="'đề nghị được hỗ trợ', 'yêu cầu đã nêu': what is asked for oneself, or told as done",
+        ),
+        Rule(
+            "according_to",
+            r"theo",
+            examples=("theo quy định",),
+            counter_examples=("thẩm định",),
+            why="'giao theo Quyết định số …': how something was assigned, no addressee",
+        ),
+        Rule(
+            "said_before",
+            r"nói",
+            examples=("nói trên",),
+            counter_examples=("Sở Nông nghiệp",),
+            why="'đề nghị nói trên': the request named again",
+        ),
+        Rule(
+            "noun_in_a_list",
+            r"và\s+|,|thì",
+            examples=("và kiến nghị của cử tri", ", kiến nghị của các địa phương", "thì báo cáo"),
+            counter_examples=("vào ngày 15/6",),
+            why="'đề nghị và kiến nghị', 'yêu cầu, đề nghị', '(nếu có) yêu cầu thì …': nouns, or a condition",
+        ),
+        Rule(
+            "province_request",
+            r"tỉnh\s+(?:về|tại)",
+            examples=("tỉnh về việc hỗ trợ", "tỉnh tại Văn bản số 12"),
+            counter_examples=("tỉnh chỉ đạo",),
+            why="'đề nghị của UBND tỉnh về …' written short ('đề nghị tỉnh về …'): the province's request, a noun",
+        ),
+    ],
+)
+
+NOT_SPEECH_BEFORE = RuleTable(
+    "not_speech_before",
+    doc="What precedes a request verb in its clause (the text up to the verb, which ends it). A match: "
+        "the verb is a noun there, the request cited or discussed ('Theo đề nghị …', 'các yêu cầu …'), "
+        "not made now. The last words are matched as endings, not whole words.",
+    mode="search",
+    prefix=r"(?:",
+    suffix=r")\s*$",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "cited_request",
+            r"theo|xét|trên\s+cơ\s+sở",
+            examples=("Theo ", "Xét ", "Trên cơ sở "),
+            counter_examples=("Sở Y tế ",),
+            why="'Theo đề nghị của …', 'Xét đề nghị …', 'Trên cơ sở đề nghị …': the request cited as grounds",
+        ),
+        Rule(
+            "carrying_out_an_instruction",
+            r"thực\s+hiện(?:\s+ý\s+kiến)?|ý\s+kiến",
+            examples=("Thực hiện ", "Thực hiện ý kiến ", "Ý kiến "),
+            counter_examples=("thực hiện nghiêm túc ",),
+            why="'Thực hiện chỉ đạo của …', 'ý kiến chỉ đạo': the instruction carried out, cited",
+        ),
+        Rule(
+            "paired_with_a_proposal",
+            r"kiến\s+nghị\s*,?|đề\s+xuất\s*,?",
+            examples=("tổng hợp kiến nghị, ", "các đề xuất, "),
+            counter_examples=("đề xuất phương án bố trí ",),
+            why="'kiến nghị, đề nghị của …', 'đề xuất, đề nghị': nouns listed together",
+        ),
+        Rule(
+            "plural_noun",
+            r"các|những",
+            examples=("giải quyết các ", "đáp ứng những "),
+            counter_examples=("Sở Tài chính ",),
+            why="'các yêu cầu', 'những đề nghị': requests as a noun",
+        ),
+        Rule(
+            "document_noun",
+            r"văn\s+bản|nội\s+dung",
+            examples=("văn bản ", "theo đúng nội dung "),
+            counter_examples=("ban hành văn bản hướng dẫn, ",),
+            why="'văn bản đề nghị', 'nội dung yêu cầu': a letter or a content, not a request now",
+        ),
+        Rule(
+            "received_or_agreed",
+            r"tiếp\s+thu|có|thống\s+nhất\s+với",
+            examples=("tiếp thu ", "khi có ", "thống nhất với "),
+            counter_examples=("thống nhất ", "UBND tỉnh "),
+            why="'tiếp thu đề nghị', 'khi có yêu cầu', 'thống nhất với đề nghị': a request taken in or arising",
+        ),
+    ],
+)
+
+# "…: ", ":" or nothing at the end of a clause that announces items
+_INTRO_TAIL = r"\s*:?\s*$"
+
+INTRO_END = RuleTable(
+    "intro_end",
+    doc="The end of a clause that introduces the items below it (the clause stripped): the request "
+        "applies to each of them ('đề nghị các đơn vị thực hiện các nội dung sau:').",
+    mode="search",
+    prefix=r"(?:",
+    suffix=r")",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "the_following",
+            r"(?:như|các|những|một\s+số)\s+(?:nội\s+dung|nhiệm\s+vụ|việc|công\s+việc|biện\s+pháp|giải\s+pháp|yêu\s+cầu)?"
+            r"\s*(?:sau|như\s+sau)" + _INTRO_TAIL,
+            examples=("thực hiện các nội dung sau:", "triển khai một số nhiệm vụ như sau", "như sau:"),
+            counter_examples=("các nội dung sau khi kiểm tra", "như sau khi"),
+            why="'các nội dung sau:', 'một số nhiệm vụ như sau', 'như sau:': items follow",
+        ),
+        Rule(
+            "hereafter",
+            r"sau\s+đây" + _INTRO_TAIL,
+            examples=("thực hiện những việc sau đây:",),
+            counter_examples=("sau đây gọi tắt là",),
+            why="'… sau đây:': items follow",
+        ),
+        Rule(
+            "specifically",
+            r"cụ\s+thể(?:\s+như\s+sau)?" + _INTRO_TAIL,
+            examples=("thực hiện, cụ thể:", "Cụ thể"),
+            counter_examples=("cụ thể hóa các nội dung",),
+            why="'…, cụ thể:': the details follow as items ('cụ thể như sau' is the_following's already)",
+        ),
+        Rule(
+            "verb_then_colon",
+            r"(?<![^\W\d_])(?:thực\s+hiện|triển\s+khai(?:\s+thực\s+hiện)?|quan\s+tâm\s+thực\s+hiện)\s*:\s*$",
+            examples=("đề nghị các đơn vị khẩn trương thực hiện:", "triển khai thực hiện :"),
+            counter_examples=("thực hiện", "tổ chức thực hiện."),
+            why="a request that ends with a colon after its verb: what to do is listed below",
+        ),
+    ],
+)
+
+
+# -- a line that labels a part of the item above it --------------------------------------------------
+
+LABEL_LINE = RuleTable(
+    "label_line",
+    doc="A line that labels a part of the item above it: its time, its lead or its partners "
+        "('Thời gian hoàn thành: Quý II/2020', '- Cơ quan chủ trì: Sở Tài chính', 'Phối hợp: …'). The "
+        "table's groups 'label' and 'value' carry the label and what it says (RuleTable.match_object).",
+    prefix=r"^(?:[-+•]\s*)?(?P<label>(?:",
+    suffix=r"))\s*:\s*(?P<value>\S.*)$",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "time_of_an_action",
+            r"thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)",
+            examples=("Thời gian hoàn thành: Quý II/2020", "- Thời gian thực hiện: năm 2025"),
+            counter_examples=("Thời gian hoàn thành trước ngày 30/6/2025",),
+            why="'Thời gian hoàn thành: …': when the item is due",
+        ),
+        Rule(
+            "time_limit",
+            r"thời\s+hạn(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo))?",
+            examples=("Thời hạn: trước ngày 30/6/2025", "+ Thời hạn báo cáo: hằng quý"),
+            counter_examples=("Thời hạn:",),
+            why="'Thời hạn (hoàn thành): …': the item's deadline",
+        ),
+        Rule(
+            "progress",
+            r"tiến\s+độ(?:\s+(?:hoàn\s+thành|thực\s+hiện))?",
+            examples=("Tiến độ: tháng 9/2025", "Tiến độ thực hiện: Quý III/2025"),
+            counter_examples=("Tiến độ giải ngân: 80%",),
+            why="'Tiến độ (thực hiện): …': the item's schedule",
+        ),
+        Rule(
+            "body_in_charge",
+            r"(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện|chịu\s+trách\s+nhiệm)(?:\s+thực\s+hiện)?",
+            examples=("- Cơ quan chủ trì: Sở Tài chính", "Đơn vị phối hợp: Công an tỉnh",
+                      "Cơ quan chịu trách nhiệm thực hiện: Sở Y tế"),
+            counter_examples=("Cơ quan thường trực: Sở Nội vụ",),
+            why="'Cơ quan chủ trì: …', 'Đơn vị phối hợp: …': who leads or cooperates",
+        ),
+        Rule(
+            "bare_role",
+            r"chủ\s+trì(?:\s+thực\s+hiện)?|phối\s+hợp(?:\s+thực\s+hiện)?",
+            examples=("Chủ trì: Sở Y tế", "• Phối hợp thực hiện: các sở, ngành liên quan"),
+            counter_examples=("Chủ trì, phối hợp với Sở Y tế: rà soát",),
+            why="'Chủ trì: …', 'Phối hợp: …': who leads or cooperates, the word 'cơ quan' left out",
+        ),
+        Rule(
+            "bare_time",
+            r"thời\s+gian",
+            examples=("Thời gian: trong tháng 6/2025",),
+            counter_examples=("Thời gian qua: tỉnh đã triển khai",),
+            why="'Thời gian: …': when; a meeting's or an event's time is set aside by the reader (tasks._paragraphs)",
+        ),
+    ],
+)
