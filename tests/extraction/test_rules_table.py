@@ -112,3 +112,22 @@ def test_the_phrase_alternation_puts_longer_phrases_first():
     parts = phrase_alternation(name)[3:-1].split("|")
     lengths = [len(re.sub(r"\\s\+|\\", " ", p)) for p in parts]
     assert lengths == sorted(lengths, reverse=True) or len(set(load_phrases(name))) == len(parts)
+
+
+def test_a_table_gives_its_match_object_with_the_groups_of_its_prefix_and_suffix():
+    from tracker.extraction.rules import clauses
+
+    m = clauses.LABEL_LINE.match_object("- Cơ quan chủ trì: Sở Tài chính")
+    assert (m.group("label"), m.group("value"), m.lastgroup) == ("Cơ quan chủ trì", "Sở Tài chính", "value")
+    assert clauses.LABEL_LINE.matches("- Cơ quan chủ trì: Sở Tài chính") == "body_in_charge"
+    assert clauses.LABEL_LINE.match_object("Chủ trì, phối hợp với Sở Y tế") is None
+
+
+def test_a_search_table_finds_every_place_it_matches():
+    from tracker.extraction.rules import clauses
+
+    text = "Phối hợp Công an tỉnh kiểm tra; Sở Y tế chủ trì, phối hợp với Sở Tài chính"
+    assert [text[m.end():m.end() + 6] for m in clauses.COOP_PHRASE.finditer(text)] == ["Công a", "Sở Tài"]
+    text = "chỉ đạo Trung tâm Y tế phối hợp với Sở Tài chính"
+    assert [m.start() for m in clauses.OBJECT_VERB.finditer(text, 0, 10)] == [0]
+    assert list(clauses.OBJECT_VERB.finditer(text, 1)) == []

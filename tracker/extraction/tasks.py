@@ -385,11 +385,7 @@ _NOT_SPEECH_BEFORE = clause_rules.NOT_SPEECH_BEFORE
 _SUBJECT_EXCLUDE_AFTER = clause_rules.SUBJECT_EXCLUDE_AFTER
 _SPEAKER_VERBS = clause_rules.SPEAKER_VERBS
 # "phối hợp với X"; "chủ trì, phối hợp X" and a clause opening "Phối hợp X ..." also name partners
-_COOP_RE = _lazy_re("_COOP_RE", 
-    r"(?<![^\W\d_])(?i:phối\s+hợp)(?:\s+(?i:chặt\s+chẽ|thường\s+xuyên|đồng\s+bộ|tốt))?(?:\s*,\s*|\s+)(?i:với|cùng)\s+"
-    r"|(?:(?i:chủ\s+trì)\s*(?:,|và)?\s*|^\s*(?:[-+•]\s*)?(?:(?i:tiếp\s+tục|chủ\s+động|thường\s+xuyên)\s+)?)"
-    r"(?i:phối\s+hợp)\s+(?=[A-ZĐÀ-Ỹ]|các\s)"
-)
+_COOP_RE = clause_rules.COOP_PHRASE  # rule table, see rules/clauses.py (asked with finditer)
 _COOP_PHRASE_RE = _lazy_re("_COOP_PHRASE_RE", r"(?i)^\s*(?:chủ\s+trì\s*,?\s*)?phối\s+hợp(?:\s+(?:chặt\s+chẽ|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+")
 _CHU_TRI_RE = _lazy_re("_CHU_TRI_RE", r"(?i)^\s*,?\s*(?:tiếp\s+tục\s+|khẩn\s+trương\s+|chủ\s+động\s+)?chủ\s+trì")
 # the end of a clause that introduces the items below it (rule table, see rules/clauses.py)
@@ -635,9 +631,7 @@ _PARTNER_AFTER_RE = _lazy_re("_PARTNER_AFTER_RE", r"(?i)\s*(?:cùng\s+)?phối\s
 
 # Verbs whose object is another agency's doer: "chỉ đạo Trung tâm X phối hợp với Y" makes Y the partner
 # of Trung tâm X (the object), not of the assignment's lead.
-_OBJECT_VERB_RE = _lazy_re("_OBJECT_VERB_RE", 
-    r"(?i)(?<![^\W\d_])(?:chỉ\s+đạo|hướng\s+dẫn|đôn\s+đốc|yêu\s+cầu|giao(?:\s+cho)?|đề\s+nghị|mời)\s+"
-)
+_OBJECT_VERB_RE = clause_rules.OBJECT_VERB  # rule table, see rules/clauses.py (asked with finditer)
 # only adverbs between the directed agency and "phối hợp": after a comma a new clause (of the subject) starts
 _OBJECT_GAP_RE = _lazy_re("_OBJECT_GAP_RE", r"(?i)^\s*(?:(?:chủ\s+động|tích\s+cực|thường\s+xuyên|kịp\s+thời|tiếp\s+tục|khẩn\s+trương)\s+)*$")
 
@@ -697,10 +691,7 @@ _DUTY_SUBJECT_RE = _lazy_re("_DUTY_SUBJECT_RE",
     r"^\s*(?P<subj>[A-ZĐÀ-Ỹ][^\s,;:.()]*(?:\s+[^\s,;:.()]+){0,7}?)\s+"
     r"(?P<verb>(?i:có\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|chịu\s+trách\s+nhiệm)(?!\s+(?i:thi\s+hành|trước)))"
 )
-_NOT_A_BODY_RE = _lazy_re("_NOT_A_BODY_RE", 
-    r"(?i)^(?:người|cán\s+bộ|công\s+chức|viên\s+chức|ông|bà|tập\s+thể|cá\s+nhân|mọi|tất\s+cả|các|những|mỗi|từng|"
-    r"hộ|nhân\s+dân|học\s+sinh|doanh\s+nghiệp|đơn\s+vị|cơ\s+quan|địa\s+phương|ai|đây|việc|nội\s+dung|kết\s+quả|điều)(?![^\W\d_])"
-)
+_NOT_A_BODY_RE = clause_rules.NOT_A_BODY  # rule table, see rules/clauses.py
 
 
 def _listed_before(text: str, pos: int, ctx: "_Context") -> list[str]:
@@ -794,7 +785,7 @@ def _detect(clause: str, offset: int, ctx: _Context, in_section: bool, marked: b
     if not subj:
         # "Tổ công tác có nhiệm vụ ...": a body the letter itself names, unknown to the lexicon
         duty = _DUTY_SUBJECT_RE.match(clause)
-        if duty and not _NOT_A_BODY_RE.match(duty.group("subj")):
+        if duty and not _NOT_A_BODY_RE.matches(duty.group("subj")):
             name = canonical_agency(duty.group("subj"))
             return _Found([name], _coops_in(clause[duty.end():], offset + duty.end(), ctx), offset + duty.start("verb"))
     # "Giao X ...", "Đề nghị X ...", "Yêu cầu X ...", "Chỉ đạo X chủ trì ..."

@@ -197,6 +197,14 @@ class RuleTable:
             compiled = self._compiled = re.compile(self.source(), self.flags)
         return compiled.match(text, pos) if self.mode == "match" else compiled.search(text, pos)
 
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        """Every non-overlapping ``re.Match`` of the table's one compiled expression in ``text`` (from
+        ``pos`` up to ``endpos``), for a table asked where it matches, not only whether (``COOP_PHRASE``);
+        the rule that matched is ``m.lastgroup`` (or the rule group that took part)."""
+        self.match_object("", 0)  # compiles
+        compiled = self._compiled
+        return compiled.finditer(text, pos) if endpos is None else compiled.finditer(text, pos, endpos)
+
     def first_match(self, text: str, pos: int = 0) -> str | None:
         """The name of the first rule, in table order, that matches ``text`` from ``pos``; None when none does."""
         for name, test in self._rule_tests().items():

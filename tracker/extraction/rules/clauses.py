@@ -596,3 +596,116 @@ LABEL_LINE = RuleTable(
         ),
     ],
 )
+
+
+# -- partners and directed agencies ------------------------------------------------------------------
+
+COOP_PHRASE = RuleTable(
+    "coop_phrase",
+    doc="Where partners are named: the words after which the reader looks for the agencies that "
+        "cooperate ('phối hợp với X', 'chủ trì, phối hợp X', a clause opening 'Phối hợp X …'). Asked "
+        "with finditer on a clause as written (the case of the word after 'phối hợp' counts).",
+    mode="search",
+    rules=[
+        Rule(
+            "cooperate_with",
+            r"(?<![^\W\d_])(?i:phối\s+hợp)(?:\s+(?i:chặt\s+chẽ|thường\s+xuyên|đồng\s+bộ|tốt))?(?:\s*,\s*|\s+)(?i:với|cùng)\s+",
+            examples=("chủ trì, phối hợp với Sở Y tế", "phối hợp chặt chẽ với Công an tỉnh", "phối hợp, cùng các sở"),
+            counter_examples=("phối hợp thực hiện", "tổ chức phối hợp tốt"),
+            why="'phối hợp (chặt chẽ) với X': X cooperates",
+        ),
+        Rule(
+            "after_leading",
+            r"(?i:chủ\s+trì)\s*(?:,|và)?\s*(?i:phối\s+hợp)\s+(?=[A-ZĐÀ-Ỹ]|các\s)",
+            examples=("Sở Tài chính chủ trì, phối hợp Sở Y tế thực hiện", "chủ trì và phối hợp các sở"),
+            counter_examples=("chủ trì, phối hợp thực hiện",),
+            why="'chủ trì, phối hợp X' (without 'với'): X, named with a capital or as 'các …', cooperates",
+        ),
+        Rule(
+            "clause_opening",
+            r"^\s*(?:[-+•]\s*)?(?:(?i:tiếp\s+tục|chủ\s+động|thường\s+xuyên)\s+)?(?i:phối\s+hợp)\s+(?=[A-ZĐÀ-Ỹ]|các\s)",
+            examples=("Phối hợp Công an tỉnh kiểm tra", "- Chủ động phối hợp các địa phương"),
+            counter_examples=("Phối hợp thực hiện", "Sở Y tế phối hợp Công an tỉnh"),
+            why="a clause opening 'Phối hợp X …': X cooperates with the clause's doer",
+        ),
+    ],
+)
+
+OBJECT_VERB = RuleTable(
+    "object_verb",
+    doc="Verbs whose object is another agency's doer: 'chỉ đạo Trung tâm X phối hợp với Y' makes Y the "
+        "partner of Trung tâm X (the object), not of the assignment's lead. Asked with finditer.",
+    mode="search",
+    prefix=r"(?<![^\W\d_])(?:",
+    suffix=r")\s+",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "directs",
+            r"chỉ\s+đạo|hướng\s+dẫn|đôn\s+đốc",
+            examples=("chỉ đạo Trung tâm Y tế", "hướng dẫn các xã", "đôn đốc các đơn vị"),
+            counter_examples=("chỉ đạo:", "sự lãnh đạo"),
+            why="'chỉ đạo/hướng dẫn/đôn đốc X …': X does what follows",
+        ),
+        Rule(
+            "asks",
+            r"yêu\s+cầu|giao(?:\s+cho)?|đề\s+nghị",
+            examples=("yêu cầu Công an xã", "giao cho Phòng Kinh tế", "đề nghị Sở Y tế"),
+            counter_examples=("đề nghị:", "được giao."),
+            why="'yêu cầu/giao (cho)/đề nghị X …': X does what follows",
+        ),
+        Rule(
+            "invites",
+            r"mời",
+            examples=("mời đại diện Sở Y tế",),
+            counter_examples=("mới đây",),
+            why="'mời X …': X attends or does what follows",
+        ),
+    ],
+)
+
+NOT_A_BODY = RuleTable(
+    "not_a_body",
+    doc="The words that open a subject the lexicon does not know ('Tổ công tác có nhiệm vụ …' names a "
+        "body of the letter's own): a match says the subject is no body ('Cán bộ … có trách nhiệm').",
+    prefix=r"^(?:",
+    suffix=r")" + WORD_END,
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "persons",
+            r"người|cán\s+bộ|công\s+chức|viên\s+chức|ông|bà|tập\s+thể|cá\s+nhân",
+            examples=("Cán bộ được giao", "Người đứng đầu", "Tập thể, cá nhân"),
+            counter_examples=("Ban chỉ đạo",),
+            why="people, not a body: 'Người đứng đầu … có trách nhiệm', 'Cán bộ … có nhiệm vụ'",
+        ),
+        Rule(
+            "a_whole_class",
+            r"mọi|tất\s+cả|các|những|mỗi|từng",
+            examples=("Mọi tổ chức", "Các thành viên", "Từng thành viên"),
+            counter_examples=("Cácbon",),
+            why="'Các thành viên …', 'Mỗi tổ chức …': a class, no one body to follow up",
+        ),
+        Rule(
+            "the_public",
+            r"hộ|nhân\s+dân|học\s+sinh|doanh\s+nghiệp",
+            examples=("Hộ gia đình", "Doanh nghiệp kinh doanh"),
+            counter_examples=("Hội đồng thẩm định",),
+            why="households, citizens, pupils, businesses: not offices the tracker follows up",
+        ),
+        Rule(
+            "unnamed_unit",
+            r"đơn\s+vị|cơ\s+quan|địa\s+phương",
+            examples=("Đơn vị thi công", "Cơ quan được giao"),
+            counter_examples=("Tổ công tác",),
+            why="'Đơn vị …', 'Cơ quan …' without a name: the lexicon's generic groups, not a body",
+        ),
+        Rule(
+            "a_thing_or_pronoun",
+            r"ai|đây|việc|nội\s+dung|kết\s+quả|điều",
+            examples=("Việc kiểm tra", "Nội dung này", "Điều này"),
+            counter_examples=("Đoàn kiểm tra",),
+            why="'Việc …', 'Điều này …': the subject is a thing or a pronoun",
+        ),
+    ],
+)
