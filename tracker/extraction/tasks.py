@@ -674,13 +674,15 @@ def _coops_in(clause_text: str, clause_offset: int, ctx: _Context) -> list[str]:
     return out
 
 
+_CLAUSE_LEAD_IN = clause_rules.CLAUSE_LEAD_IN
+_BULLET_LEAD_RE = _lazy_re("_BULLET_LEAD_RE", r"^\s*(?:[-+•]\s*)?")
+
+
 def _subject_at(clause: str, offset: int, ctx: _Context) -> tuple[list[AgencyMatch], int] | None:
     """Agencies that open a clause as its subject, and where the action starts."""
-    lead_in = re.match(
-        r"(?i)^\s*(?:[-+•]\s*)?(?:(?:đồng\s+thời|ngoài\s+ra|riêng|trong\s+đó|sau\s+đó|tiếp\s+đó)\s*,?\s+|(?:căn\s+cứ|trên\s+cơ\s+sở|để|nhằm|trong\s+thời\s+gian|trong\s+quá\s+trình)[^,;:]{0,160},\s*)?",
-        clause,
-    )
-    start = lead_in.end() if lead_in else 0
+    # "Đồng thời, …", "Để bảo đảm tiến độ, …" (rule table, see rules/clauses.py), else only a bullet
+    lead_in = _CLAUSE_LEAD_IN.match_object(clause) or _BULLET_LEAD_RE.match(clause)
+    start = lead_in.end()
     items, end = ctx.matcher.list_at(offset + start)
     if not items:
         return None

@@ -709,3 +709,40 @@ NOT_A_BODY = RuleTable(
         ),
     ],
 )
+
+
+# -- words before the subject of a clause ------------------------------------------------------------
+
+CLAUSE_LEAD_IN = RuleTable(
+    "clause_lead_in",
+    doc="Words that may open a clause before its subject (after a bullet): the subject is looked for "
+        "after them ('Đồng thời, Sở Y tế …', 'Để bảo đảm tiến độ, Sở Tài chính …'). The reader takes "
+        "the end of the table's match (RuleTable.match_object), else the end of the bullet.",
+    prefix=r"^\s*(?:[-+•]\s*)?(?:",
+    suffix=r")",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "connective",
+            r"(?:đồng\s+thời|ngoài\s+ra|riêng|trong\s+đó|sau\s+đó|tiếp\s+đó)\s*,?\s+",
+            examples=("Đồng thời, Sở Y tế", "- Riêng Sở Tài chính", "trong đó Công an tỉnh"),
+            counter_examples=("Đồng thời:", "Riêng"),
+            why="'Đồng thời, …', 'Riêng …', 'Trong đó …': a link to what came before; the subject follows",
+        ),
+        Rule(
+            "purpose_or_grounds",
+            r"(?:căn\s+cứ|trên\s+cơ\s+sở|để|nhằm)[^,;:]{0,160},\s*",
+            examples=("Để bảo đảm tiến độ, Sở Tài chính", "Căn cứ kết quả kiểm tra, Sở Xây dựng",
+                      "Trên cơ sở đề xuất của các xã, Sở Nội vụ"),
+            counter_examples=("Để bảo đảm tiến độ; Sở Tài chính", "Căn cứ Luật Ngân sách nhà nước:"),
+            why="'Để …, ', 'Căn cứ …, ': the purpose or the grounds, up to the comma; the subject follows",
+        ),
+        Rule(
+            "time_frame",
+            r"(?:trong\s+thời\s+gian|trong\s+quá\s+trình)[^,;:]{0,160},\s*",
+            examples=("Trong thời gian chờ hướng dẫn, Sở Y tế", "Trong quá trình thực hiện, các đơn vị"),
+            counter_examples=("Trong thời gian tới Sở Y tế tiếp tục",),
+            why="'Trong thời gian …, ', 'Trong quá trình …, ': when, up to the comma; the subject follows",
+        ),
+    ],
+)
