@@ -83,3 +83,20 @@ def test_an_earlier_second_date_is_no_round():
 def test_paired_days_without_a_year_stay_one_yearly_rule():
     found = dl.find_deadlines("báo cáo trước ngày 15/6 và 15/12 hằng năm", letter_date="2025-03-04")
     assert [(d.date, d.recurrence) for d in found] == [(None, "semiannual:15")]
+
+
+def test_a_partner_with_an_action_of_its_own_takes_no_date():
+    tasks = tasks_of(LEAD + "; Sở Tài chính phối hợp kiểm tra giá.")
+    assert task(tasks, "Sở Tài chính", "cooperate")["deadline"] is None
+
+
+def test_partners_joined_by_and_in_their_own_clause_cooperate():
+    tasks = tasks_of(LEAD + "; Sở Tài chính và Công an tỉnh phối hợp thực hiện.")
+    assert task(tasks, "Sở Tài chính", "cooperate")["deadline"] == "2025-06-30"
+    assert task(tasks, "Công an tỉnh", "cooperate")["deadline"] == "2025-06-30"
+
+
+def test_rounds_asked_of_the_recipients_date_each_of_them():
+    tasks = tasks_of("Đề nghị các cơ quan, đơn vị báo cáo trước ngày 15/6/2025 và ngày 15/12/2025.")
+    dates = sorted(t["deadline"] for t in tasks)
+    assert dates and set(dates) == {"2025-06-15", "2025-12-15"} and dates.count("2025-06-15") == dates.count("2025-12-15")
