@@ -924,6 +924,7 @@ def _attends(action: str) -> bool:
 
 _LEVEL_SUFFIX_RE = _lazy_re("_LEVEL_SUFFIX_RE", r"^(?:tinh|huyen|xa|thi xa|thanh pho|quan|phuong|thi tran)(?: [a-z]+){0,4}$")
 _PARTICIPANTS_RE = clause_rules.PARTICIPANTS  # rule table, see rules/clauses.py
+_GROUP_NAME = clause_rules.GROUP_NAME  # rule table, see rules/clauses.py (folded names)
 _PARTNER_JOINS_THE_JOB = clause_rules.PARTNER_JOINS_THE_JOB  # rule table, see rules/clauses.py
 # the end of a clause inside an assignment's text: a ";" or a sentence end before a capital
 _CLAUSE_END_RE = _lazy_re("_CLAUSE_END_RE", r";|[.!?](?=\s+[A-ZĐÀ-Ỹ])")
@@ -1170,10 +1171,7 @@ class _Extractor:
     def is_group(self, name: str) -> bool:
         """A whole class of agencies ("UBND các huyện", "Công an các xã", "các sở, ngành"), not one body whose
         name has "các" in it ("Ban Quản lý các khu công nghiệp tỉnh")."""
-        f = fold(name)
-        return bool(re.match(r"(cac |uy ban nhan dan cac |uy ban nhan dan cap )", f)) or bool(re.search(
-            r" cac (?:tinh|thanh pho|huyen|quan|thi xa|xa|phuong|thi tran|dia phuong|don vi|co quan|so|ban|nganh|"
-            r"bo|truong|benh vien|vien|cuc|chi cuc|trung tam|doanh nghiep|hoi|to chuc|cap)\b", f))
+        return bool(_GROUP_NAME.matches(fold(name)))  # rule table, see rules/clauses.py
 
     def action_text(self, clause: str, found: _Found, c_off: int) -> str:
         rel = found.action_start - c_off

@@ -746,3 +746,31 @@ CLAUSE_LEAD_IN = RuleTable(
         ),
     ],
 )
+
+
+# -- a whole class of agencies -----------------------------------------------------------------------
+
+GROUP_NAME = RuleTable(
+    "group_name",
+    doc="An agency name (folded: no marks, lower case) that names a whole class of agencies ('UBND các "
+        "huyện', 'Công an các xã', 'các sở, ngành'), not one body whose name has 'các' in it ('Ban Quản lý "
+        "các khu công nghiệp tỉnh').",
+    mode="search",
+    rules=[
+        Rule(
+            "opens_with_a_plural",
+            r"^(?:cac |uy ban nhan dan cac |uy ban nhan dan cap )",
+            examples=("cac so, nganh", "uy ban nhan dan cac huyen", "uy ban nhan dan cap xa"),
+            counter_examples=("uy ban nhan dan tinh", "cac"),
+            why="'các sở …', 'UBND các huyện', 'UBND cấp xã': the name opens with a plural or a level",
+        ),
+        Rule(
+            "plural_kind_inside",
+            r" cac (?:tinh|thanh pho|huyen|quan|thi xa|xa|phuong|thi tran|dia phuong|don vi|co quan|so|ban|nganh|"
+            r"bo|truong|benh vien|vien|cuc|chi cuc|trung tam|doanh nghiep|hoi|to chuc|cap)\b",
+            examples=("cong an cac xa", "phong giao duc cac huyen", "giam doc cac so"),
+            counter_examples=("ban quan ly cac khu cong nghiep tinh", "hiep hoi cac nha san xuat"),
+            why="'Công an các xã', 'Giám đốc các sở': a kind of unit made plural inside the name",
+        ),
+    ],
+)
