@@ -226,13 +226,9 @@ _COMPLETION_BEFORE = _lazy_re("_COMPLETION_BEFORE",
 _YEAR_ACTION_RE = _lazy_re("_YEAR_ACTION_RE", r"(?i)(?<![^\W\d_])" + phrase_alternation("year_action_verbs") + r"(?![^\W\d_])")
 
 
-_LABEL_RE = _lazy_re("_LABEL_RE", 
-    r"(?i)(?<![^\W\d_])(?:thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)"
-    r"|(?:thời\s+hạn|tiến\s+độ)(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi))?"
-    # a plan's bare "Thời gian: Quý II/2021" under an item; a meeting's "Thời gian: 8 giờ 00 ..." is not one
-    r"|(?P<bare>thời\s+gian))"
-    r"\s*:\s*(?P<value>[^;\n.:]{1,60}?)(?=\s*(?:[;\n.]|$))"
-)
+# a labelled time, its value and whether the label is a bare "Thời gian:" (rule table, see
+# rules/deadline_cues.py; asked with finditer)
+_LABEL_RE = deadline_rules.TIME_LABEL
 #: a clock time: what a bare "Thời gian:" of a meeting or an event gives
 CLOCK_RE = _lazy_re("CLOCK_RE", r"(?i)\d\s*(?:giờ|h(?:\s*\d|\b))|\b(?:sáng|chiều|tối)\b")
 

@@ -78,3 +78,39 @@ PAST_PERIOD = RuleTable(
         ),
     ],
 )
+
+
+TIME_LABEL = RuleTable(
+    "time_label",
+    doc="A labelled time in a text ('Thời gian hoàn thành: Quý II/2024', 'Thời hạn: tháng 5/2024'), up to "
+        "the end of its value (';', a line end, '.' or the end). Asked with finditer; the groups 'value' "
+        "(what the label says) and 'bare' (a bare 'Thời gian:', which a clock time makes a meeting's) are "
+        "read by deadlines.find_deadlines.",
+    mode="search",
+    prefix=r"(?<![^\W\d_])(?:",
+    suffix=r")\s*:\s*(?P<value>[^;\n.:]{1,60}?)(?=\s*(?:[;\n.]|$))",
+    flags=re.IGNORECASE,
+    rules=[
+        Rule(
+            "time_of_an_action",
+            r"thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi|triển\s+khai)",
+            examples=("Thời gian hoàn thành: Quý II/2024", "thời gian thực hiện: từ tháng 3 đến tháng 12/2024;"),
+            counter_examples=("Thời gian hoàn thành trước ngày 30/6",),
+            why="'Thời gian hoàn thành/thực hiện/báo cáo: …': when the item is due",
+        ),
+        Rule(
+            "time_limit_or_progress",
+            r"(?:thời\s+hạn|tiến\s+độ)(?:\s+(?:hoàn\s+thành|thực\s+hiện|báo\s+cáo|nộp|gửi))?",
+            examples=("Thời hạn: tháng 5/2024", "Tiến độ hoàn thành: năm 2025."),
+            counter_examples=("Tiến độ giải ngân: 80%",),
+            why="'Thời hạn (nộp): …', 'Tiến độ (thực hiện): …': the item's deadline or schedule",
+        ),
+        Rule(
+            "bare_time",
+            r"(?P<bare>thời\s+gian)",
+            examples=("Thời gian: Quý II/2021",),
+            counter_examples=("Thời gian qua: tỉnh đã",),
+            why="a plan's bare 'Thời gian: Quý II/2021' under an item (a meeting's clock time is set aside)",
+        ),
+    ],
+)
