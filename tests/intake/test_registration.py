@@ -310,3 +310,14 @@ def test_an_agency_known_only_to_the_offices_catalog_is_proposed_by_its_full_nam
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert ("Trung tâm Điều hành đô thị thông minh Long Xuyên", "lead") in task_rows(form_fields(page))
+
+
+def test_a_recurring_report_is_described_in_words_on_the_review_page(web, cast, catalog):
+    """The clerk reads "Hằng tháng, hạn ngày 20", never the stored code "monthly:20"."""
+    text = ("ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Số: 16/UBND-VP\nV/v báo cáo tiến độ giải ngân\nKiên Giang, ngày 04 tháng 5 năm 2019\n"
+            "Kính gửi: Sở Tài chính.\nGiao Sở Tài chính báo cáo tiến độ giải ngân trước ngày 20 hằng tháng.\n"
+            "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn A\n")
+    page = propose(web(cast.clerk), text=text).get_data(as_text=True)
+    assert "Định kỳ: Hằng tháng, hạn ngày 20" in page
+    assert "Định kỳ: monthly" not in page

@@ -66,6 +66,15 @@ class Period:
     due: dt.date
 
 
+def describe(text: str | None) -> str:
+    """A stored rule in words for people ("semiannual:5" -> "6 tháng một lần, hạn ngày 5 tháng cuối kỳ"); a rule
+    that does not parse is shown as written."""
+    try:
+        return parse_rule(text).label
+    except RecurrenceError:
+        return (text or "").strip()
+
+
 def parse_rule(text: str | None) -> Rule:
     """Read a rule string; raise RecurrenceError for anything else."""
     raw = (text or "").strip().lower()

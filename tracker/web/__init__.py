@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracker.accounts.permissions import PermissionDenied, can
+from tracker.tasks.recurrence import describe as describe_recurrence
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -93,6 +94,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["vnnumber"] = _format_number
     app.jinja_env.filters["vnpercent"] = lambda v: "—" if v is None else f"{v:.1f}".replace(".", ",") + "%"
     app.jinja_env.filters["weekday"] = lambda d: WEEKDAYS[d.weekday()] if d else ""
+    app.jinja_env.filters["recurrence_words"] = describe_recurrence
     app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
     app.jinja_env.globals["workflow"] = workflow
     app.jinja_env.globals["url_rules"] = app.view_functions
