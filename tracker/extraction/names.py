@@ -60,7 +60,12 @@ CAPWORD = rf"{UP}(?:{LETTER}|['’])*"
 
 # folding lives in the shared text layer (tracker.text); these names are the reader's for it
 fold = fold_words
-_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
+
+def _longest_first(items) -> list:
+    """Distinct items, longest first and alphabetical among equals: alternations built from them try the longer
+    name first, and are the same regex in every process (set order depends on the hash seed)."""
+    return sorted(set(items), key=lambda item: (-len(item), item))
 
 
 _ALL_BODY_PHRASES = (
@@ -71,7 +76,7 @@ _ALL_BODY_PHRASES = (
 )
 # compared in lower case with their diacritics: folding would confuse "có" with "cổ", "vụ" with "vũ"
 _BODY_WORDS = frozenset(w for p in _ALL_BODY_PHRASES for w in p.lower().split() if w != "và")
-_BODY_PHRASES = tuple(sorted({tuple(p.lower().split()) for p in _ALL_BODY_PHRASES if p.strip()}, key=lambda p: (-len(p), p)))
+_BODY_PHRASES = tuple(_longest_first(tuple(p.lower().split()) for p in _ALL_BODY_PHRASES if p.strip()))
 
 _OLD_STYLE = {}
 for _base, _marked in (("a", "àáảãạ"), ("e", "èéẻẽẹ"), ("y", "ỳýỷỹỵ")):
@@ -308,7 +313,7 @@ def _casing_regex() -> tuple[re.Pattern, dict[str, str]]:
     names |= {"Ủy ban nhân dân", "Hội đồng nhân dân", "Ban Quản lý dự án", "Bộ Chỉ huy"}
     # sector names of two parts keep their spelling inside other names ("Phòng Lao động - Thương binh và Xã hội")
     names |= {n for n in lex.DEPARTMENT_NAMES + lex.MINISTRY_NAMES if len(n.split()) >= 4}
-    ordered = sorted(names, key=lambda n: (-len(n), n))
+    ordered = _longest_first(names)
     pattern = re.compile(
         _NOT_LETTER_BEFORE + "(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in ordered) + ")" + _NOT_LETTER_AFTER,
         re.IGNORECASE,
@@ -332,7 +337,7 @@ _ROMAN_AFTER_RE = _lazy_re("_ROMAN_AFTER_RE", r"(?<![^\W\d_])((?:khu vực|vùng
 def _case_vocabulary() -> tuple[frozenset, tuple, frozenset]:
     """Folded open heads, level words as word tuples (longest first), folded local heads."""
     open_heads = frozenset(fold(h) for h in lex.OPEN_HEADS)
-    levels = tuple(sorted({tuple(x.lower().split()) for x in lex.LEVEL_WORDS}, key=lambda x: (-len(x), x)))
+    levels = tuple(_longest_first(tuple(x.lower().split()) for x in lex.LEVEL_WORDS))
     local_heads = frozenset(fold(h) for h in lex.LOCAL_HEADS)
     return open_heads, levels, local_heads
 
@@ -477,7 +482,7 @@ class AgencyMatch:
 def _alt(words, flexible: bool = True) -> str:
     """A case-insensitive alternation of names, longest first, with flexible spaces and separators."""
     parts = []
-    for w in sorted(set(words), key=lambda w: (-len(w), w)):  # a stable order: the same regex in every process
+    for w in _longest_first(words):
         p = re.escape(w)
         if flexible:
             p = p.replace(r"\ ", r"\s+").replace(r",\s+", r"\s*,\s*").replace(r"\s+\-\s+", r"\s*-\s*")
@@ -538,7 +543,7 @@ _OPEN_RE = _lazy_re("_OPEN_RE", rf"(?P<head>{_alt(lex.OPEN_HEADS)}){_NOT_LETTER_
 _OPEN_LIST_RE = _lazy_re("_OPEN_LIST_RE", rf"(?i:các)\s+(?P<head>{_alt(lex.OPEN_HEADS)})\s*:\s*")
 _TITLE_RE = _lazy_re("_TITLE_RE", rf"(?:(?:Đ/c|đ/c|Đồng\s+chí|đồng\s+chí)\s+)?(?P<title>{_alt(lex.HEAD_TITLES)})(?:\s+(?i:các))?\s+(?=\S)")
 
-_GROUP_NOUNS = sorted(set(lex.DEFINITE_GROUP_NOUNS) | set(lex.GENERIC_GROUP_WORDS), key=lambda w: (-len(w), w))
+_GROUP_NOUNS = _longest_first([*lex.DEFINITE_GROUP_NOUNS, *lex.GENERIC_GROUP_WORDS])
 _GROUP_NOUN = _alt(_GROUP_NOUNS)
 _ADMIN_NOUNS = {"bo", "so", "ban", "nganh", "co quan", "don vi", "dia phuong", "cap", "bo phan", "luc luong"}
 _GROUP_RE = _lazy_re("_GROUP_RE", 
@@ -741,7 +746,7 @@ def _match_fixed(text: str, pos: int) -> AgencyMatch | None:
 
 
 def _folded_alt(names) -> str:
-    parts = sorted({re.sub(r"\s+", " ", fold_keep_length(n).lower()) for n in names}, key=lambda p: (-len(p), p))
+    parts = _longest_first(re.sub(r"\s+", " ", fold_keep_length(n).lower()) for n in names)
     return "|".join(re.escape(p).replace(r"\ ", r"\s+").replace(",", ",?").replace(r"\-", r"\s*-?\s*") for p in parts)
 
 
