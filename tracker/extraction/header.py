@@ -1285,10 +1285,7 @@ def parse_letter(text: str, *, normalized: bool = False) -> tuple[dict, str]:
         if title and title_end_line is None:
             title_end_line = segs[last].line
     if header["doc_type"] is None:
-        if _type_of_number(header["number"] or symbol):
-            header["doc_type"] = _type_of_number(header["number"] or symbol)
-        elif kg_line is not None:
-            header["doc_type"] = "Công văn"
+        header["doc_type"] = _type_of_number(header["number"] or symbol) or ("Công văn" if kg_line is not None else None)
     if symbol:
         header["symbol"] = symbol
 

@@ -515,14 +515,8 @@ def _drop_repeated_prefix(text: str) -> str:
     out = []
     for line in lines:
         stripped = line.strip()
-        for prefix in repeated:
-            if stripped.startswith(prefix):
-                stripped = stripped[len(prefix):].lstrip()
-                break
-        else:
-            out.append(line)
-            continue
-        out.append(stripped)
+        prefix = next((p for p in repeated if stripped.startswith(p)), None)
+        out.append(stripped[len(prefix):].lstrip() if prefix else line)
     return "\n".join(out)
 
 
