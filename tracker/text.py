@@ -83,9 +83,10 @@ class Word:
     folded: str
 
 
-_WORD_RE = re.compile(r"[^\W_]+")
+# a word: word characters with the combining marks of a decomposed (NFD) Vietnamese text
+_WORD_RE = re.compile(r"(?:\w|[\u0300-\u036f])+")
 
 
-def words(text: str) -> list[Word]:
-    """The words (runs of letters and digits) of ``text`` with their offsets and folded forms."""
-    return [Word(m.group(0), m.start(), m.end(), fold_keep_length(m.group(0)).lower()) for m in _WORD_RE.finditer(text)]
+def words(text: str | None) -> list[Word]:
+    """The words of ``text`` with their offsets and folded forms (as search folds them: NFC or NFD alike)."""
+    return [Word(m.group(0), m.start(), m.end(), fold(m.group(0))) for m in _WORD_RE.finditer(text or "")]

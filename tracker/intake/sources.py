@@ -13,14 +13,11 @@ switches a class on, and tests read the marked passages from the HTML.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from tracker.text import fold
+from tracker.text import words as words_with_offsets
 
-# a word: letters and digits with the combining marks of a decomposed (NFD) Vietnamese text
-_WORD_RE = re.compile(r"(?:\w|[\u0300-\u036f])+")
 #: a passage shorter than this many words must appear exactly (a short one found loosely is a guess)
 MIN_LOOSE_WORDS = 8
 #: the share of a passage's words that a loose match must find in order
@@ -38,14 +35,8 @@ class Words:
 
 def words_of(text: str) -> Words:
     """The folded words of ``text`` and where each starts and ends in it."""
-    keys, starts, ends = [], [], []
-    for match in _WORD_RE.finditer(text or ""):
-        key = fold(match.group(0))
-        if key:
-            keys.append(key)
-            starts.append(match.start())
-            ends.append(match.end())
-    return Words(keys, starts, ends)
+    found = [w for w in words_with_offsets(text) if w.folded]
+    return Words([w.folded for w in found], [w.start for w in found], [w.end for w in found])
 
 
 def _exact_run(keys: list[str], wanted: list[str]) -> int | None:
@@ -70,7 +61,7 @@ def locate(text: str, source: str | None, *, words: Words | None = None) -> tupl
     words is also found when some of its words are spelled differently in the letter (abbreviations the
     extractor wrote out), as long as most of them are there in order and the stretch is not much longer.
     """
-    wanted = [key for key in (fold(w) for w in _WORD_RE.findall(source or "")) if key]
+    wanted = [w.folded for w in words_with_offsets(source) if w.folded]
     if not wanted:
         return None
     words = words if words is not None else words_of(text)
