@@ -1,15 +1,19 @@
-"""Time the reminders: plan 1,000,000 tasks, read them from SQL, and send 10,000 e-mails to a local SMTP server.
+"""Time the reminders: plan 1,000,000 tasks, run the pass over SQL, and send 10,000 e-mails to a local SMTP server.
 
 Run from the repository root:  .venv/bin/python bench/bench_reminders.py [--tasks N] [--mails N] [--no-sql]
+Or the whole dry-run pass on an existing instance (e.g. one built by ../shared/tools/perf/gen_province.py):
+.venv/bin/python bench/bench_reminders.py --instance /tmp/rem-b [--today YYYY-MM-DD]
 
 1. The planner (plain Python) over 1,000,000 ``(task id, deadline, type)`` tuples, deadlines spread from
    90 days before to 120 days after the day, 10 % of the due stages marked as already sent.
-2. The pass's SQL: 1,000,000 tasks in a SQLite database, the pass's query (open, letter arrived,
-   deadline up to the horizon) with the planner over its rows, then the sent-key lookup and the details
-   of 10,000 due tasks (nothing written).
+2. The pass's SQL: 1,000,000 tasks in a SQLite database, the day's stages as ranges of deadlines, the
+   count of due tasks in SQL, then a whole dry-run pass (pages of due tasks, counts and the most urgent
+   per agency, the digests composed; nothing written).
 3. Delivery: 10,000 outbox messages (real digests, built by the composer) sent through the real
    outbox code (claim, send, mark sent: three transactions each) to an aiosmtpd server in another
    process, which counts what it received.
+With ``--instance``: only the dry-run pass on that instance, with its time, peak memory (max RSS of the
+process) and SQL statements.
 
 Prints one line per figure. Nothing is asserted.
 """
@@ -61,17 +65,21 @@ def bench_planner(n: int) -> None:
 
 
 def bench_sql(n: int) -> None:
-    """The pass's candidate query over a SQLite database of ``n`` tasks, then the planner over its rows."""
-    from sqlalchemy import text
+    """The pass over a SQLite database of ``n`` tasks: the due tasks found and counted in SQL, then a dry run."""
+    from sqlalchemy import func, text
 
+    from tracker.config import load_settings
     from tracker.db import Base, import_models, make_engine, session_factory
-    from tracker.reminders.operations import _candidates_by_id, _plan_due, _sent_keys
+    from tracker.reminders.mail import MailComposer
+    from tracker.reminders.operations import ReminderService, _due_plan, plan_pass
 
     import_models()
     from tracker.reminders import models as _reminders  # noqa: F401
 
     folder = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
-    engine = make_engine(f"sqlite:///{folder / 'tracker.db'}")
+    settings = load_settings({"instance_path": folder, "database_url": f"sqlite:///{folder / 'tracker.db'}",
+                              "secret_key": secrets.token_hex(16)}, env={})
+    engine = make_engine(settings.database_url)
     Base.metadata.create_all(engine)
     rng = random.Random(7)
     start = time.perf_counter()
@@ -80,8 +88,8 @@ def bench_sql(n: int) -> None:
     with engine.begin() as connection:
         raw = connection.connection.driver_connection
         raw.executemany("INSERT INTO agency (id, name, aliases, kind, emails, active, search_text, created_at, "
-                        "updated_at) VALUES (?, ?, '[]', 'department', '[]', 1, '', ?, ?)",
-                        [(i, f"Cơ quan {i}", now, now) for i in range(1, 201)])
+                        "updated_at) VALUES (?, ?, '[]', 'department', ?, 1, '', ?, ?)",
+                        [(i, f"Cơ quan {i}", f'["co-quan-{i}@example.gov.vn"]', now, now) for i in range(1, 201)])
         raw.executemany("INSERT INTO letter (id, received_year, received_number, received_on, number, doc_type, "
                         "issuer, subject, recipients, \"references\", full_text, search_text, created_at, updated_at, "
                         "version) VALUES (?, 2025, ?, ?, ?, 'Công văn', 'UBND tỉnh', 'thử nghiệm', '[]', '[]', '', '', "
@@ -97,21 +105,43 @@ def bench_sql(n: int) -> None:
         connection.execute(text("ANALYZE"))
     line(f"sql: build a database of {n:,} tasks", time.perf_counter() - start)
 
-    policy = find_policy(None)
-    open_states = frozenset({"assigned", "in_progress", "submitted", "returned"})
-    sessions = session_factory(engine)
-    start = time.perf_counter()
-    with sessions() as session:
-        planner = Planner(policy, default_calendar(), TODAY)
-        due = _plan_due(session, open_states, planner, TODAY)
-        planned = time.perf_counter() - start
-        sent = _sent_keys(session, due)
-        fresh = [(t, s) for t, s in due if (t, s.offset, s.due_on) not in sent]
-        details = _candidates_by_id(session, [t for t, _ in fresh[:10_000]])
-    elapsed = time.perf_counter() - start
-    line(f"sql: pass query + planner over {n:,} tasks → {len(due):,} due", planned, n)
-    line(f"sql: + sent-key lookup + details of 10,000 due tasks ({len(details):,})", elapsed, n)
+    service = ReminderService(settings=settings, sessions=session_factory(engine), policy=find_policy(None),
+                              open_states=frozenset({"assigned", "in_progress", "submitted", "returned"}),
+                              composer=MailComposer.for_settings(settings))
+    with service.sessions() as session:
+        start = time.perf_counter()
+        plan = _due_plan(session, service, Planner(service.policy, default_calendar(), TODAY), TODAY)
+        due = session.scalar(plan.query(func.count()))
+        line(f"sql: stages as deadline ranges + count of due tasks in SQL ({due:,} due)", time.perf_counter() - start, n)
+        start = time.perf_counter()
+        result = plan_pass(session, service, TODAY, dry_run=True)
+        session.rollback()
+    line(f"sql: dry-run pass over {n:,} tasks → {result.reminder_count:,} reminders, "
+         f"{len(result.messages):,} digests", time.perf_counter() - start, n)
     engine.dispose()
+
+
+def bench_instance(instance: Path, today: dt.date | None) -> None:
+    """The whole dry-run pass (``tracker remind --dry-run``) on an existing instance: time, peak memory, statements."""
+    import resource
+
+    from sqlalchemy import event
+
+    from tracker.app import create_app
+    from tracker.reminders.operations import ReminderService, run_pass
+
+    app = create_app({"instance_path": instance})
+    statements = []
+    event.listen(app.extensions["tracker.engine"], "before_cursor_execute", lambda *args: statements.append(1))
+    service = ReminderService.from_app(app)
+    start = time.perf_counter()
+    result = run_pass(service, today, dry_run=True)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    line(f"dry-run pass on {instance}: {result.reminder_count:,} reminders, {len(result.messages):,} mails, "
+         f"{len(statements):,} SQL statements, max RSS {peak:,.0f} MB", elapsed)
+    longest = max((m.text.count("\n") for m in result.messages), default=0)
+    print(f"{'longest mail (lines of plain text)':<66} {longest:8,}")
 
 
 SERVER = r"""
@@ -201,7 +231,12 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--mails", type=int, default=10_000)
     parser.add_argument("--no-sql", action="store_true", help="Skip the SQL measurement (it builds a large database).")
+    parser.add_argument("--instance", type=Path, help="Only the dry-run pass on this instance folder.")
+    parser.add_argument("--today", type=dt.date.fromisoformat, help="The office day of --instance's pass.")
     options = parser.parse_args()
+    if options.instance:
+        bench_instance(options.instance.resolve(), options.today)
+        return
     print(f"tracker reminders benchmark, {os.cpu_count()} CPU(s), office day {TODAY:%d/%m/%Y}")
     bench_planner(options.tasks)
     if not options.no_sql:

@@ -12,7 +12,7 @@ from tracker.reminders.policy import ReminderPolicy, Stages, parse_policy
 
 CAL = default_calendar()
 D = dt.date
-DEFAULT = Stages()  # 5 and 2 before, on the day, every 3 overdue, leaders from 5 overdue
+DEFAULT = Stages()  # 5 and 2 before, on the day, 3, 6, 12, 24... overdue (then every 60), leaders from 5 overdue
 
 
 def walk(deadline: dt.date, first: dt.date, last: dt.date, stages: Stages = DEFAULT) -> dict[dt.date, Stage]:
@@ -32,15 +32,60 @@ def walk(deadline: dt.date, first: dt.date, last: dt.date, stages: Stages = DEFA
 
 def test_default_stages_of_the_kien_giang_deadline():
     # 30/09/2019 is a Monday: 5 working days before is Monday 23/9, 2 before is Thursday 26/9.
-    sent = walk(D(2019, 9, 30), D(2019, 9, 16), D(2019, 10, 14))
+    sent = walk(D(2019, 9, 30), D(2019, 9, 16), D(2019, 12, 10))
     assert [(day, s.name, s.escalated) for day, s in sent.items()] == [
         (D(2019, 9, 23), "before-5", False),
         (D(2019, 9, 26), "before-2", False),
         (D(2019, 9, 30), "on-day", False),
         (D(2019, 10, 3), "overdue-3", False),
         (D(2019, 10, 8), "overdue-6", True),   # from 5 working days overdue on, leaders are copied
-        (D(2019, 10, 11), "overdue-9", True),
+        (D(2019, 10, 16), "overdue-12", True),  # then the escalation backs off: 12, 24, 48 working days late
+        (D(2019, 11, 1), "overdue-24", True),
+        (D(2019, 12, 5), "overdue-48", True),
     ]
+
+
+def test_overdue_stages_back_off_then_come_every_max_gap_working_days():
+    assert DEFAULT.overdue_offsets(400) == [3, 6, 12, 24, 48, 96, 156, 216, 276, 336, 396]
+    assert [DEFAULT.latest_overdue(n) for n in (0, 2, 3, 5, 11, 12, 95, 96, 155, 156, 2500)] == [
+        0, 0, 3, 3, 6, 12, 48, 96, 96, 156, 2496]
+    # A task ten years late hears about it about once a quarter, not every third working day.
+    ten_years = DEFAULT.overdue_offsets(2500)
+    assert len(ten_years) == 46 and len([o for o in ten_years if DEFAULT.escalated(o)]) == 45
+    every = Stages(overdue_backoff=1)  # the old policy: every 3 working days forever
+    assert every.overdue_offsets(12) == [3, 6, 9, 12] and every.latest_overdue(2500) == 2499
+    uncapped = Stages(overdue_max_gap=0)
+    assert uncapped.overdue_offsets(2500) == [3, 6, 12, 24, 48, 96, 192, 384, 768, 1536]
+    once = Stages(overdue_every=0, escalate_after=5)
+    assert once.overdue_offsets(100) == [5] and once.latest_overdue(100) == 5
+
+
+def test_backed_off_stages_are_planned_on_working_days_and_old_ones_are_not_repeated():
+    # Ten years after a deadline the latest stage is due once, on its own day, then nothing until the next one.
+    deadline = D(2016, 12, 9)
+    day = D(2026, 12, 7)
+    stage = latest_stage(deadline, day, DEFAULT, CAL)
+    overdue = CAL.working_days_between(deadline, day)
+    assert stage.offset == DEFAULT.latest_overdue(overdue) and stage.offset % 60 == 36 and stage.escalated
+    assert stage.due_on == CAL.add_working_days(deadline, stage.offset) and stage.due_on <= day
+    assert latest_stage(deadline, CAL.add_working_days(stage.due_on, 59), DEFAULT, CAL) == stage
+    assert latest_stage(deadline, CAL.add_working_days(stage.due_on, 60), DEFAULT, CAL).offset == stage.offset + 60
+
+
+def test_stage_ranges_say_for_each_deadline_what_latest_stage_does():
+    policy = parse_policy('[types.urgent]\nbefore = [2, 1]\noverdue_every = 1\nescalate_after = 3\n')
+    today = D(2025, 2, 10)
+    planner = Planner(policy, CAL, today)
+    oldest = D(2023, 1, 1)
+    for kind in ("lead", "urgent"):
+        ranges = planner.stage_ranges(kind, oldest)
+        assert len(ranges) < 40  # a few ranges, not one per deadline
+        day = oldest
+        while day <= planner.horizon() + dt.timedelta(days=3):
+            expected = latest_stage(day, today, policy.stages_for(kind), CAL)
+            found = [offset for first, last, offset in ranges if (first is None or first <= day) and day <= last]
+            assert found == ([expected.offset] if expected else []), (kind, day)
+            day += dt.timedelta(days=1)
 
 
 def test_stages_step_over_tet():

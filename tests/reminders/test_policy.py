@@ -13,6 +13,11 @@ def test_shipped_policy_is_the_default_of_the_issue():
     policy = find_policy(None)
     assert policy.stages.before == (5, 2) and policy.stages.on_day
     assert policy.stages.overdue_every == 3 and policy.stages.escalate_after == 5
+    # Escalation backs off: 3, 6, 12, 24, 48, 96 working days overdue, then every 60 (issue 14).
+    assert policy.stages.overdue_backoff == 2 and policy.stages.overdue_max_gap == 60
+    assert policy.stages.overdue_offsets(200) == [3, 6, 12, 24, 48, 96, 156]
+    assert policy.stages_for("urgent").overdue_offsets(20) == [1, 2, 4, 8, 16]
+    assert policy.digest.max_items == 20
     assert policy.schedule.send_at == dt.time(7, 30)
     assert policy.recipients.escalate_to == ("leader",) and policy.no_deadline.notify == ("clerk",)
     assert policy.stages_for("lead") == policy.stages == policy.stages_for("cooperate")
@@ -32,6 +37,8 @@ def test_an_instance_copy_of_the_file_wins(tmp_path):
     ('[types.urgent]\nbefore = [1]\nevery = 1\n', 3, "unknown key"),
     ('[recipients]\nescalate_to = ["boss"]\n', 2, "roles"),
     ('[stage]\nbefore = [5]\n', 1, "unknown section"),
+    ('[stages]\noverdue_backoff = 0\n', 2, "[stages] overdue_backoff"),
+    ('[digest]\n\nmax_items = 0\n', 3, "[digest] max_items"),
 ])
 def test_mistakes_name_the_line(text, line, words):
     with pytest.raises(PolicyError) as caught:

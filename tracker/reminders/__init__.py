@@ -3,13 +3,15 @@
 How it fits together
 --------------------
 * ``workflows/reminders.toml`` — the policy (stages 5 and 2 working days before the deadline, on the day,
-  every 3 working days overdue, leaders copied from 5 working days overdue, the weekly note to the clerk,
-  retry settings), validated at start (:mod:`.policy`). An office overrides it in
-  ``instance/workflows/reminders.toml``.
+  then 3, 6, 12, 24, 48, 96 working days overdue and every 60 after that, leaders copied from 5 working
+  days overdue, the weekly note to the clerk, how many tasks a mail lists, retry settings), validated at
+  start (:mod:`.policy`). An office overrides it in ``instance/workflows/reminders.toml``.
 * :mod:`.planner` — plain Python: the latest stage each task is due for on a day (one mail per task
-  after a scheduler was down, not a burst).
+  after a scheduler was down, not a burst), and the same as ranges of deadlines for SQL.
 * :mod:`.operations` — the daily pass: reminder rows with a unique key (task, stage, day) and one digest
-  per recipient written to the outbox in the same transaction; delivery; the task timeline.
+  per recipient written to the outbox in the same transaction; delivery; the task timeline. The due tasks
+  are found and counted in SQL and read a page at a time; a digest lists the most urgent tasks (20 by
+  default), then how many more and a link to the filtered task list.
 * :mod:`.outbox`, :mod:`.smtp`, :mod:`.mail`, :mod:`.ics` — the outbox with claims, SMTP or .eml files,
   the Vietnamese messages (plain text, HTML, an .ics of the deadlines).
 * :mod:`.scheduler` — APScheduler 3 tick jobs; one active scheduler per database.

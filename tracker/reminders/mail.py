@@ -20,7 +20,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -31,11 +31,19 @@ WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 SENDER_NAME = "Hệ thống theo dõi nhiệm vụ"
 #: path of a task's page under TRACKER_BASE_URL (tracker/web/tasks.py)
 TASK_PATH = "/tasks/{task_id}"
+#: the task lists (tracker/web/tasks.py): every task (clerks, leaders) and the officer's own agency's
+ALL_TASKS_PATH = "/tasks/"
+OWN_TASKS_PATH = "/tasks/mine"
 
 
 def vn_date(day: dt.date) -> str:
     """25/09/2019."""
     return day.strftime("%d/%m/%Y")
+
+
+def vn_number(n: int) -> str:
+    """30.942: thousands grouped with a dot, as Vietnamese text writes them."""
+    return f"{n:,}".replace(",", ".")
 
 
 def vn_day(day: dt.date) -> str:
@@ -80,6 +88,8 @@ class TaskLine:
     escalated: bool = False
     #: the line is in this mail because the recipient is a leader copied on escalation
     for_leader: bool = False
+    #: the day the letter was received (the weekly note names the oldest undated task by it)
+    received_on: dt.date | None = None
 
     @property
     def role_label(self) -> str:
@@ -152,40 +162,62 @@ SECTION_TITLES = {
 }
 
 
-def _sections(lines: list[TaskLine]) -> list[tuple[str, str, list[TaskLine]]]:
-    """(key, title, lines) in reading order: what is late first, most overdue first."""
+@dataclass(frozen=True)
+class Section:
+    """One part of a digest: its title, how many tasks it has, those listed (the most urgent) and a link to all."""
+
+    key: str
+    title: str
+    #: every task of the section in this mail, listed or not
+    total: int
+    lines: list[TaskLine]
+    #: the filtered task list with all of them (shown when some are not listed)
+    link: str = ""
+
+    @property
+    def more(self) -> int:
+        """How many tasks of the section the mail does not list."""
+        return max(0, self.total - len(self.lines))
+
+
+def line_section(line: TaskLine) -> str:
+    """The digest section of a line: leader (copied on escalation), overdue, today or soon."""
+    return "leader" if line.for_leader else line.section
+
+
+def _sections(lines: list[TaskLine], totals: dict[str, int] | None = None,
+              links: dict[str, str] | None = None) -> list[Section]:
+    """The sections in reading order (what is late first), each most urgent first, with their totals."""
     groups: dict[str, list[TaskLine]] = {key: [] for key in SECTION_TITLES}
     for line in lines:
-        groups["leader" if line.for_leader else line.section].append(line)
+        groups[line_section(line)].append(line)
     ordered = []
     for key, title in SECTION_TITLES.items():
         items = sorted(groups[key], key=lambda l: (l.days if l.days is not None else 0, l.task_id))
-        if items:
-            ordered.append((key, title, items))
+        total = max(len(items), (totals or {}).get(key, 0))
+        if total:
+            ordered.append(Section(key, title, total, items, (links or {}).get(key, "")))
     return ordered
 
 
 def _count(n: int, what: str) -> str:
-    return f"{n} nhiệm vụ {what}"
+    return f"{vn_number(n)} nhiệm vụ {what}"
 
 
-def digest_subject(lines: list[TaskLine], today: dt.date) -> str:
-    """The subject of a daily digest, counting what it holds."""
-    own = [l for l in lines if not l.for_leader]
-    escalated = [l for l in lines if l.for_leader]
+def digest_subject(lines: list[TaskLine], today: dt.date, totals: dict[str, int] | None = None) -> str:
+    """The subject of a daily digest, counting what it is about (``totals`` per section when not all are listed)."""
+    counted = {key: 0 for key in SECTION_TITLES}
+    for line in lines:
+        counted[line_section(line)] += 1
+    for key, total in (totals or {}).items():
+        counted[key] = max(counted[key], total)
     parts = []
-    overdue = sum(1 for l in own if l.section == "overdue")
-    due_today = sum(1 for l in own if l.section == "today")
-    soon = sum(1 for l in own if l.section == "soon")
-    if overdue:
-        parts.append(_count(overdue, "quá hạn"))
-    if due_today:
-        parts.append(_count(due_today, "đến hạn"))
-    if soon:
-        parts.append(_count(soon, "sắp đến hạn"))
-    if escalated:
-        parts.append(_count(len(escalated), "quá hạn cần lãnh đạo chỉ đạo"))
-    head = "Báo cáo nhiệm vụ quá hạn" if escalated and not own else "Nhắc hạn xử lý"
+    for key, what in (("overdue", "quá hạn"), ("today", "đến hạn"), ("soon", "sắp đến hạn"),
+                      ("leader", "quá hạn cần lãnh đạo chỉ đạo")):
+        if counted[key]:
+            parts.append(_count(counted[key], what))
+    own = counted["overdue"] + counted["today"] + counted["soon"]
+    head = "Báo cáo nhiệm vụ quá hạn" if counted["leader"] and not own else "Nhắc hạn xử lý"
     return f"{head}: {', '.join(parts)} ({vn_date(today)})"
 
 
@@ -227,6 +259,11 @@ class MailComposer:
         """Link to a task's page."""
         return self.base_url + TASK_PATH.format(task_id=task_id)
 
+    def list_url(self, path: str, **filters: str) -> str:
+        """Link to a filtered task list, e.g. ``list_url(ALL_TASKS_PATH, due="overdue")``."""
+        query = urlencode({k: v for k, v in filters.items() if v})
+        return self.base_url + path + (f"?{query}" if query else "")
+
     def message_id(self, key: str, kind: str, day: dt.date) -> str:
         """A Message-ID derived from the outbox key: the same row always carries the same one."""
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
@@ -235,34 +272,53 @@ class MailComposer:
     # -- messages ----------------------------------------------------------------------------------
 
     def digest(self, to: Addressee, lines: list[TaskLine], *, today: dt.date, key: str,
-               created_at: dt.datetime) -> Composed:
-        """The daily digest of one recipient's reminders (never empty: ``lines`` must hold one at least)."""
+               created_at: dt.datetime, totals: dict[str, int] | None = None,
+               links: dict[str, str] | None = None, ics: str | None = None) -> Composed:
+        """The daily digest of one recipient's reminders (never empty: ``lines`` must hold one at least).
+
+        ``lines`` are the tasks listed (the most urgent); ``totals`` counts every task per section
+        (leader, overdue, today, soon) when the mail lists only some, and ``links`` gives per section the
+        filtered task list where the others are. ``ics``: the :meth:`calendar` of ``lines``, when the caller
+        sends the same lines to many people and builds it once.
+        """
         if not lines:
             raise ValueError("a digest needs at least one task")
-        subject = digest_subject(lines, today)
+        subject = digest_subject(lines, today, totals)
         message_id = self.message_id(key, "digest", today)
-        context = dict(to=to, sections=_sections(lines), lines=lines, today=today, today_text=vn_day(today),
+        sections = _sections(lines, totals, links)
+        total = sum(section.total for section in sections)
+        context = dict(to=to, sections=sections, lines=lines, total=total, today=today, today_text=vn_day(today),
                        subject=subject, message_id=message_id, base_url=self.base_url,
                        escalated_own=[l for l in lines if l.escalated and not l.for_leader])
         text = self.env.get_template("emails/digest.txt").render(context)
         html = self.env.get_template("emails/digest.html").render(context)
+        if ics is None:
+            ics = self.calendar(lines, created_at)
+        return self._build(to, subject, message_id, text, html, ics or None, created_at)
+
+    def calendar(self, lines: list[TaskLine], created_at: dt.datetime) -> str:
+        """The .ics of the deadlines of ``lines`` ("" when none has one); the same for everyone given those lines."""
         events = [CalendarEvent(uid=f"task-{l.task_id}-{l.deadline:%Y%m%d}@{self.domain}", day=l.deadline,
                                 summary=f"Hạn: {l.agency_name} – {l.summary}"[:200],
                                 description=f"{l.letter_title}\nV/v {l.letter_subject}\n{l.url}", url=l.url)
                   for l in lines if l.deadline is not None]
-        ics = render_calendar(events, stamp=created_at) if events else None
-        return self._build(to, subject, message_id, text, html, ics, created_at)
+        return render_calendar(events, stamp=created_at) if events else ""
 
     def no_deadline_note(self, to: Addressee, lines: list[TaskLine], *, today: dt.date, week: tuple[int, int],
-                         key: str, created_at: dt.datetime) -> Composed:
-        """The weekly note listing open tasks that have no deadline."""
+                         key: str, created_at: dt.datetime, total: int | None = None, link: str = "") -> Composed:
+        """The weekly note about open tasks that have no deadline: how many, the oldest first, a link to all.
+
+        ``lines`` are the tasks listed, oldest first; ``total`` counts every undated open task.
+        """
         if not lines:
             raise ValueError("a note needs at least one task")
         year, number = week
-        subject = f"Nhiệm vụ chưa có hạn xử lý: {len(lines)} nhiệm vụ cần xác định hạn (tuần {number}/{year})"
+        total = max(total or 0, len(lines))
+        subject = f"Nhiệm vụ chưa có hạn xử lý: {_count(total, 'cần xác định hạn')} (tuần {number}/{year})"
         message_id = self.message_id(key, "no-deadline", today)
-        context = dict(to=to, lines=sorted(lines, key=lambda l: l.task_id), today=today, today_text=vn_day(today),
-                       week=number, year=year, subject=subject, message_id=message_id, base_url=self.base_url)
+        context = dict(to=to, lines=lines, oldest=lines[0], total=total, more=total - len(lines), link=link,
+                       today=today, today_text=vn_day(today), week=number, year=year, subject=subject,
+                       message_id=message_id, base_url=self.base_url)
         text = self.env.get_template("emails/no_deadline.txt").render(context)
         html = self.env.get_template("emails/no_deadline.html").render(context)
         return self._build(to, subject, message_id, text, html, None, created_at)
@@ -314,4 +370,5 @@ def _environment(template_dirs: tuple[str, ...]) -> Environment:
                       keep_trailing_newline=True, undefined=StrictUndefined)
     env.filters["vndate"] = vn_date
     env.filters["vnday"] = vn_day
+    env.filters["vnnumber"] = vn_number
     return env

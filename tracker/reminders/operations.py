@@ -1,14 +1,16 @@
 """The reminder pass and the delivery run, as used by the scheduler, ``tracker remind`` and the admin pages.
 
-A pass, for one office day, in one transaction:
+A pass, for one office day, in one transaction, with work that does not grow with the tasks it reads:
 
-1. the open tasks whose letter had arrived by that day are read with their deadline;
-2. the planner (plain Python) names each one's latest stage due;
-3. a :class:`Reminder` row is inserted per (task, stage, day) with ON CONFLICT DO NOTHING: only the
-   rows this pass inserted go out, so a stage is never sent twice, whoever runs the pass;
-4. the new reminders are grouped per address into one digest each (never an empty one) and written to
-   the outbox in the same transaction, with their Message-ID;
-5. once a week the clerks get the list of open tasks without a deadline.
+1. the planner (plain Python) turns the day's stages into a few ranges of deadlines per task type, and
+   SQL picks the open tasks (letter arrived) whose stage is due and not yet in the reminder log;
+2. those are read a page at a time and a :class:`Reminder` row is inserted per (task, stage, day) with
+   ON CONFLICT DO NOTHING: only the rows this pass inserted go out, so a stage is never sent twice,
+   whoever runs the pass;
+3. the new reminders are counted in SQL per agency and section, and each address gets one digest (never
+   an empty one) listing the most urgent ``[digest] max_items`` tasks, then how many more and a link to
+   the filtered task list; it is written to the outbox in the same transaction, with its Message-ID;
+4. once a week the clerks hear how many open tasks have no deadline, with the oldest.
 
 Delivery is separate (:func:`deliver`): it claims outbox rows one by one and writes the task timeline
 ("reminder" events) in the transaction that marks a message sent.
@@ -18,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, null, or_, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.accounts.models import User
@@ -31,11 +34,12 @@ from tracker.calendar.store import refresh_default_calendar
 from tracker.config import Settings
 from tracker.db import transaction, utcnow
 from tracker.intake.models import Letter
-from tracker.reminders.mail import Addressee, MailComposer, TaskLine, letter_title, vn_date
+from tracker.reminders.mail import (ALL_TASKS_PATH, OWN_TASKS_PATH, SECTION_TITLES, Addressee, MailComposer, TaskLine,
+                                    letter_title, vn_date, vn_number)
 from tracker.reminders.models import OutboxMessage, Reminder, ReminderPass
 from tracker.reminders.outbox import DeliveryReport, deliver_due, dialect_insert, enqueue
 from tracker.reminders.planner import Planner, Stage, signed_days, weekly_note_week
-from tracker.reminders.policy import ReminderPolicy, find_policy, task_type
+from tracker.reminders.policy import TASK_TYPES, ReminderPolicy, find_policy, task_type
 from tracker.reminders.smtp import FileTransport, make_transport
 from tracker.tasks.models import Task
 
@@ -117,9 +121,18 @@ class PlannedMessage:
     address: str
     name: str
     subject: str
+    #: the tasks the mail is about, listed or only counted
     tasks: int
     outbox_id: int | None = None
     text: str = ""
+
+
+#: reminders of a pass kept with their details for printing; ``reminder_count`` counts them all
+SAMPLE_SIZE = 200
+#: due tasks read per page: a pass keeps one page of rows in memory however many tasks are due
+PAGE_SIZE = 500
+#: unreachable tasks named in a pass's result and summary (all are counted)
+UNREACHABLE_NAMED = 100
 
 
 @dataclass
@@ -130,18 +143,23 @@ class PassResult:
     dry_run: bool = False
     #: why nothing was planned (a day off), else None
     skipped: str | None = None
+    #: the first SAMPLE_SIZE reminders decided (by task id), with their details
     reminders: list[PlannedReminder] = field(default_factory=list)
+    #: every reminder decided
+    reminder_count: int = 0
     messages: list[PlannedMessage] = field(default_factory=list)
-    #: tasks due for a reminder that nobody can receive: (task id, agency name)
+    #: tasks due for a reminder that nobody can receive: (task id, agency name), the first UNREACHABLE_NAMED
     unreachable: list[tuple[int, str]] = field(default_factory=list)
+    #: every such task
+    unreachable_count: int = 0
     #: stages due that had gone out already
     already_sent: int = 0
 
     def summary(self) -> dict:
         """JSON-ready counts for the ReminderPass row."""
-        return {"reminders": len(self.reminders), "messages": len(self.messages), "skipped": self.skipped,
-                "already_sent": self.already_sent,
-                "unreachable": [{"task_id": t, "agency": a} for t, a in self.unreachable[:100]]}
+        return {"reminders": self.reminder_count, "messages": len(self.messages), "skipped": self.skipped,
+                "already_sent": self.already_sent, "unreachable_count": self.unreachable_count,
+                "unreachable": [{"task_id": t, "agency": a} for t, a in self.unreachable[:UNREACHABLE_NAMED]]}
 
 
 @dataclass
@@ -155,75 +173,55 @@ class _Candidate:
     urgency: str | None
     letter: str
     subject: str
+    received_on: dt.date | None = None
+
+
+_DETAIL_COLUMNS = (Task.id, Task.deadline, Task.role, Task.recurrence, Task.agency_id, Task.summary, Letter.urgency,
+                   Letter.doc_type, Letter.number, Letter.issued_on, Letter.issuer, Letter.subject, Letter.received_on)
 
 
 def _details_query():
     """Task, letter and agency columns a mail line needs."""
-    return (select(Task.id, Task.deadline, Task.role, Task.recurrence, Task.agency_id, Task.summary,
-                   Letter.urgency, Letter.doc_type, Letter.number, Letter.issued_on, Letter.issuer, Letter.subject)
-            .join(Letter, Letter.id == Task.letter_id)
-            .order_by(Task.id))
+    return select(*_DETAIL_COLUMNS).join(Letter, Letter.id == Task.letter_id)
 
 
-def _as_candidates(session: Session, query) -> list[_Candidate]:
-    return [_Candidate(r.id, r.deadline, r.role, r.recurrence, r.agency_id, r.summary or "", r.urgency,
-                       letter_title(r.doc_type, r.number, r.issued_on, r.issuer), (r.subject or "").strip())
-            for r in session.execute(query)]
-
-
-def _without_deadline(session: Session, today: dt.date, open_states: frozenset[str]) -> list[_Candidate]:
-    """Open tasks without a deadline whose letter had arrived by ``today``."""
-    return _as_candidates(session, _details_query().where(
-        Task.status.in_(sorted(open_states)), Letter.received_on <= today, Task.deadline.is_(None)))
+def _candidate(r) -> _Candidate:
+    return _Candidate(r.id, r.deadline, r.role, r.recurrence, r.agency_id, r.summary or "", r.urgency,
+                      letter_title(r.doc_type, r.number, r.issued_on, r.issuer), (r.subject or "").strip(),
+                      r.received_on)
 
 
 def _candidates_by_id(session: Session, ids: list[int]) -> dict[int, _Candidate]:
-    """The details (letter, agency, summary) of the tasks ``ids``."""
+    """The details (letter, agency, summary) of the tasks ``ids`` (a few hundred at most)."""
     ids = sorted(ids)
     found: dict[int, _Candidate] = {}
     for start in range(0, len(ids), 500):
-        for candidate in _as_candidates(session, _details_query().where(Task.id.in_(ids[start:start + 500]))):
-            found[candidate.task_id] = candidate
+        for row in session.execute(_details_query().where(Task.id.in_(ids[start:start + 500]))):
+            found[row.id] = _candidate(row)
     return found
 
 
-def _plan_due(session: Session, open_states: frozenset[str], planner: Planner, today: dt.date) -> list[tuple[int, Stage]]:
-    """(task id, stage) of every open task due for a reminder today, whether or not it went out already."""
-    query = (select(Task.id, Task.deadline, Task.role, Task.recurrence, Letter.urgency)
-             .join(Letter, Letter.id == Task.letter_id)
-             .where(Task.status.in_(sorted(open_states)), Letter.received_on <= today, Task.deadline.is_not(None),
-                    Task.deadline <= planner.horizon()))
-    return list(planner.plan((task_id, deadline, task_type(urgency=urgency, recurrence=recurrence, role=role))
-                             for task_id, deadline, role, recurrence, urgency in session.execute(query)))
-
-
-def _sent_keys(session: Session, due: list[tuple[int, Stage]]) -> set[tuple[int, int, dt.date]]:
-    """Keys of reminders already decided among ``due``: looked up by their few distinct days, not task by task."""
-    days = sorted({stage.due_on for _, stage in due})
-    wanted = {task_id for task_id, _ in due}
-    sent: set[tuple[int, int, dt.date]] = set()
-    for start in range(0, len(days), 500):
-        query = select(Reminder.task_id, Reminder.stage, Reminder.due_on).where(Reminder.due_on.in_(days[start:start + 500]))
-        sent.update((t, st, d) for t, st, d in session.execute(query) if t in wanted)
-    return sent
-
-
 class _Directory:
-    """Addresses of agencies, their officers and the people of some roles, read once per pass."""
+    """Addresses of every agency, its officers and the people of some roles, read once per pass.
 
-    def __init__(self, session: Session, agency_ids: set[int], policy: ReminderPolicy):
-        self.agencies = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(sorted(agency_ids))))}
+    A province has a few hundred agencies and a few thousand people: small next to its tasks, so they
+    are read whole, and the tasks never are.
+    """
+
+    def __init__(self, session: Session, policy: ReminderPolicy):
+        self.agencies = {a.id: a for a in session.scalars(select(Agency))}
         self.officers: dict[int, list[User]] = defaultdict(list)
-        if policy.recipients.agency_officers and agency_ids:
-            for user in session.scalars(select(User).where(User.agency_id.in_(sorted(agency_ids)),
-                                                           User.role == "officer", User.active.is_(True),
-                                                           User.email.is_not(None)).order_by(User.id)):
+        if policy.recipients.agency_officers:
+            for user in session.scalars(select(User).where(User.agency_id.is_not(None), User.role == "officer",
+                                                           User.active.is_(True), User.email.is_not(None))
+                                        .order_by(User.id)):
                 if user.email.strip():
                     self.officers[user.agency_id].append(user)
         self.session = session
         self.policy = policy
 
     def agency_name(self, agency_id: int) -> str:
+        """The agency's name (or its number when it is gone)."""
         agency = self.agencies.get(agency_id)
         return agency.name if agency else f"Cơ quan #{agency_id}"
 
@@ -243,6 +241,10 @@ class _Directory:
                                    f"Ông/Bà {user.full_name} ({short})"))
         return found
 
+    def unreachable(self) -> list[int]:
+        """Agencies nobody can be written to (no address of their own, no officer with one)."""
+        return sorted(a for a in self.agencies if not self.for_agency(a))
+
     def of_roles(self, roles: tuple[str, ...]) -> list[Addressee]:
         """Active people of ``roles`` with an address."""
         if not roles:
@@ -260,7 +262,8 @@ def _line(service: ReminderService, candidate: _Candidate, directory: _Directory
                     agency_name=directory.agency_name(candidate.agency_id), role=candidate.role,
                     summary=candidate.summary, letter_title=candidate.letter, letter_subject=candidate.subject,
                     deadline=deadline, deadline_off=calendar.day_off_reason(deadline) if deadline else None,
-                    days=days, today=today, escalated=escalated, for_leader=for_leader)
+                    days=days, today=today, escalated=escalated, for_leader=for_leader,
+                    received_on=candidate.received_on)
 
 
 def _insert_reminders(session: Session, rows: list[dict]) -> dict[tuple[int, int, dt.date], int]:
@@ -276,10 +279,81 @@ def _insert_reminders(session: Session, rows: list[dict]) -> dict[tuple[int, int
     return inserted
 
 
+# -- what is due, in SQL -----------------------------------------------------------------------------------
+
+
+def _type_column():
+    """The policy type of a task in SQL, as :func:`~tracker.reminders.policy.task_type` decides it in Python."""
+    return case((func.trim(func.coalesce(Letter.urgency, "")) != "", "urgent"),
+                (func.coalesce(Task.recurrence, "") != "", "recurring"),
+                (Task.role == "cooperate", "cooperate"), else_="lead")
+
+
+#: deadlines older than this are planned as if this old (a typo like 1920 must not make the pass walk a century)
+_OLDEST_YEARS = 60
+
+
+@dataclass
+class _DuePlan:
+    """The day's stages as SQL: which stage offset each open task is due for, and whether it escalates."""
+
+    #: the stage offset due today (NULL: none)
+    stage: ColumnElement
+    #: 1 when that stage copies the leaders, else 0
+    escalated: ColumnElement
+    #: the conditions every candidate meets (open, letter arrived, a deadline not too far)
+    where: list[ColumnElement]
+
+    def query(self, *columns, logged: bool = False):
+        """Open tasks due for a stage today, whose stage is (``logged``) or is not yet in the reminder log.
+
+        The log is matched on (task, stage, deadline): the stage day follows from the deadline, so this is
+        the unique key's (task, stage, day) without asking Python for the day.
+        """
+        in_log = exists().where(Reminder.task_id == Task.id, Reminder.stage == self.stage,
+                                Reminder.deadline == Task.deadline)
+        return (select(*columns).select_from(Task).join(Letter, Letter.id == Task.letter_id)
+                .where(*self.where, self.stage.is_not(None), in_log if logged else ~in_log))
+
+
+def _due_plan(session: Session, service: ReminderService, planner: Planner, today: dt.date) -> _DuePlan | None:
+    """The SQL that picks the due tasks: a CASE over a few ranges of deadlines per task type (None: no candidates)."""
+    open_states = sorted(service.open_states)
+    oldest = session.scalar(select(func.min(Task.deadline)).where(Task.status.in_(open_states),
+                                                                   Task.deadline.is_not(None)))
+    horizon = planner.horizon()
+    if oldest is None or oldest > horizon:
+        return None
+    oldest = max(oldest, today.replace(year=today.year - _OLDEST_YEARS, day=min(today.day, 28)))
+    groups: dict = {}
+    for name in TASK_TYPES:  # types with the same stages share their ranges
+        groups.setdefault(service.policy.stages_for(name), []).append(name)
+    kind = _type_column()
+    stage_whens, escalated_whens = [], []
+    for stages, names in groups.items():
+        of_type = kind.in_(names) if len(groups) > 1 else true()
+        for first, last, offset in planner.stage_ranges(names[0], oldest):
+            span = Task.deadline <= last if first is None else Task.deadline.between(first, last)
+            stage_whens.append((and_(of_type, span), offset))
+            if stages.escalated(offset):
+                escalated_whens.append((and_(of_type, span), 1))
+    if not stage_whens:
+        return None
+    return _DuePlan(stage=case(*stage_whens, else_=null()),
+                    escalated=case(*escalated_whens, else_=0) if escalated_whens else literal(0),
+                    where=[Task.status.in_(open_states), Letter.received_on <= today, Task.deadline.is_not(None),
+                           Task.deadline <= horizon])
+
+
+# -- the pass ----------------------------------------------------------------------------------------------
+
+
 def plan_pass(session: Session, service: ReminderService, today: dt.date, *, dry_run: bool = False) -> PassResult:
     """Decide the day's reminders and write them with their e-mails to the outbox (the caller commits).
 
-    In a dry run nothing is written; the result says what would be sent.
+    In a dry run nothing is written; the result says what would be sent. The work is bounded: the due tasks
+    are found and counted in SQL and read a page at a time to write their reminder rows; each mail lists
+    the most urgent ``[digest] max_items`` tasks and counts the others.
     """
     result = PassResult(today=today, dry_run=dry_run)
     calendar = refresh_default_calendar(session)
@@ -296,87 +370,243 @@ def plan_pass(session: Session, service: ReminderService, today: dt.date, *, dry
         return result
     now = utcnow()
     planner = Planner(policy, calendar, today)
-    # Plan over the few columns the planner needs; read the details of the due tasks only.
-    due_all = _plan_due(session, service.open_states, planner, today)
-    sent = _sent_keys(session, due_all)
-    due = [(task_id, stage) for task_id, stage in due_all if (task_id, stage.offset, stage.due_on) not in sent]
-    result.already_sent = len(due_all) - len(due)
-    by_id = _candidates_by_id(session, [task_id for task_id, _ in due])
-    directory = _Directory(session, {by_id[t].agency_id for t, _ in due}, policy)
-    leaders = directory.of_roles(policy.recipients.escalate_to) if any(s.escalated for _, s in due) else []
-
-    planned: list[tuple[_Candidate, Stage, list[Addressee], list[Addressee]]] = []
-    for task_id, stage in due:
-        candidate = by_id[task_id]
-        own = directory.for_agency(candidate.agency_id)
-        copied = leaders if stage.escalated else []
-        if not own and not copied:
-            result.unreachable.append((task_id, directory.agency_name(candidate.agency_id)))
-            continue
-        planned.append((candidate, stage, own, copied))
-
-    rows = [dict(task_id=c.task_id, stage=s.offset, due_on=s.due_on, deadline=c.deadline,
-                 days=signed_days(c.deadline, today, calendar), escalated=s.escalated, pass_date=today,
-                 created_at=now) for c, s, _, _ in planned]
-    keys = [(r["task_id"], r["stage"], r["due_on"]) for r in rows]
-    if dry_run:
-        fresh = {key: -index - 1 for index, key in enumerate(keys)}
-    else:
-        # The unique key decides: a concurrent pass that inserted a key first sends it, this one does not.
-        fresh = _insert_reminders(session, rows)
-    result.already_sent += len(keys) - len(fresh)
-
-    # Group per address: one digest each; a leader who also receives the agency's line gets it once.
-    inbox: dict[str, tuple[Addressee, dict[int, TaskLine], dict[int, dict]]] = {}
-
-    def deliver_to(person: Addressee, line: TaskLine, item: dict) -> None:
-        entry = inbox.setdefault(person.address, (person, {}, {}))
-        if line.task_id in entry[1] and not entry[1][line.task_id].for_leader:
-            return
-        entry[1][line.task_id] = line
-        entry[2][line.task_id] = item
-
-    for (candidate, stage, own, copied), row in zip(planned, rows):
-        key = (row["task_id"], row["stage"], row["due_on"])
-        if key not in fresh:
-            continue
-        days = row["days"]
-        item = {"task_id": candidate.task_id, "reminder_id": fresh[key], "stage": stage.offset, "days": days,
-                "deadline": candidate.deadline.isoformat(), "escalated": stage.escalated}
-        # "đã báo cáo lãnh đạo" only when a leader really gets it
-        line = _line(service, candidate, directory, calendar, today, days=days, escalated=stage.escalated and bool(copied))
-        for person in own:
-            deliver_to(person, line, {**item, "leader": False})
-        leader_line = _line(service, candidate, directory, calendar, today, days=days, escalated=True,
-                            for_leader=True)
-        for person in copied:
-            deliver_to(person, leader_line, {**item, "leader": True})
-        result.reminders.append(PlannedReminder(candidate.task_id, directory.agency_name(candidate.agency_id),
-                                                candidate.letter, stage, candidate.deadline, days,
-                                                [p.address for p in own + copied], line))
-
-    for address, (person, lines, items) in sorted(inbox.items()):
-        first = min(item["reminder_id"] for item in items.values())
-        key = f"digest:{today.isoformat()}:{address}:{first}"
-        composed = service.composer.digest(person, list(lines.values()), today=today, key=key, created_at=now)
-        outbox_id = None
-        if not dry_run:
-            outbox_id = enqueue(session, key=key, kind="digest", recipient=address, recipient_name=person.name,
-                                subject=composed.subject, message_id=composed.message_id, mime=composed.mime,
-                                for_date=today, items=list(items.values()), now=now)
-        result.messages.append(PlannedMessage("digest", address, person.name, composed.subject, len(lines),
-                                              outbox_id, composed.text))
-
+    directory = _Directory(session, policy)
+    plan = _due_plan(session, service, planner, today)
+    if plan is not None:
+        _reminders_and_digests(session, service, plan, planner, directory, result, now, dry_run)
     _weekly_note(session, service, today, calendar, directory, result, now, dry_run)
-
     if not dry_run:
         _record_pass(session, today, "command", result)
     return result
 
 
+class _Days:
+    """Working days left or overdue per deadline, computed once per distinct deadline."""
+
+    def __init__(self, calendar, today: dt.date):
+        self.calendar, self.today, self.memo = calendar, today, {}
+
+    def __call__(self, deadline: dt.date) -> int:
+        try:
+            return self.memo[deadline]
+        except KeyError:
+            self.memo[deadline] = found = signed_days(deadline, self.today, self.calendar)
+            return found
+
+
+def _reminders_and_digests(session: Session, service: ReminderService, plan: _DuePlan, planner: Planner,
+                           directory: _Directory, result: PassResult, now: dt.datetime, dry_run: bool) -> None:
+    """Write the day's reminder rows page by page, then one bounded digest per address."""
+    today, policy, calendar = result.today, service.policy, planner.calendar
+    leaders = directory.of_roles(policy.recipients.escalate_to)
+    unreachable = directory.unreachable()
+    # A task of an agency nobody can be written to still goes to the leaders when it escalates; otherwise it
+    # gets no reminder row, so it is reminded once someone has an address.
+    reachable = Task.agency_id.not_in(unreachable) if unreachable else true()
+    if leaders and unreachable:
+        reachable = or_(reachable, plan.escalated == 1)
+    if unreachable:
+        lost = plan.query(Task.id, Task.agency_id).where(~reachable)
+        result.unreachable_count = session.scalar(select(func.count()).select_from(lost.subquery())) or 0
+        result.unreachable = [(t, directory.agency_name(a))
+                              for t, a in session.execute(lost.order_by(Task.id).limit(UNREACHABLE_NAMED))]
+    result.already_sent = session.scalar(plan.query(func.count(), logged=True)) or 0
+
+    days_of = _Days(calendar, today)
+    sample: list[tuple[int, Stage, dt.date]] = []
+    first_reminder: int | None = None
+    # One scan finds the due tasks; only their ids are kept (8 bytes each), and their columns are read a page
+    # at a time by primary key. A keyset page of the scan itself would make SQLite scan again for every page.
+    due_ids = array("q", session.scalars(plan.query(Task.id).where(reachable).order_by(Task.id)))
+    page_query = (select(Task.id, Task.deadline, Task.role, Task.recurrence, Task.agency_id, Letter.urgency)
+                  .join(Letter, Letter.id == Task.letter_id).order_by(Task.id))
+    for start in range(0, len(due_ids), PAGE_SIZE):
+        page = session.execute(page_query.where(Task.id.in_(due_ids[start:start + PAGE_SIZE].tolist()))).all()
+        rows, stages = [], {}
+        for task_id, deadline, role, recurrence, _agency, urgency in page:
+            # Python's planner has the last word on the stage and its day (the unique key's day).
+            stage = planner.stage(deadline, task_type(urgency=urgency, recurrence=recurrence, role=role))
+            if stage is None:
+                continue
+            stages[task_id] = (stage, deadline)
+            rows.append(dict(task_id=task_id, stage=stage.offset, due_on=stage.due_on, deadline=deadline,
+                             days=days_of(deadline), escalated=stage.escalated, pass_date=today, created_at=now))
+        if dry_run:
+            fresh = {(r["task_id"], r["stage"], r["due_on"]): 0 for r in rows}
+        else:
+            # The unique key decides: a concurrent pass that inserted a key first sends it, this one does not.
+            fresh = _insert_reminders(session, rows)
+            if fresh:
+                low = min(fresh.values())
+                first_reminder = low if first_reminder is None else min(first_reminder, low)
+        result.already_sent += len(rows) - len(fresh)
+        result.reminder_count += len(fresh)
+        for task_id, _offset, _day in sorted(fresh)[:max(0, SAMPLE_SIZE - len(sample))]:
+            sample.append((task_id, *stages[task_id]))
+    _sample_reminders(session, service, directory, calendar, today, sample, leaders, result)
+    if not result.reminder_count:
+        return
+
+    if dry_run:
+        source = plan.query(Task.id.label("task_id"), Task.agency_id.label("agency_id"),
+                            Task.deadline.label("deadline"), plan.stage.label("stage"),
+                            plan.escalated.label("escalated"), literal(0).label("reminder_id")).where(reachable)
+    else:
+        # Exactly the rows this pass inserted: its own timestamp, from its first new id on (the primary key's range).
+        source = (select(Reminder.task_id.label("task_id"), Task.agency_id.label("agency_id"),
+                         Reminder.deadline.label("deadline"), Reminder.stage.label("stage"),
+                         case((Reminder.escalated, 1), else_=0).label("escalated"), Reminder.id.label("reminder_id"))
+                  .join(Task, Task.id == Reminder.task_id)
+                  .where(Reminder.id >= first_reminder, Reminder.pass_date == today, Reminder.created_at == now))
+    _digests(session, service, source.subquery("due"), directory, calendar, today, leaders, unreachable, result,
+             now, dry_run, days_of)
+
+
+
+def _sample_reminders(session: Session, service: ReminderService, directory: _Directory, calendar, today: dt.date,
+                      sample: list[tuple[int, Stage, dt.date]], leaders: list[Addressee], result: PassResult) -> None:
+    """Details of the first reminders decided, for printing (the pass itself needs none of them)."""
+    details = _candidates_by_id(session, [task_id for task_id, _, _ in sample])
+    for task_id, stage, deadline in sample:
+        candidate = details[task_id]
+        own = directory.for_agency(candidate.agency_id)
+        copied = leaders if stage.escalated else []
+        days = signed_days(deadline, today, calendar)
+        # "đã báo cáo lãnh đạo" only when a leader really gets it
+        line = _line(service, candidate, directory, calendar, today, days=days,
+                     escalated=stage.escalated and bool(copied))
+        result.reminders.append(PlannedReminder(task_id, directory.agency_name(candidate.agency_id), candidate.letter,
+                                                stage, deadline, days, [p.address for p in own + copied], line))
+
+
+def _allocate(candidates: dict[str, list], budget: int) -> dict[str, list]:
+    """Share ``budget`` listed tasks between sections, one each in turn (the most urgent section first).
+
+    An agency with thousands of long-overdue tasks still sees, listed, the three that fall due this week.
+    """
+    taken = {key: 0 for key in candidates}
+    while budget > 0:
+        moved = False
+        for key, rows in candidates.items():
+            if budget > 0 and taken[key] < len(rows):
+                taken[key] += 1
+                budget -= 1
+                moved = True
+        if not moved:
+            break
+    return {key: rows[:taken[key]] for key, rows in candidates.items()}
+
+
+def _digests(session: Session, service: ReminderService, due, directory: _Directory, calendar, today: dt.date,
+             leaders: list[Addressee], unreachable: list[int], result: PassResult, now: dt.datetime, dry_run: bool,
+             days_of: _Days) -> None:
+    """One digest per address over the ``due`` rows (a subquery): counted in SQL, the most urgent listed.
+
+    Three statements whatever the number of tasks: the counts per agency and section, the most urgent
+    ``max_items`` per agency and section (a window function), and the leaders' most overdue.
+    """
+    budget = service.policy.digest.max_items
+    next_day = calendar.add_working_days(today, 1)
+    section = case((due.c.deadline < today, "overdue"), (due.c.deadline < next_day, "today"), else_="soon")
+    counts: dict[tuple[int, str, bool], int] = defaultdict(int)
+    # Grouped over a subquery's column, not the CASE itself: PostgreSQL binds the CASE's dates anew in GROUP BY
+    # and would not recognise it as the selected expression.
+    sectioned = select(due.c.agency_id, due.c.escalated, section.label("section")).subquery("sectioned")
+    for agency_id, key, escalated, n in session.execute(
+            select(sectioned.c.agency_id, sectioned.c.section, sectioned.c.escalated, func.count())
+            .group_by(sectioned.c.agency_id, sectioned.c.section, sectioned.c.escalated)):
+        counts[(agency_id, key, bool(escalated))] += n
+
+    detail = [due.c.task_id, due.c.stage, due.c.escalated, due.c.reminder_id, *_DETAIL_COLUMNS]
+    own_top: dict[tuple[int, str], list] = defaultdict(list)
+    ranked = select(due, section.label("section"), func.row_number().over(
+        partition_by=(due.c.agency_id, section), order_by=(due.c.deadline, due.c.task_id)).label("rank"))
+    if unreachable:
+        ranked = ranked.where(due.c.agency_id.not_in(unreachable))
+    ranked = ranked.subquery("ranked")
+    for row in session.execute(select(ranked.c.task_id, ranked.c.stage, ranked.c.escalated, ranked.c.reminder_id,
+                                      ranked.c.section, *_DETAIL_COLUMNS)
+                               .join(Task, Task.id == ranked.c.task_id).join(Letter, Letter.id == Task.letter_id)
+                               .where(ranked.c.rank <= budget).order_by(ranked.c.deadline, ranked.c.task_id)):
+        own_top[(row.agency_id, row.section)].append(row)
+    escalated_total = sum(n for (_a, _s, escalated), n in counts.items() if escalated)
+    leader_top = []
+    if escalated_total and leaders:
+        leader_top = session.execute(select(*detail).join(Task, Task.id == due.c.task_id)
+                                     .join(Letter, Letter.id == Task.letter_id).where(due.c.escalated == 1)
+                                     .order_by(due.c.deadline, due.c.task_id).limit(budget)).all()
+
+    # Who gets what: an address hears about the agencies it belongs to and, for a leader, the escalations.
+    inbox: dict[str, tuple[Addressee, set[int], list[bool]]] = {}
+    for agency_id in sorted({a for a, _s, _e in counts} - set(unreachable)):
+        for person in directory.for_agency(agency_id):
+            inbox.setdefault(person.address, (person, set(), [False]))[1].add(agency_id)
+    if escalated_total:
+        for person in leaders:
+            inbox.setdefault(person.address, (person, set(), [False]))[2][0] = True
+
+    composer = service.composer
+    links = {"leader": composer.list_url(ALL_TASKS_PATH, due="overdue"),
+             "overdue": composer.list_url(OWN_TASKS_PATH, due="overdue"),
+             # no list filter means "due within N working days"; open tasks sorted by deadline come closest
+             "today": composer.list_url(OWN_TASKS_PATH, status="open"),
+             "soon": composer.list_url(OWN_TASKS_PATH, status="open")}
+    built: dict[tuple[frozenset[int], bool], tuple[list[TaskLine], list[dict], dict[str, int], str] | None] = {}
+
+    def content(own: frozenset[int], leader: bool):
+        totals: dict[str, int] = defaultdict(int)
+        for (agency_id, key, escalated), n in counts.items():
+            if agency_id in own:
+                totals[key] += n
+            elif leader and escalated:
+                totals["leader"] += n  # a leader who is also the agency's address reads the task once
+        if not sum(totals.values()):
+            return None
+        candidates: dict[str, list] = {key: [] for key in SECTION_TITLES}
+        for key in ("overdue", "today", "soon"):
+            for agency_id in own:
+                candidates[key].extend(own_top.get((agency_id, key), []))
+            candidates[key].sort(key=lambda r: (r.deadline, r.id))
+        if leader:
+            candidates["leader"] = [r for r in leader_top if r.agency_id not in own]
+        lines, items = [], []
+        for key, rows in _allocate(candidates, budget).items():
+            for_leader = key == "leader"
+            for row in rows:
+                days = days_of(row.deadline)
+                # "đã báo cáo lãnh đạo" only when a leader really gets it
+                escalated = for_leader or (bool(row.escalated) and bool(leaders))
+                lines.append(_line(service, _candidate(row), directory, calendar, today, days=days,
+                                   escalated=escalated, for_leader=for_leader))
+                items.append({"task_id": row.id, "reminder_id": row.reminder_id, "stage": row.stage, "days": days,
+                              "deadline": row.deadline.isoformat(), "escalated": bool(row.escalated),
+                              "leader": for_leader})
+        # Everyone of the scope gets the same tasks: their calendar attachment is built once.
+        return (lines, items, dict(totals), composer.calendar(lines, now)) if lines else None
+
+    for address, (person, own, leader) in sorted(inbox.items()):
+        scope = (frozenset(own), leader[0])
+        if scope not in built:
+            built[scope] = content(*scope)
+        if built[scope] is None:
+            continue
+        lines, items, totals, ics = built[scope]
+        first = min(item["reminder_id"] for item in items)
+        key = f"digest:{today.isoformat()}:{address}:{first}"
+        composed = composer.digest(person, lines, today=today, key=key, created_at=now, totals=totals, links=links,
+                                   ics=ics)
+        outbox_id = None
+        if not dry_run:
+            outbox_id = enqueue(session, key=key, kind="digest", recipient=address, recipient_name=person.name,
+                                subject=composed.subject, message_id=composed.message_id, mime=composed.mime,
+                                for_date=today, items=items, now=now)
+        result.messages.append(PlannedMessage("digest", address, person.name, composed.subject,
+                                              sum(totals.values()), outbox_id, composed.text))
+
+
 def _weekly_note(session: Session, service: ReminderService, today: dt.date, calendar, directory: _Directory,
                  result: PassResult, now: dt.datetime, dry_run: bool) -> None:
-    """Once a week: the clerks hear which open tasks have no deadline (never an empty note)."""
+    """Once a week: the clerks hear how many open tasks have no deadline, and which have waited longest."""
     policy = service.policy
     week = weekly_note_week(today, policy.no_deadline.weekday, calendar)
     if week is None or not policy.no_deadline.notify:
@@ -390,14 +620,20 @@ def _weekly_note(session: Session, service: ReminderService, today: dt.date, cal
     waiting = {key: person for key, person in keys.items() if key not in existing}
     if not waiting:
         return
-    tasks = _without_deadline(session, today, service.open_states)
-    if not tasks:
+    undated = [Task.status.in_(sorted(service.open_states)), Letter.received_on <= today, Task.deadline.is_(None)]
+    total = session.scalar(select(func.count()).select_from(Task).join(Letter, Letter.id == Task.letter_id)
+                           .where(*undated)) or 0
+    if not total:
         return
-    names = _Directory(session, {t.agency_id for t in tasks}, policy)
-    lines = [_line(service, t, names, calendar, today, days=None) for t in tasks]
-    items = [{"task_id": t.task_id} for t in tasks]
+    oldest = [_candidate(r) for r in session.execute(_details_query().where(*undated)
+                                                     .order_by(Letter.received_on, Task.id)
+                                                     .limit(policy.digest.max_items))]
+    lines = [_line(service, t, directory, calendar, today, days=None) for t in oldest]
+    items = [{"task_id": t.task_id} for t in oldest]
+    link = service.composer.list_url(ALL_TASKS_PATH, due="none", status="open")
     for key, person in sorted(waiting.items()):
-        composed = service.composer.no_deadline_note(person, lines, today=today, week=week, key=key, created_at=now)
+        composed = service.composer.no_deadline_note(person, lines, today=today, week=week, key=key, created_at=now,
+                                                     total=total, link=link)
         outbox_id = None
         if not dry_run:
             outbox_id = enqueue(session, key=key, kind="no_deadline", recipient=person.address,
@@ -406,7 +642,7 @@ def _weekly_note(session: Session, service: ReminderService, today: dt.date, cal
             if outbox_id is None:
                 continue
         result.messages.append(PlannedMessage("no_deadline", person.address, person.name, composed.subject,
-                                              len(lines), outbox_id, composed.text))
+                                              total, outbox_id, composed.text))
 
 
 def _record_pass(session: Session, today: dt.date, origin: str, result: PassResult) -> None:
@@ -537,6 +773,10 @@ def deliver_all(service: ReminderService, *, now: dt.datetime | None = None, tra
 # -- printing ------------------------------------------------------------------------------------------
 
 
+#: reminders and warnings printed one per line by format_pass (the others are counted)
+PRINTED = 50
+
+
 def format_pass(result: PassResult) -> str:
     """What a pass sends or would send, in Vietnamese, for the terminal."""
     from tracker.reminders.mail import vn_day
@@ -545,15 +785,23 @@ def format_pass(result: PassResult) -> str:
     if result.skipped:
         lines.append(f"  {result.skipped}")
         return "\n".join(lines)
-    if not result.reminders:
+    if not result.reminder_count:
         lines.append("  Không có nhiệm vụ nào đến lượt nhắc hạn.")
-    for item in result.reminders:
+    for item in result.reminders[:PRINTED]:
         lines.append(f"  #{item.task_id} {item.agency} — {item.letter}: {item.line.days_text.lower()} "
                      f"(hạn {item.line.deadline_text}){' — báo cáo lãnh đạo' if item.stage.escalated else ''}")
+    shown = min(len(result.reminders), PRINTED)
+    if result.reminder_count > shown:
+        lines.append(f"  … và {vn_number(result.reminder_count - shown)} lượt nhắc khác "
+                     f"(tổng cộng {vn_number(result.reminder_count)} lượt nhắc).")
     if result.already_sent:
-        lines.append(f"  ({result.already_sent} lượt nhắc đến hạn đã gửi trước đó, không gửi lại.)")
-    for task_id, agency in result.unreachable:
+        lines.append(f"  ({vn_number(result.already_sent)} lượt nhắc đến hạn đã gửi trước đó, không gửi lại.)")
+    for task_id, agency in result.unreachable[:PRINTED]:
         lines.append(f"  Cảnh báo: nhiệm vụ #{task_id} — {agency} không có địa chỉ thư nào; chưa nhắc được.")
+    silent = result.unreachable_count - min(len(result.unreachable), PRINTED)
+    if silent > 0:
+        lines.append(f"  Cảnh báo: thêm {vn_number(silent)} nhiệm vụ của cơ quan không có địa chỉ thư nào; "
+                     "chưa nhắc được.")
     if result.messages:
         verb = "Sẽ gửi" if result.dry_run else "Đưa vào hộp thư đi"
         lines.append(f"{verb} {len(result.messages)} thư:")

@@ -1,7 +1,8 @@
 """Which reminder each task is due for on a given day: plain Python over plain values, no database.
 
 A task's stages are working-day offsets from its deadline: ``-5`` and ``-2`` (before), ``0`` (the
-deadline day), then ``3``, ``6``, ``9``... while it is overdue. On a given day a task is due for its
+deadline day), then, while it is overdue, stages that back off: ``3``, ``6``, ``12``, ``24``, ``48``, ``96``,
+then every ``60`` (``overdue_every``, ``overdue_backoff``, ``overdue_max_gap`` of the policy). On a given day a task is due for its
 *latest* stage whose date has come; earlier stages that were missed (a scheduler down for days) are
 not sent any more, so a catch-up sends one mail per task, not a burst. Whether the stage already went
 out is the caller's business (a unique key in the database); the planner only says which one is due.
@@ -11,9 +12,16 @@ Stage dates, with ``add`` the calendar's working-day walk:
 * before the deadline: ``add(deadline, -k)``, a working day;
 * the deadline day: the deadline itself, or the last working day before it when it is a day off
   (a reminder on a Sunday would be read on Monday, too late);
-* overdue: ``add(deadline, n)`` for ``n`` a multiple of ``overdue_every``; the stage is escalated
+* overdue: ``add(deadline, n)`` for ``n`` one of the backed-off overdue stages; the stage is escalated
   (leaders copied) when ``n >= escalate_after``. With ``overdue_every = 0`` and ``escalate_after``
   set, a single escalation stage falls at ``escalate_after``.
+
+Because the stages are a function of the deadline alone, "when was the last reminder or escalation" needs
+no column of its own: the sent-reminder log's (task, stage, deadline) says whether the latest stage went out.
+
+For the database, :meth:`Planner.stage_ranges` turns the same function into a few ranges of deadlines
+sharing one stage offset (the latest stage only grows as a deadline gets older), so that SQL can pick the
+due tasks and leave out those whose stage is in the log without Python seeing every task.
 """
 
 from __future__ import annotations
@@ -59,15 +67,9 @@ def on_day_date(deadline: dt.date, calendar) -> dt.date:
 def latest_stage(deadline: dt.date, today: dt.date, stages: Stages, calendar) -> Stage | None:
     """The latest stage of a task with ``deadline`` whose day has come by ``today``; None if none has."""
     if today > deadline:
-        overdue = calendar.working_days_between(deadline, today)
-        offset = 0
-        if stages.overdue_every:
-            offset = (overdue // stages.overdue_every) * stages.overdue_every
-        elif stages.escalate_after and overdue >= stages.escalate_after:
-            offset = stages.escalate_after
+        offset = stages.latest_overdue(calendar.working_days_between(deadline, today))
         if offset > 0:
-            escalated = bool(stages.escalate_after) and offset >= stages.escalate_after
-            return Stage(offset, calendar.add_working_days(deadline, offset), escalated)
+            return Stage(offset, calendar.add_working_days(deadline, offset), stages.escalated(offset))
     if stages.on_day:
         day = on_day_date(deadline, calendar)
         if day <= today:
@@ -102,6 +104,29 @@ class Planner:
     def horizon(self) -> dt.date:
         """No deadline after this day can have a reminder due today (a cheap pre-filter for queries)."""
         return self.calendar.add_working_days(self.today, self.policy.horizon + 1)
+
+    def stage_ranges(self, task_type: str, oldest: dt.date) -> list[tuple[dt.date | None, dt.date, int]]:
+        """``(first, last, offset)``: the deadlines from ``first`` to ``last`` share the stage ``offset`` today.
+
+        Covers the deadlines from ``oldest`` to :meth:`horizon`, oldest first; deadlines with no stage due are
+        left out, and the first range starts at None (any older deadline). Consecutive deadlines with the same
+        offset form one range, so a pass over ten years of deadlines gives a few dozen ranges.
+        """
+        ranges: list[list] = []
+        day, last = oldest, self.horizon()
+        one = dt.timedelta(days=1)
+        while day <= last:
+            found = self.stage(day, task_type)
+            offset = None if found is None else found.offset
+            if ranges and ranges[-1][2] == offset and ranges[-1][1] == day - one:
+                ranges[-1][1] = day
+            else:
+                ranges.append([day, day, offset])
+            day += one
+        kept = [(first, end, offset) for first, end, offset in ranges if offset is not None]
+        if kept and kept[0][0] == oldest:
+            kept[0] = (None, kept[0][1], kept[0][2])
+        return kept
 
     def plan(self, tasks: Iterable[tuple[int, dt.date | None, str]],
              sent: set[tuple[int, int, dt.date]] | frozenset = frozenset()) -> Iterator[tuple[int, Stage]]:

@@ -6,7 +6,9 @@ stops the start with a message naming the file, the line and the key.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -30,8 +32,13 @@ class Stages:
     before: tuple[int, ...] = (5, 2)
     #: a reminder on the deadline day
     on_day: bool = True
-    #: while overdue, a reminder every this many working days (0: none)
+    #: while overdue, the first reminder this many working days after the deadline (0: none)
     overdue_every: int = 3
+    #: each later overdue reminder waits until the task is this many times as late as at the previous one
+    #: (2: 3, 6, 12, 24... working days overdue; 1: every ``overdue_every`` days)
+    overdue_backoff: int = 2
+    #: never more than this many working days between two overdue reminders (0: no cap)
+    overdue_max_gap: int = 60
     #: from this many working days overdue on, leaders are copied (0: never)
     escalate_after: int = 5
 
@@ -39,6 +46,52 @@ class Stages:
     def horizon(self) -> int:
         """How many working days ahead of a deadline the first reminder may fall."""
         return max(self.before, default=0)
+
+    def overdue_offsets(self, up_to: int) -> list[int]:
+        """The overdue stages (working days after the deadline) up to ``up_to`` inclusive, in order."""
+        head, gap = _overdue_head(self.overdue_every, self.overdue_backoff, self.overdue_max_gap,
+                                  self.escalate_after)
+        found = [o for o in head if o <= up_to]
+        if gap and head and up_to > head[-1]:
+            found.extend(range(head[-1] + gap, up_to + 1, gap))
+        return found
+
+    def latest_overdue(self, overdue: int) -> int:
+        """The latest overdue stage reached by a task ``overdue`` working days late (0: none yet).
+
+        Computed without walking the stages one by one: a deadline ten years old is as cheap as last week's.
+        """
+        head, gap = _overdue_head(self.overdue_every, self.overdue_backoff, self.overdue_max_gap,
+                                  self.escalate_after)
+        if not head or overdue < head[0]:
+            return 0
+        if gap and overdue > head[-1]:
+            return head[-1] + ((overdue - head[-1]) // gap) * gap
+        return head[bisect.bisect_right(head, overdue) - 1]
+
+    def escalated(self, offset: int) -> bool:
+        """Whether the stage at ``offset`` working days from the deadline is copied to the leaders."""
+        return bool(self.escalate_after) and offset >= self.escalate_after
+
+
+@functools.lru_cache(maxsize=64)
+def _overdue_head(every: int, backoff: int, max_gap: int, escalate_after: int) -> tuple[tuple[int, ...], int]:
+    """The overdue stages while their gaps still grow, and the fixed gap after them (0: no stage after the head).
+
+    With ``every`` = 0 there are no overdue reminders, except one escalation at ``escalate_after`` when set.
+    """
+    if not every:
+        return ((escalate_after,) if escalate_after else ()), 0
+    if backoff <= 1:
+        return (every,), every
+    offsets = [every]
+    while True:
+        gap = max(every, offsets[-1] * (backoff - 1))
+        if max_gap and gap >= max_gap:
+            return tuple(offsets), max_gap
+        if offsets[-1] > 100_000:  # no cap: a deadline older than any office keeps its last stage
+            return tuple(offsets), 0
+        offsets.append(offsets[-1] + gap)
 
 
 @dataclass(frozen=True)
@@ -71,6 +124,14 @@ class NoDeadline:
 
 
 @dataclass(frozen=True)
+class Digest:
+    """How long a reminder mail may get: a person reads it, so it lists the most urgent and counts the rest."""
+
+    #: tasks listed in one mail at most (the others are counted, with a link to the filtered list)
+    max_items: int = 20
+
+
+@dataclass(frozen=True)
 class Delivery:
     """How the outbox retries."""
 
@@ -97,6 +158,7 @@ class ReminderPolicy:
     no_deadline: NoDeadline = field(default_factory=NoDeadline)
     delivery: Delivery = field(default_factory=Delivery)
     source: str = ""
+    digest: Digest = field(default_factory=Digest)
 
     def stages_for(self, task_type: str) -> Stages:
         """The stages of a task type (the default when the file does not name the type)."""
@@ -173,7 +235,7 @@ class _Reader:
         return tuple(dict.fromkeys(value))
 
 
-_STAGE_KEYS = {"before", "on_day", "overdue_every", "escalate_after"}
+_STAGE_KEYS = {"before", "on_day", "overdue_every", "overdue_backoff", "overdue_max_gap", "escalate_after"}
 
 
 def _stages(reader: _Reader, table: dict, section: str, base: Stages) -> Stages:
@@ -188,6 +250,8 @@ def _stages(reader: _Reader, table: dict, section: str, base: Stages) -> Stages:
         before=tuple(sorted(before, reverse=True)),
         on_day=reader.boolean(table, section, "on_day", base.on_day),
         overdue_every=reader.integer(table, section, "overdue_every", base.overdue_every, 0, 60),
+        overdue_backoff=reader.integer(table, section, "overdue_backoff", base.overdue_backoff, 1, 10),
+        overdue_max_gap=reader.integer(table, section, "overdue_max_gap", base.overdue_max_gap, 0, 250),
         escalate_after=reader.integer(table, section, "escalate_after", base.escalate_after, 0, 250),
     )
 
@@ -211,7 +275,7 @@ def parse_policy(text: str, source: str = "workflows/reminders.toml") -> Reminde
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{source}: {exc}") from None
     reader = _Reader(text, source)
-    unknown = sorted(set(data) - {"schedule", "stages", "types", "recipients", "no_deadline", "delivery"})
+    unknown = sorted(set(data) - {"schedule", "stages", "types", "recipients", "no_deadline", "digest", "delivery"})
     if unknown:
         raise reader.fail(unknown[0], None, "unknown section")
 
@@ -248,6 +312,9 @@ def parse_policy(text: str, source: str = "workflows/reminders.toml") -> Reminde
     no_deadline = NoDeadline(notify=reader.roles(raw, "no_deadline", "notify", ("clerk",)),
                              weekday=reader.integer(raw, "no_deadline", "weekday", 1, 1, 7))
 
+    raw = reader.table(data, "digest", {"max_items"})
+    digest = Digest(max_items=reader.integer(raw, "digest", "max_items", Digest.max_items, 1, 500))
+
     raw = reader.table(data, "delivery", {"retry_base_seconds", "retry_max_seconds", "max_attempts",
                                           "claim_timeout_seconds", "batch_size"})
     delivery = Delivery(
@@ -259,7 +326,7 @@ def parse_policy(text: str, source: str = "workflows/reminders.toml") -> Reminde
     )
     if delivery.retry_max_seconds < delivery.retry_base_seconds:
         raise reader.fail("delivery", "retry_max_seconds", "must not be smaller than retry_base_seconds")
-    return ReminderPolicy(stages, types, schedule, recipients, no_deadline, delivery, source)
+    return ReminderPolicy(stages, types, schedule, recipients, no_deadline, delivery, source, digest)
 
 
 def load_policy(path: Path) -> ReminderPolicy:
