@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import generate_password_hash
 
 from tracker.app import create_app
@@ -92,7 +93,16 @@ def app(database_url, tmp_path):
         "LOGIN_THROTTLED_DELAY": 0,
     })
     yield application
+    # whatever the test did through the app, the overview's running counts still agree with a full count
+    from tracker.tasks import tally
+
+    try:
+        with application.extensions["tracker.write_sessions"]() as session:
+            problems = tally.differences(session)
+    except OperationalError:  # the test removed or replaced the database itself
+        problems = []
     application.extensions["tracker.engine"].dispose()
+    assert problems == [], f"the running counts (tracker.tasks.tally) disagree with a full count: {problems}"
 
 
 @pytest.fixture

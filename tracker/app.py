@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from tracker.config import Settings, load_settings
 from tracker.db import import_models, make_engine, read_only, session_factory
 from tracker.resources import find_file, search_path
+from tracker.tasks.tally import keep_current as keep_figures_current
 from tracker.tasks.workflow import load_workflow
 
 
@@ -46,6 +47,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     engine = make_engine(settings.database_url)
     app.extensions["tracker.engine"] = engine
     app.extensions["tracker.write_sessions"] = session_factory(engine)
+    # every write keeps the overview's running counts current (tracker.tasks.tally)
+    keep_figures_current(app.extensions["tracker.write_sessions"])
     app.extensions["tracker.read_sessions"] = session_factory(read_only(engine))
     app.extensions["tracker.workflow"] = load_workflow(find_file("workflows", "tasks.toml", settings.instance_path))
 

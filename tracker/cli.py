@@ -42,6 +42,11 @@ def init_command(demo: bool):
     before = current_revision(engine)
     upgrade(engine)
     after = head_revision()
+    from tracker.db import transaction
+    from tracker.tasks.tally import ensure_letters
+
+    with transaction(_sessions()) as session:  # the overview's count of letters, once after an upgrade
+        ensure_letters(session)
     if before == after:
         click.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).")
     else:

@@ -133,5 +133,6 @@ def import_models() -> None:
     from tracker.agencies import models as _agencies  # noqa: F401
     from tracker.intake import models as _intake  # noqa: F401
     from tracker.tasks import models as _tasks  # noqa: F401
+    from tracker.tasks import tally as _tally  # noqa: F401  (the overview's running counts)
     from tracker.reminders import models as _reminders  # noqa: F401  (and the calendar table)
     from tracker.reports import models as _reports  # noqa: F401

@@ -112,6 +112,14 @@ class Letter(Base):
         UniqueConstraint("received_year", "received_number", name="received_number_unique"),
         UniqueConstraint("identity_key", name="identity_unique"),
         Index("uq_letter_submission_key", "submission_key", unique=True),
+        # the register's sorts, each after "not enclosed in a cover letter" (its filter), so a page of the
+        # register is read from an index in order, never by sorting every letter of ten years
+        Index("ix_letter_register_received", "enclosed_in_id", "received_year", "received_number"),
+        Index("ix_letter_register_issued", "enclosed_in_id", "issued_on", "id"),
+        Index("ix_letter_register_number", "enclosed_in_id", "number", "id"),
+        Index("ix_letter_register_issuer", "enclosed_in_id", "issuer", "id"),
+        # the register's list of types, read by skipping from one type to the next (letters.doc_types)
+        Index("ix_letter_doc_type", "doc_type"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -148,7 +156,7 @@ class Letter(Base):
     #: cited letters: [{"number", "date", "issuer"}]
     references: Mapped[list[dict]] = mapped_column(JSON, default=list)
     #: the whole text as read, for search and for the record
-    full_text: Mapped[str] = mapped_column(Text, default="")
+    full_text: Mapped[str] = mapped_column(Text, default="", deferred=True, deferred_group="text")
     #: số, ký hiệu of the office's reply to this letter (văn bản trả lời), for the follow-up register
     reply_number: Mapped[str | None] = mapped_column(String(120))
     #: the date of that reply
@@ -158,11 +166,11 @@ class Letter(Base):
     #: the file name as uploaded
     file_name: Mapped[str | None] = mapped_column(String(255))
     #: the cover letter this one was enclosed in
-    enclosed_in_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    enclosed_in_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"))
     #: folded "number|issuer|issued_on"; a second registration of the same letter collides here
     identity_key: Mapped[str | None] = mapped_column(String(400))
     #: diacritic-free text of number, subject, issuer and full text, for search without diacritics
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True, deferred_group="text")
     #: the confirm form's one-time key: a double click or a resubmitted form registers once
     submission_key: Mapped[str | None] = mapped_column(String(64))
     #: who registered it

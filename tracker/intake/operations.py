@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from tracker.accounts.models import User
 from tracker.intake.models import IncomingCounter, Letter, LetterEvent, OcrJob, PendingUpload, StoredFile
@@ -179,8 +179,16 @@ def register_letter(
 
 def letter_search_text(letter: Letter) -> str:
     """Diacritic-free text searched by the register: number, subject, issuer, signer and the full text."""
+    session = object_session(letter)
+    if session is not None:
+        # the full text is deferred (lists never load it): loading it here must not flush the edit half-done,
+        # which would count the letter's version twice
+        with session.no_autoflush:
+            full_text = letter.full_text
+    else:
+        full_text = letter.full_text
     parts = [letter.number, letter.subject, letter.issuer, letter.doc_type, letter.signer, letter.reply_number,
-             letter.full_text]
+             full_text]
     return fold(" \n ".join(p for p in parts if p))
 
 

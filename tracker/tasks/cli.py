@@ -1,4 +1,4 @@
-"""Commands of the task area: ``tracker api-token create|list|revoke`` and ``tracker tasks refresh-periods``.
+"""Commands of the task area: ``tracker api-token create|list|revoke``, ``tracker tasks refresh-periods|recount``.
 
 Registered on the ``tracker`` group in tracker/cli.py (``cli.add_command(api_token_group)`` ...).
 """
@@ -113,3 +113,25 @@ def refresh_periods():
     with transaction(_sessions()) as session:
         made = refresh_all(session, today, workflow=current_app.extensions["tracker.workflow"])
     click.echo(f"Đã tạo {made} kỳ báo cáo.")
+
+
+@tasks_group.command("recount")
+@click.option("--check", is_flag=True, help="Only say whether the stored counts agree with a full count.")
+@with_appcontext
+def recount(check: bool):
+    """Count every task again for the overview's running figures (after a bulk import or a hand-made fix)."""
+    from tracker.db import transaction
+    from tracker.tasks import tally
+
+    with transaction(_sessions()) as session:
+        if check:
+            problems = tally.differences(session)
+            if problems:
+                for line in problems[:50]:
+                    click.echo(line)
+                raise click.ClickException(f"Số liệu tổng hợp lệch ở {len(problems)} chỗ; chạy "
+                                           "“tracker tasks recount” để đếm lại.")
+            click.echo("Số liệu tổng hợp khớp với số nhiệm vụ.")
+            return
+        tally.rebuild(session)
+    click.echo("Đã đếm lại số liệu tổng hợp.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,20 +21,26 @@ class Task(Base):
     __table_args__ = (
         CheckConstraint("role IN ('lead','cooperate')", name="role_valid"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        # one agency's tasks by state and deadline (the counts above an agency's list), from the index alone
+        Index("ix_task_agency_status_deadline", "agency_id", "status", "deadline"),
+        # units due after today (the overview's "due" figure), from the index alone
+        Index("ix_task_deadline_status", "deadline", "status", "agency_id"),
+        # what changed since a client's last sync (the API's updated_since and sort=updated)
+        Index("ix_task_updated_at", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: the letter that gave the task
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
     #: the agency responsible
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"))
     #: "lead" (chủ trì) or "cooperate" (phối hợp)
     role: Mapped[str] = mapped_column(String(12), default="lead")
     #: what is to be done, in a sentence or two
     summary: Mapped[str] = mapped_column(Text)
     #: deadline in force (hạn xử lý); None when the letter sets none. For a recurring task: the deadline of
     #: its earliest open period, kept in step by the operations so that lists and filters work in SQL
-    deadline: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
     #: the words of the letter that set the deadline
     deadline_text: Mapped[str | None] = mapped_column(Text)
     #: the deadline first given, before any extension
@@ -49,7 +55,7 @@ class Task(Base):
     #: the day the task was given (the letter's arrival, or the day a clerk added it); periods start here
     starts_on: Mapped[dt.date | None] = mapped_column(Date)
     #: workflow state, one of the states declared in workflows/tasks.toml
-    status: Mapped[str] = mapped_column(String(30), default="assigned", index=True)
+    status: Mapped[str] = mapped_column(String(30), default="assigned")
     #: percent done as reported by the agency
     progress: Mapped[int] = mapped_column(Integer, default=0)
     #: the officer of the agency handling it (người xử lý); the agency stays responsible
@@ -110,6 +116,17 @@ class Task(Base):
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.role} agency={self.agency_id} {self.status}>"
+
+
+#: the task lists' default order: nearest deadline first, tasks without one last, then by id. The same
+#: expressions are indexed below (alone, after the state, after the agency), so a page of a list is read from an
+#: index in order instead of sorting every task. The index by state also holds the agency and the letter, so the
+#: overview's counts of open tasks per agency and the register's "letters with overdue tasks" read the index
+#: alone: their cost follows what is open, not the history
+DEADLINE_ORDER = (Task.deadline.is_(None), Task.deadline, Task.id)
+Index("ix_task_deadline_order", *DEADLINE_ORDER)
+Index("ix_task_status_deadline_order", Task.status, *DEADLINE_ORDER, Task.agency_id, Task.letter_id)
+Index("ix_task_agency_deadline_order", Task.agency_id, *DEADLINE_ORDER)
 
 
 class TaskEvent(Base):
@@ -200,7 +217,7 @@ class Occurrence(Base):
     #: when this period's report is due
     deadline: Mapped[dt.date] = mapped_column(Date, index=True)
     #: workflow state of this period (same states as tasks)
-    status: Mapped[str] = mapped_column(String(30), default="assigned")
+    status: Mapped[str] = mapped_column(String(30), default="assigned", index=True)
     #: the latest report for the period and its local date
     result_text: Mapped[str | None] = mapped_column(Text)
     result_submitted_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -120,7 +120,12 @@ def document() -> dict:
     def paged(item: str) -> dict:
         return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(item)},
                                                  "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                                                 "total": {"type": "integer"}, "pages": {"type": "integer"}}}
+                                                 "total": {"type": "integer", "description": (
+                                                     "Số mục, đếm tối đa đến 10.000")},
+                                                 "total_exact": {"type": "boolean", "description": (
+                                                     "Sai khi có hơn 10.000 mục: các trang dừng ở mục thứ "
+                                                     "10.000, hãy lọc để thu hẹp")},
+                                                 "pages": {"type": "integer"}}}
 
     return {
         "openapi": "3.1.0",

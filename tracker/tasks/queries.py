@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, exists, func, select, union_all
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, and_, case, exists, func, select, text, union_all
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.agencies.models import Agency
 from tracker.intake.models import Letter
@@ -19,7 +19,7 @@ from tracker.tasks.models import Occurrence, Task
 
 
 def tasks_query(*, agency_id: int | None = None, states: frozenset[str] | None = None) -> Select:
-    """Tasks with their letter and agency loaded, optionally of one agency and some states."""
+    """Tasks with their letter (without its text) and agency loaded, optionally of one agency and some states."""
     query = select(Task).options(joinedload(Task.letter), joinedload(Task.agency))
     if agency_id is not None:
         query = query.where(Task.agency_id == agency_id)
@@ -61,8 +61,12 @@ class TaskFilters:
     text: str = ""
 
 
-def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.date, soon_end: dt.date) -> Select:
-    """Narrow a task query by the filters of the list pages and the API (unknown values are ignored)."""
+def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.date, soon_end: dt.date,
+                  dialect: str = "sqlite") -> Select:
+    """Narrow a task query by the filters of the list pages and the API (unknown values are ignored).
+
+    The text filter finds the letters through the register's full-text index (``dialect`` names the database).
+    """
     if filters.status in workflow.states:
         query = query.where(Task.status == filters.status)
     elif filters.status == "open":
@@ -90,22 +94,20 @@ def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.da
     if filters.assignee_id is not None:
         query = query.where(Task.assignee_id == filters.assignee_id)
     if filters.text:
-        # the letter's folded text holds its number, subject and full text (the query must join Task.letter)
-        from tracker.text import fold
+        # the letter's number, subject and full text, without diacritics, as the register searches them
+        from tracker.intake.search import apply_search, search_terms
 
-        for word in fold(filters.text).split()[:8]:
-            query = query.where(Letter.search_text.contains(word))
+        if search_terms(filters.text):
+            query = query.where(Task.letter_id.in_(apply_search(select(Letter.id), filters.text, dialect)))
     return query
 
 
 def state_counts(session: Session, *, agency_id: int | None = None, hidden: frozenset[str] = frozenset()) -> dict:
-    """Number of tasks per state (of one agency), leaving out the states in ``hidden``."""
-    query = select(Task.status, func.count()).group_by(Task.status)
-    if agency_id is not None:
-        query = query.where(Task.agency_id == agency_id)
-    if hidden:
-        query = query.where(Task.status.not_in(sorted(hidden)))
-    return dict(session.execute(query).all())
+    """Number of tasks per state (of one agency), leaving out the states in ``hidden`` (from the running tally,
+    tracker.tasks.tally, so the cost does not grow with the history)."""
+    from tracker.tasks.tally import task_counts
+
+    return {state: n for state, n in task_counts(session, agency_id=agency_id).items() if state not in hidden}
 
 
 def deadline_counts(session: Session, *, today: dt.date, soon_end: dt.date, open_states: frozenset[str],
@@ -123,11 +125,12 @@ def deadline_counts(session: Session, *, today: dt.date, soon_end: dt.date, open
             "week": count(due_between(base, today, end_of_week(today), open_states))}
 
 
-def units(excluded: frozenset[str]):
+def units(excluded: frozenset[str], *, states: list[str] | None = None, deadline_after: dt.date | None = None):
     """One row per unit of work: one-off tasks, and each period of recurring tasks (see the module docstring).
 
     Columns: task_id, letter_id, agency_id, status, deadline, judged (the deadline on-time is judged by),
-    completed_on.
+    completed_on. ``states`` keeps units in those states, ``deadline_after`` units due after that day; both are
+    applied inside each branch so that the indexes on states and deadlines are used.
     """
     has_periods = exists(select(Occurrence.id).where(Occurrence.task_id == Task.id))
     excluded_list = sorted(excluded)
@@ -138,6 +141,12 @@ def units(excluded: frozenset[str]):
                       Occurrence.deadline, Occurrence.deadline.label("judged"), Occurrence.completed_on) \
         .join(Occurrence, Occurrence.task_id == Task.id) \
         .where(Task.status.not_in(excluded_list), Occurrence.status.not_in(excluded_list))
+    if states is not None:
+        one_off = one_off.where(Task.status.in_(states))
+        periodic = periodic.where(Occurrence.status.in_(states))
+    if deadline_after is not None:
+        one_off = one_off.where(Task.deadline > deadline_after)
+        periodic = periodic.where(Occurrence.deadline > deadline_after)
     return union_all(one_off, periodic).subquery("units")
 
 
@@ -180,9 +189,9 @@ def _workflow(session: Session):
     return workflow_for(session)
 
 
-def figures(session: Session, today: dt.date, open_states: frozenset[str], agency_id: int | None = None,
-            soon_end: dt.date | None = None) -> Figures:
-    """Count units the way the Government Office reports them (cancelled and undistributed tasks left out)."""
+def figures_by_scan(session: Session, today: dt.date, open_states: frozenset[str], agency_id: int | None = None,
+                    soon_end: dt.date | None = None) -> Figures:
+    """``figures`` counted over every unit in the database: the reference the running counts are checked by."""
     workflow = _workflow(session)
     hidden = workflow.hidden_states
     sub = units(frozenset({"cancelled"}) | hidden)
@@ -215,8 +224,8 @@ def figures(session: Session, today: dt.date, open_states: frozenset[str], agenc
     return Figures(*values[:8], awaiting_approval=awaiting, due_soon=values[8] if soon_end else 0)
 
 
-def per_agency(session: Session, today: dt.date, open_states: frozenset[str]) -> list[dict]:
-    """Per agency: units, open, overdue, done, done on time, on-time rate; most overdue first, then busiest."""
+def per_agency_by_scan(session: Session, today: dt.date, open_states: frozenset[str]) -> list[dict]:
+    """``per_agency`` counted over every unit in the database: the reference the running counts are checked by."""
     workflow = _workflow(session)
     hidden = workflow.hidden_states
     sub = units(frozenset({"cancelled"}) | hidden)
@@ -247,9 +256,168 @@ def per_agency(session: Session, today: dt.date, open_states: frozenset[str]) ->
     return result
 
 
+@dataclass
+class _AgencyCounts:
+    units: int = 0
+    done: int = 0
+    done_on_time: int = 0
+    undated: int = 0
+    open: int = 0
+    overdue_open: int = 0
+    open_not_due: int = 0
+    no_deadline_open: int = 0
+    due_soon: int = 0
+    due_later: int = 0
+
+
+def _live_sums(session: Session, *, today: dt.date, soon_end: dt.date, left_out: frozenset[str], task_where: list,
+               period_where: list) -> dict[int, list[int]]:
+    """Per agency, over the units picked by the conditions: [units, overdue, due from today, undated, due soon].
+
+    Counted as every picked task taken as a one-off unit, minus the picked tasks that have periods (found from
+    the periods' side, they are few), plus their picked periods. So the tasks are read from an index alone, with
+    no look-up of periods per task, and the cost follows the picked units (the open ones), not the history.
+    """
+    def sums(deadline):
+        return (func.count(), func.sum(case((deadline < today, 1), else_=0)),
+                func.sum(case((deadline >= today, 1), else_=0)), func.sum(case((deadline.is_(None), 1), else_=0)),
+                func.sum(case((and_(deadline >= today, deadline <= soon_end), 1), else_=0)))
+
+    with_periods = select(Occurrence.task_id).distinct().subquery("with_periods")
+    tasks = select(Task.agency_id, *sums(Task.deadline)).where(*task_where).group_by(Task.agency_id)
+    recurring = select(Task.agency_id, *sums(Task.deadline)) \
+        .join(with_periods, with_periods.c.task_id == Task.id).where(*task_where).group_by(Task.agency_id)
+    periods = select(Task.agency_id, *sums(Occurrence.deadline)).join(Occurrence, Occurrence.task_id == Task.id) \
+        .where(Task.status.not_in(sorted(left_out)), Occurrence.status.not_in(sorted(left_out)), *period_where) \
+        .group_by(Task.agency_id)
+    result: dict[int, list[int]] = {}
+    for query, sign in ((tasks, 1), (recurring, -1), (periods, 1)):
+        for agency, *values in session.execute(query):
+            row = result.setdefault(agency, [0] * 5)
+            for i, value in enumerate(values):
+                row[i] += sign * int(value or 0)
+    return result
+
+
+def _counts_per_agency(session: Session, today: dt.date, open_states: frozenset[str],
+                       soon_end: dt.date | None, agency_id: int | None = None) -> dict[int, _AgencyCounts]:
+    """What the figures need, per agency: the closed history from the running tally (tracker.tasks.tally), what
+    depends on today from the open units and the units due after today only, so the cost follows what is open,
+    not ten years of closed tasks."""
+    from tracker.tasks.tally import tally_rows
+
+    workflow = _workflow(session)
+    left_out = frozenset({"cancelled"}) | workflow.hidden_states
+    final = workflow.final_states
+    per: dict[int, _AgencyCounts] = {}
+    for row in tally_rows(session):
+        if row.task_status in left_out or row.status in left_out:
+            continue
+        if agency_id is not None and row.agency_id != agency_id:
+            continue
+        counts = per.setdefault(row.agency_id, _AgencyCounts())
+        counts.units += row.units
+        if row.status in final:
+            counts.done += row.units
+            if row.on_time:
+                counts.done_on_time += row.units
+        if not row.dated:
+            counts.undated += row.units
+    open_list = sorted(open_states - workflow.hidden_states)
+    live = _live_sums(session, today=today, soon_end=soon_end or today, left_out=left_out,
+                      task_where=[Task.status.in_(open_list)], period_where=[Occurrence.status.in_(open_list)])
+    for agency, (open_, overdue_, not_due, undated, soon) in live.items():
+        counts = per.setdefault(agency, _AgencyCounts())
+        counts.open, counts.overdue_open, counts.open_not_due = open_, overdue_, not_due
+        counts.no_deadline_open, counts.due_soon = undated, soon
+    later = _live_sums(session, today=today, soon_end=today, left_out=left_out,
+                       task_where=[Task.deadline > today, Task.status.not_in(sorted(left_out))],
+                       period_where=[Occurrence.deadline > today])
+    for agency, sums in later.items():
+        per.setdefault(agency, _AgencyCounts()).due_later = sums[0]
+    if agency_id is not None:
+        per = {agency_id: per[agency_id]} if agency_id in per else {}
+    return per
+
+
+def figures(session: Session, today: dt.date, open_states: frozenset[str], agency_id: int | None = None,
+            soon_end: dt.date | None = None) -> Figures:
+    """Count units the way the Government Office reports them (cancelled and undistributed tasks left out)."""
+    if agency_id is not None:  # letters of one agency are not kept in the tally
+        return figures_by_scan(session, today, open_states, agency_id=agency_id, soon_end=soon_end)
+    return overview_figures(session, today, open_states, soon_end)[0]
+
+
+def per_agency(session: Session, today: dt.date, open_states: frozenset[str]) -> list[dict]:
+    """Per agency: units, open, overdue, done, done on time, on-time rate; most overdue first, then busiest."""
+    return overview_figures(session, today, open_states, None)[1]
+
+
+def overview_figures(session: Session, today: dt.date, open_states: frozenset[str],
+                     soon_end: dt.date | None = None) -> tuple[Figures, list[dict]]:
+    """``figures`` and ``per_agency`` together, counting the open units once (the overview shows both)."""
+    from tracker.tasks.tally import counted_letters
+
+    hidden = _workflow(session).hidden_states
+    per = _counts_per_agency(session, today, open_states, soon_end)
+    total = _AgencyCounts()
+    for counts in per.values():
+        for name in total.__dataclass_fields__:
+            setattr(total, name, getattr(total, name) + getattr(counts, name))
+    awaiting = 0
+    if hidden:
+        awaiting = session.scalar(select(func.count()).select_from(Task).where(Task.status.in_(sorted(hidden)))) or 0
+    totals = Figures(
+        letters_with_tasks=counted_letters(session, frozenset({"cancelled"}) | hidden),
+        tasks=total.units, due=total.units - total.undated - total.due_later, done=total.done,
+        done_on_time=total.done_on_time, overdue_open=total.overdue_open, open_not_due=total.open_not_due,
+        no_deadline_open=total.no_deadline_open, awaiting_approval=awaiting,
+        due_soon=total.due_soon if soon_end else 0)
+    names = {a.id: (a.name, a.short_name) for a in session.execute(
+        select(Agency.id, Agency.name, Agency.short_name).where(Agency.id.in_(sorted(per))))} if per else {}
+    rows = []
+    for agency_id, c in per.items():
+        if not c.units or agency_id not in names:
+            continue
+        name, short = names[agency_id]
+        rows.append(dict(agency_id=agency_id, name=short or name, full_name=name, total=c.units, open=c.open,
+                         overdue=c.overdue_open, done=c.done, done_on_time=c.done_on_time,
+                         done_late=c.done - c.done_on_time,
+                         on_time_rate=None if not c.done else round(100 * c.done_on_time / c.done, 1)))
+    rows.sort(key=lambda r: (-r["overdue"], -r["total"], r["full_name"]))
+    return totals, rows
+
+
 def letters_query() -> Select:
-    """Top-level letters (not the ones enclosed in a cover letter)."""
-    return select(Letter).where(Letter.enclosed_in_id.is_(None))
+    """Top-level letters (not the ones enclosed in a cover letter), with their tasks (for the roll-up column)."""
+    return select(Letter).where(Letter.enclosed_in_id.is_(None)).options(selectinload(Letter.tasks))
+
+
+#: the types in use, found by jumping in the index on doc_type from one type to the next (a loose index scan):
+#: a dozen index look-ups instead of reading the type of every letter of ten years
+_LETTER_TYPES = text("""
+WITH RECURSIVE types(doc_type) AS (
+    SELECT MIN(doc_type) FROM letter
+    UNION ALL
+    SELECT (SELECT MIN(doc_type) FROM letter WHERE doc_type > types.doc_type) FROM types
+    WHERE types.doc_type IS NOT NULL
+)
+SELECT doc_type FROM types WHERE doc_type IS NOT NULL
+""")
+
+
+def letter_types(session: Session) -> list[str]:
+    """The letter types (Công văn, Quyết định …) in the register, in order, for its type filter."""
+    return list(session.scalars(_LETTER_TYPES))
+
+
+def letters_with_tasks(states: list[str], *, overdue_on: dt.date | None = None):
+    """Ids of letters with a task in one of ``states`` (and overdue on ``overdue_on``): a subquery for IN, which
+    reads the tasks' index by state alone."""
+    query = select(Task.letter_id).where(Task.status.in_(states))
+    if overdue_on is not None:
+        query = query.where(Task.deadline < overdue_on)
+    return query
 
 
 def awaiting_letters(session: Session, approval_state: str | None) -> list[Letter]:

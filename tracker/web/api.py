@@ -13,26 +13,27 @@ import datetime as dt
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import require
 from tracker.db import MAX_INTEGER, transaction
 from tracker.intake.models import Letter
 from tracker.tasks import history, queries
-from tracker.tasks.models import Occurrence, Task, TaskEvent
+from tracker.tasks.models import DEADLINE_ORDER, Occurrence, Task, TaskEvent
 from tracker.tasks.rollup import rollup_of_letter
 from tracker.tasks.service import StaleTask, TaskRefused, TaskService
 from tracker.tasks.status import status_of
 from tracker.web import csrf, db, workflow
 from tracker.web.clock import today
+from tracker.web.pagination import count_up_to, page_items
 from tracker.web.params import date_in_range, read_date, read_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
 
 MAX_PER_PAGE = 100
-SORTS = {"deadline": [case((Task.deadline.is_(None), 1), else_=0), Task.deadline, Task.id], "created": [Task.created_at, Task.id], "id": [Task.id],
+SORTS = {"deadline": list(DEADLINE_ORDER), "created": [Task.created_at, Task.id], "id": [Task.id],
          "updated": [Task.updated_at, Task.id]}
 
 
@@ -180,12 +181,13 @@ def _event_json(event: TaskEvent) -> dict:
 
 def _page(query, serialise):
     per_page = _int_arg("per_page", 20, MAX_PER_PAGE)
-    total = db().scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    # counted up to MAX_COUNTED, as the pages are: past it "total_exact" is false and the pages stop there
+    total, exact = count_up_to(db(), query)
     pages = max(1, -(-total // per_page))
     page = min(_int_arg("page", 1), pages)
-    items = list(db().scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
+    items = page_items(db(), query, limit=per_page, offset=(page - 1) * per_page)
     return {"items": [serialise(i) for i in items], "page": page, "per_page": per_page, "total": total,
-            "pages": pages}
+            "total_exact": exact, "pages": pages}
 
 
 def _task_or_404(task_id: int) -> Task:
@@ -311,7 +313,8 @@ def list_tasks():
         letter_id=ids["letter"], agency_id=ids["agency"], assignee_id=ids["assignee"],
         text=args.get("q", "").strip()[:200])
     soon_end = default_calendar().add_working_days(day, wf.due_soon_working_days)
-    query = queries.apply_filters(query.join(Task.letter), filters, workflow=wf, today=day, soon_end=soon_end)
+    query = queries.apply_filters(query, filters, workflow=wf, today=day, soon_end=soon_end,
+                                  dialect=db().get_bind().dialect.name)
     updated_since = args.get("updated_since")
     if updated_since:
         try:
@@ -384,13 +387,13 @@ def figures():
     from tracker.calendar.workdays import default_calendar
 
     soon_end = default_calendar().add_working_days(day, wf.due_soon_working_days)
-    f = queries.figures(db(), day, wf.open_states, soon_end=soon_end)
+    f, agencies = queries.overview_figures(db(), day, wf.open_states, soon_end=soon_end)
     return jsonify({"as_of": _iso(day), "letters_with_tasks": f.letters_with_tasks, "tasks": f.tasks, "due": f.due,
                     "done": f.done, "done_on_time": f.done_on_time, "done_late": f.done_late,
                     "on_time_share": f.on_time_share, "overdue_open": f.overdue_open, "due_soon": f.due_soon,
                     "open_not_due": f.open_not_due, "no_deadline_open": f.no_deadline_open,
                     "awaiting_approval": f.awaiting_approval,
-                    "agencies": queries.per_agency(db(), day, wf.open_states)})
+                    "agencies": agencies})
 
 
 # -- changing --------------------------------------------------------------------------------------------------

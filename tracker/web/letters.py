@@ -84,19 +84,17 @@ def register():
     # nor "in progress", exactly as in the roll-up shown in the Tình trạng column
     working = sorted(wf.open_states - wf.hidden_states)
     if task_filter == "overdue":
-        query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(working),
-                                           Task.deadline < today()))
+        query = query.where(Letter.id.in_(queries.letters_with_tasks(working, overdue_on=today())))
     elif task_filter == "open":
-        query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(working)))
+        query = query.where(Letter.id.in_(queries.letters_with_tasks(working)))
     elif task_filter == "awaiting" and wf.hidden_states:
-        query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(sorted(wf.hidden_states))))
+        query = query.where(Letter.id.in_(queries.letters_with_tasks(sorted(wf.hidden_states))))
     elif task_filter == "done":
         query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(sorted(wf.final_states))),
-                            ~exists().where(Task.letter_id == Letter.id, Task.status.in_(open_states)))
+                            Letter.id.not_in(queries.letters_with_tasks(open_states)))
     sort, order = sort_arg(SORTS, "-received")
     page = paginate(db(), query.order_by(*order))
-    types = [t for (t,) in db().execute(select(Letter.doc_type).where(Letter.doc_type.is_not(None))
-                                        .distinct().order_by(Letter.doc_type))]
+    types = queries.letter_types(db())
     day = today()
     return render_template("letters/register.html", page=page, sort=sort, q=q, types=types,
                            rollups={l.id: rollup_of_letter(l, wf, day) for l in page.items},

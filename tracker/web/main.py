@@ -10,10 +10,11 @@ from tracker.accounts.models import Role
 from tracker.accounts.permissions import require
 from tracker.agencies.models import Agency
 from tracker.tasks import queries
-from tracker.tasks.models import Task
+from tracker.tasks.models import DEADLINE_ORDER
 from tracker.web import db, workflow
 from tracker.web.clock import today
 from tracker.web.deadlines import annotate, due_soon_end
+from tracker.web.pagination import page_items
 
 bp = Blueprint("main", __name__)
 
@@ -40,14 +41,14 @@ def overview():
     session = db()
     wf = workflow()
     day = today()
-    figures = queries.figures(session, day, wf.open_states)
-    late = list(session.scalars(queries.overdue(queries.tasks_query(), day, wf.open_states)
-                                .order_by(Task.deadline, Task.id).limit(50)))
+    figures, agencies = queries.overview_figures(session, day, wf.open_states)
+    late = page_items(session, queries.overdue(queries.tasks_query(), day, wf.open_states)
+                      .order_by(*DEADLINE_ORDER), limit=50, offset=0)
     soon_end = due_soon_end(day)
-    soon = list(session.scalars(queries.due_between(queries.tasks_query(), day, soon_end, wf.open_states)
-                                .order_by(Task.deadline, Task.id).limit(50)))
+    soon = page_items(session, queries.due_between(queries.tasks_query(), day, soon_end, wf.open_states)
+                      .order_by(*DEADLINE_ORDER), limit=50, offset=0)
     return render_template("main/overview.html", figures=figures, overdue=annotate(late), due_soon=annotate(soon),
-                           agencies=queries.per_agency(session, day, wf.open_states), today=day, soon_end=soon_end)
+                           agencies=agencies, today=day, soon_end=soon_end)
 
 
 @bp.route("/agencies/search")

@@ -14,7 +14,7 @@ import uuid
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user, login_required
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import Role, User
@@ -24,7 +24,7 @@ from tracker.db import MAX_INTEGER, transaction
 from tracker.intake.models import Letter
 from tracker.tasks import history, queries
 from tracker.tasks.files import ALLOWED, Upload
-from tracker.tasks.models import Occurrence, Task, TaskAttachment
+from tracker.tasks.models import DEADLINE_ORDER, Occurrence, Task, TaskAttachment
 from tracker.tasks.operations import SUBMISSION_KEY
 from tracker.tasks.occurrences import ensure_occurrences, refresh_all
 from tracker.tasks.recurrence import RecurrenceError, parse_rule
@@ -40,10 +40,10 @@ from tracker.web.params import int_or_none, read_date, read_int
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 INVALID_DATE = "Ngày không hợp lệ (ví dụ: 30/09/2019)."
-#: tasks without a deadline after those with one (and first when sorting by the farthest deadline)
-NO_DEADLINE_LAST = case((Task.deadline.is_(None), 1), else_=0)
 SORTS = {
-    "deadline": [NO_DEADLINE_LAST, Task.deadline, Task.id],
+    # tasks without a deadline after those with one (and first when sorting by the farthest deadline), in the
+    # order of the task indexes (tracker.tasks.models.DEADLINE_ORDER)
+    "deadline": list(DEADLINE_ORDER),
     "created": [Task.created_at, Task.id],
     "status": [Task.status, Task.id],
     "progress": [Task.progress, Task.id],
@@ -200,8 +200,11 @@ def _list(query, title: str, agency: Agency | None):
     filters = _filters()
     if agency is not None:
         filters.agency_id = None  # the officer's list is always their agency's
-    query = queries.apply_filters(query.join(Task.letter), filters, workflow=wf, today=day, soon_end=soon_end)
+    query = queries.apply_filters(query, filters, workflow=wf, today=day, soon_end=soon_end,
+                                  dialect=db().get_bind().dialect.name)
     sort, order = sort_arg(SORTS, "deadline")
+    if sort.lstrip("-") == "received":
+        query = query.join(Task.letter)
     page = paginate(db(), query.order_by(*order))
     agency_id = agency.id if agency is not None else filters.agency_id
     hidden = wf.hidden_states if agency is not None else frozenset()

@@ -1,0 +1,120 @@
+"""The overview's running counts (figures_tally, figures_task_tally, figures_letter_tally) and the indexes the
+task lists read their pages from.
+
+Three new tables, filled from the tasks already there, and indexes: tasks in the lists' order (tasks without a
+deadline last; alone, after the state, after the agency), one agency's tasks by state and deadline (these replace
+the indexes on the state alone and on the agency alone, their prefixes), tasks by time of change (API sync), tasks by
+deadline and state (replacing the index on the deadline alone), the periods' states, and the register's sorts
+and types (replacing the index on enclosed_in_id alone). No existing row is touched. The letters
+count is left to the first write (or ``tracker figures rebuild``), because which states are "not distributed yet"
+depends on the instance's workflow file, which a migration does not read.
+
+Revision ID: 0029
+Revises: 0028
+Create Date: 2026-12-07
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0029"
+down_revision = "0028"
+branch_labels = None
+depends_on = None
+
+#: the units of every task, keyed as the tally is (the same definition as tracker.tasks.tally.unit_rows)
+FILL = """
+INSERT INTO figures_tally (agency_id, task_status, status, dated, on_time, units)
+SELECT agency_id, task_status, status, dated, on_time, COUNT(*) FROM (
+    SELECT t.agency_id AS agency_id, t.status AS task_status, t.status AS status,
+           CASE WHEN t.deadline IS NOT NULL THEN 1 ELSE 0 END AS dated,
+           CASE WHEN COALESCE(t.judged_deadline, t.deadline) IS NULL
+                  OR t.completed_on <= COALESCE(t.judged_deadline, t.deadline) THEN 1 ELSE 0 END AS on_time
+    FROM task t
+    WHERE NOT EXISTS (SELECT 1 FROM task_occurrence o WHERE o.task_id = t.id)
+    UNION ALL
+    SELECT t.agency_id, t.status, o.status,
+           CASE WHEN o.deadline IS NOT NULL THEN 1 ELSE 0 END,
+           CASE WHEN o.deadline IS NULL OR o.completed_on <= o.deadline THEN 1 ELSE 0 END
+    FROM task t JOIN task_occurrence o ON o.task_id = t.id
+) AS unit_rows
+GROUP BY agency_id, task_status, status, dated, on_time
+"""
+
+
+#: the register's sorts after its filter (not enclosed), and the types (replacing the index on enclosed_in_id)
+REGISTER_INDEXES = {
+    "ix_letter_register_received": ["enclosed_in_id", "received_year", "received_number"],
+    "ix_letter_register_issued": ["enclosed_in_id", "issued_on", "id"],
+    "ix_letter_register_number": ["enclosed_in_id", "number", "id"],
+    "ix_letter_register_issuer": ["enclosed_in_id", "issuer", "id"],
+    "ix_letter_doc_type": ["doc_type"],
+}
+
+FILL_TASKS = """
+INSERT INTO figures_task_tally (agency_id, status, tasks)
+SELECT agency_id, status, COUNT(*) FROM task GROUP BY agency_id, status
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "figures_tally",
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("task_status", sa.String(length=30), nullable=False),
+        sa.Column("status", sa.String(length=30), nullable=False),
+        sa.Column("dated", sa.Integer(), nullable=False),
+        sa.Column("on_time", sa.Integer(), nullable=False),
+        sa.Column("units", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("agency_id", "task_status", "status", "dated", "on_time",
+                                name=op.f("pk_figures_tally")),
+    )
+    op.create_table(
+        "figures_letter_tally",
+        sa.Column("left_out", sa.String(length=255), nullable=False),
+        sa.Column("letters", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("left_out", name=op.f("pk_figures_letter_tally")),
+    )
+    op.create_table(
+        "figures_task_tally",
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=30), nullable=False),
+        sa.Column("tasks", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("agency_id", "status", name=op.f("pk_figures_task_tally")),
+    )
+    op.execute(FILL)
+    op.execute(FILL_TASKS)
+    op.create_index("ix_task_occurrence_status", "task_occurrence", ["status"], unique=False)
+    # expression indexes are written in SQL: the same text on SQLite and PostgreSQL
+    op.execute("CREATE INDEX ix_task_deadline_order ON task ((deadline IS NULL), deadline, id)")
+    op.execute("CREATE INDEX ix_task_status_deadline_order ON task "
+               "(status, (deadline IS NULL), deadline, id, agency_id, letter_id)")
+    op.execute("CREATE INDEX ix_task_agency_deadline_order ON task (agency_id, (deadline IS NULL), deadline, id)")
+    op.create_index("ix_task_agency_status_deadline", "task", ["agency_id", "status", "deadline"], unique=False)
+    op.create_index("ix_task_updated_at", "task", ["updated_at", "id"], unique=False)
+    op.create_index("ix_task_deadline_status", "task", ["deadline", "status", "agency_id"], unique=False)
+    # these are prefixes of the indexes above
+    op.drop_index("ix_task_deadline", table_name="task")
+    for name, columns in REGISTER_INDEXES.items():
+        op.create_index(name, "letter", columns, unique=False)
+    op.drop_index("ix_letter_enclosed_in_id", table_name="letter")
+    op.drop_index("ix_task_status", table_name="task")
+    op.drop_index("ix_task_agency_id", table_name="task")
+
+
+def downgrade() -> None:
+    op.create_index("ix_letter_enclosed_in_id", "letter", ["enclosed_in_id"], unique=False)
+    for name in REGISTER_INDEXES:
+        op.drop_index(name, table_name="letter")
+    op.create_index("ix_task_status", "task", ["status"], unique=False)
+    op.create_index("ix_task_agency_id", "task", ["agency_id"], unique=False)
+    op.drop_index("ix_task_agency_status_deadline", table_name="task")
+    op.drop_index("ix_task_updated_at", table_name="task")
+    op.create_index("ix_task_deadline", "task", ["deadline"], unique=False)
+    op.drop_index("ix_task_deadline_status", table_name="task")
+    for name in ("ix_task_deadline_order", "ix_task_status_deadline_order", "ix_task_agency_deadline_order"):
+        op.execute(f"DROP INDEX {name}")
+    op.drop_table("figures_task_tally")
+    op.drop_index("ix_task_occurrence_status", table_name="task_occurrence")
+    op.drop_table("figures_letter_tally")
+    op.drop_table("figures_tally")
