@@ -6,6 +6,14 @@ Rows are generated in a scratch SQLite database (150 agencies; letters received 
 deadlines spread over the year, 55 % done, some late, some overdue, 5 % without deadline, 3 % cancelled).
 Prints the time to build and save each report and the file's size; --pdf also times LibreOffice's conversion
 of the summary. Nothing is asserted.
+
+On an existing database (a province of ten years, ../shared/tools/perf/gen_province.py; work on a copy):
+
+    .venv/bin/python bench/bench_reports.py --database sqlite:////tmp/rep-c/tracker.db --today 2026-12-07
+
+builds, each in a fresh process as the report worker does (tracker.reports.runs.build_file), the summary of
+the current year (judged as of --today), the summary of the previous year, and that year's incoming and
+follow-up registers (.docx and .xlsx), printing wall time and the process's peak RSS (getrusage).
 """
 
 from __future__ import annotations
@@ -78,12 +86,86 @@ def build_database(folder: Path, tasks: int, letters: int):
     return engine, session_factory(engine)
 
 
+def child(url: str, kind: str, file_format: str, period_text: str, today: dt.date, output: Path | None) -> None:
+    """Build one report as the worker does and print one JSON line: seconds, CPU seconds of the process (import
+    included), peak RSS (MiB), bytes."""
+    import json
+    import resource
+
+    from tracker.db import import_models, make_engine, read_only, session_factory
+    from tracker.reports import runs
+    from tracker.reports.vn import period_from_text
+
+    import_models()
+    engine = make_engine(url)
+    sessions = session_factory(read_only(engine))
+    period = period_from_text(period_text)
+    params = {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
+    start = time.perf_counter()
+    with sessions() as session:
+        data = runs.build_file(session, kind, file_format, params, today, None)
+    seconds = time.perf_counter() - start
+    if output is not None:
+        output.write_bytes(data)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": round(seconds, 2), "cpu": round(usage.ru_utime + usage.ru_stime, 2),
+                      "max_rss_mib": round(usage.ru_maxrss / 1024), "bytes": len(data)}), flush=True)
+
+
+def on_database(url: str, today: dt.date, keep: Path | None, only: list[str] | None) -> None:
+    """Each report of the current and the previous year, each in a fresh process (its own peak RSS)."""
+    import json
+
+    last = str(today.year - 1)
+    cases = [
+        ("summary-current", "summary", "docx", str(today.year)),
+        ("summary-previous", "summary", "docx", last),
+        ("summary-previous-xlsx", "summary", "xlsx", last),
+        ("register-previous", "register", "docx", last),
+        ("register-previous-xlsx", "register", "xlsx", last),
+        ("followup-previous", "followup", "docx", last),
+    ]
+    for name, kind, file_format, period_text in cases:
+        if only and name not in only:
+            continue
+        command = [sys.executable, __file__, "--child", kind, "--format", file_format, "--period", period_text,
+                   "--database", url, "--today", today.isoformat()]
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            command += ["--output", str(keep / f"{name}.{file_format}")]
+        wall = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True)
+        wall = time.perf_counter() - wall
+        if done.returncode != 0:
+            print(f"{name}: failed\n{done.stderr[-3000:]}", flush=True)
+            continue
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{name:<24} {kind} {period_text} .{file_format}: build {figures['seconds']:6.2f} s, "
+              f"process {wall:6.2f} s (CPU {figures['cpu']:6.2f} s), max RSS {figures['max_rss_mib']:6,} MiB, "
+              f"{figures['bytes'] / 1024:9,.0f} KiB",
+              flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=50_000)
     parser.add_argument("--letters", type=int, default=20_000)
     parser.add_argument("--pdf", action="store_true", help="also convert the summary to PDF with LibreOffice")
+    parser.add_argument("--database", help="an existing database URL (work on a copy): measure it instead")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="the office day (with --database)")
+    parser.add_argument("--keep", type=Path, default=None, help="with --database: keep the files in this folder")
+    parser.add_argument("--only", action="append", help="with --database: only this case (repeatable)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--format", default="docx", help=argparse.SUPPRESS)
+    parser.add_argument("--period", help=argparse.SUPPRESS)
+    parser.add_argument("--output", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args.database, args.child, args.format, args.period, args.today or dt.date.today(), args.output)
+        return
+    if args.database:
+        on_database(args.database, args.today or dt.date.today(), args.keep, args.only)
+        return
 
     from tracker.reports import builders
     from tracker.reports.vn import period_from_text

@@ -33,6 +33,14 @@ def _register(session, clerk, agency_tasks, *, number, received_on, subject):
                                            for a, r, s, dl in agency_tasks], actor=clerk, received_on=received_on)
 
 
+@pytest.fixture(autouse=True)
+def reports_built_on_a_thread(request):
+    """The web builds reports on a thread of the test's process here, so tests can replace the builder
+    (monkeypatch) and wait for it; test_worker.py sets it back to the worker process that production uses."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["TRACKER_REPORT_RUNNER"] = "thread"
+
+
 @pytest.fixture
 def office(sessions, cast, letter) -> Office:
     """Besides the shared letter (finance lead, labour cooperate, due 30/9/2019): tasks done on time, done

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from tracker.agencies.models import Agency
 from tracker.intake.models import Letter
@@ -28,8 +29,9 @@ CHART_AGENCIES = 20
 ROLE_LABELS = {"lead": "Chủ trì", "cooperate": "Phối hợp"}
 
 
-def letter_reference(letter: Letter) -> str:
-    """ "Công văn số 871/VP-VHXH ngày 21/2/2019 của Văn phòng UBND tỉnh" as reports cite a letter."""
+def letter_reference(letter) -> str:
+    """ "Công văn số 871/VP-VHXH ngày 21/2/2019 của Văn phòng UBND tỉnh" as reports cite a letter (a Letter, or
+    any row with its doc_type, number, issued_on and issuer)."""
     parts = [letter.doc_type or "Văn bản"]
     parts.append(f"số {letter.number}" if letter.number else "không số")
     if letter.issued_on:
@@ -73,16 +75,16 @@ def build_summary(session: Session, period: Period, today: dt.date, *, template:
 def _figures_section(report: ReportDocument, s: d.SummaryData) -> None:
     report.heading("Kết quả chung")
     report.paragraph(
-        f"Số liệu tính đến ngày {vn_date(s.as_of)}. Trong kỳ có {vn_number(len(s.letters))} văn bản giao "
-        f"{vn_number(len(s.units))} nhiệm vụ; {vn_number(s.due)} nhiệm vụ đã đến hạn; đã hoàn thành "
+        f"Số liệu tính đến ngày {vn_date(s.as_of)}. Trong kỳ có {vn_number(s.letter_count)} văn bản giao "
+        f"{vn_number(s.total)} nhiệm vụ; {vn_number(s.due)} nhiệm vụ đã đến hạn; đã hoàn thành "
         f"{vn_number(s.done)} nhiệm vụ, trong đó đúng hạn {vn_number(s.count(d.DONE_ON_TIME))} "
         f"(tỷ lệ {vn_percent(s.on_time_rate)}); quá hạn chưa hoàn thành {vn_number(s.count(d.OVERDUE))} nhiệm vụ; "
-        f"chưa hoàn thành {vn_number(len(s.units) - s.done)} nhiệm vụ.")
+        f"chưa hoàn thành {vn_number(s.total - s.done)} nhiệm vụ.")
 
 
 def _categories_section(report: ReportDocument, s: d.SummaryData) -> None:
     report.heading("Tổng hợp theo tình trạng")
-    total = len(s.units)
+    total = s.total
     rows = [[str(i), d.CATEGORY_LABELS[c], vn_number(s.count(c)), vn_percent(100 * s.count(c) / total)]
             for i, c in enumerate(d.SUMMARY_CATEGORIES, 1)]
     report.table(["TT", "Tình trạng", "Số nhiệm vụ", "Tỷ lệ"], rows, [1.2, 8.8, 3.0, 3.0], centred={0, 2, 3},
@@ -96,7 +98,7 @@ def _agencies_section(report: ReportDocument, s: d.SummaryData) -> None:
         rows.append([str(i), line.name, vn_number(line.total)]
                     + [vn_number(line.counts[c]) for c in d.SUMMARY_CATEGORIES]
                     + [vn_percent(line.on_time_rate)])
-    total = ["", "Tổng cộng", vn_number(len(s.units))] + [vn_number(s.count(c)) for c in d.SUMMARY_CATEGORIES] \
+    total = ["", "Tổng cộng", vn_number(s.total)] + [vn_number(s.count(c)) for c in d.SUMMARY_CATEGORIES] \
         + [vn_percent(s.on_time_rate)]
     report.table(["TT", "Cơ quan, đơn vị", "Tổng số", "Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Quá hạn",
                   "Đang thực hiện", "Không có hạn", "Tỷ lệ đúng hạn"], rows,
@@ -117,13 +119,10 @@ def _overdue_section(report: ReportDocument, s: d.SummaryData) -> None:
     if not s.overdue:
         report.paragraph("Không có nhiệm vụ quá hạn.")
         return
-    rows = []
-    for i, unit in enumerate(s.overdue, 1):
-        letter = s.letters[unit.letter_id]
-        rows.append([str(i), f"{s.summaries.get(unit.task_id, '')}\n({letter_reference(letter)})",
-                     s.agencies[unit.agency_id].display_name, vn_date(unit.deadline), vn_number(unit.days_late)])
+    rows = ([str(i), f"{unit.summary}\n({letter_reference(unit)})", unit.agency_name, vn_date(unit.deadline),
+             vn_number(unit.days_late)] for i, unit in enumerate(s.overdue, 1))
     report.table(["TT", "Nhiệm vụ", "Cơ quan chủ trì, phối hợp", "Hạn xử lý", "Số ngày quá hạn (ngày làm việc)"],
-                 rows, [1.0, 8.0, 3.3, 2.0, 2.2], centred={0, 3, 4})
+                 rows, [1.0, 8.0, 3.3, 2.0, 2.2], centred={0, 3, 4}, total=len(s.overdue))
 
 
 def _closed_section(report: ReportDocument, s: d.SummaryData) -> None:
@@ -143,8 +142,10 @@ def _closed_section(report: ReportDocument, s: d.SummaryData) -> None:
 def build_agency_report(session: Session, agency_key: str, period: Period, today: dt.date, *,
                         template: Path | None = None, signer: str = "") -> ReportDocument:
     """All tasks of one agency in ``period``: its figures and one line per task (or period of a recurring task)."""
+    from tracker.tasks.workflow import workflow_for
+
     agency = d.find_agency(session, agency_key)
-    summary = d.summary_data(session, period, today, agency_id=agency.id)
+    summary = d.summary_data(session, period, today, agency_id=agency.id, lists=False)
     progress.stage(40, "Đang lập các bảng", until=progress.TABLES_END)
     report = _new(template, today, "BÁO CÁO",
                   f"Tình hình thực hiện nhiệm vụ của {agency.name} {period.label}", signer)
@@ -155,23 +156,19 @@ def build_agency_report(session: Session, agency_key: str, period: Period, today
     _figures_section(report, summary)
     _categories_section(report, summary)
     report.heading("Danh sách nhiệm vụ")
-    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.agency_id == agency.id)
-                                              .options(selectinload(Task.occurrences)))}
-    periods = {o.id: o for t in tasks.values() for o in t.occurrences}
-    ordered = sorted(summary.units, key=lambda u: (u.deadline or dt.date.max, u.task_id, u.occurrence_id or 0))
-    rows = []
-    for i, unit in enumerate(ordered, 1):
-        task = tasks[unit.task_id]
-        what = task.summary + (f" ({periods[unit.occurrence_id].label})" if unit.occurrence_id else "")
-        rows.append([str(i), f"{what}\n({letter_reference(summary.letters[unit.letter_id])})",
-                     ROLE_LABELS.get(task.role, task.role), vn_date(unit.deadline), _unit_result(unit),
-                     vn_date(unit.completed_on) if unit.category in (d.DONE_ON_TIME, d.DONE_LATE) else ""])
+    # streamed from the database in batches: an agency of ten years has tens of thousands of units
+    rows = ([str(i), f"{unit.summary}{f' ({unit.period_label})' if unit.occurrence_id else ''}\n"
+             f"({letter_reference(unit)})",
+             ROLE_LABELS.get(unit.role, unit.role), vn_date(unit.deadline), _unit_result(unit),
+             vn_date(unit.completed_on) if unit.category in (d.DONE_ON_TIME, d.DONE_LATE) else ""]
+            for i, unit in enumerate(d.agency_lines(session, workflow_for(session), period, summary.as_of,
+                                                    agency.id), 1))
     report.table(["TT", "Nhiệm vụ", "Vai trò", "Hạn xử lý", "Kết quả", "Ngày hoàn thành"], rows,
-                 [0.9, 7.3, 1.8, 2.0, 2.5, 2.0], centred={0, 2, 3, 5})
+                 [0.9, 7.3, 1.8, 2.0, 2.5, 2.0], centred={0, 2, 3, 5}, total=summary.total)
     return report
 
 
-def _unit_result(unit: d.Unit) -> str:
+def _unit_result(unit: d.AgencyUnit) -> str:
     label = d.CATEGORY_LABELS[unit.category]
     if unit.category in (d.OVERDUE, d.DONE_LATE) and unit.days_late:
         return f"{label} ({_days(unit.days_late)} làm việc)"
@@ -238,12 +235,61 @@ def build_letter_report(session: Session, letter_key: str | int, today: dt.date,
 
 # -- registers --------------------------------------------------------------------------------------------------
 
-def _register_letters(session: Session, period: Period) -> list[Letter]:
-    return list(session.scalars(
-        select(Letter).where(Letter.received_on >= period.start, Letter.received_on <= period.end,
-                             Letter.enclosed_in_id.is_(None))
-        .options(defer(Letter.full_text), defer(Letter.search_text))
-        .order_by(Letter.received_year, Letter.received_number, Letter.received_on, Letter.id)))
+#: letters read, and their tasks asked for, per batch while a register is written
+REGISTER_BATCH = 500
+#: the letter's columns the registers print (never its text)
+_LETTER_COLUMNS = (Letter.id, Letter.received_on, Letter.received_number, Letter.received_year, Letter.issuer,
+                   Letter.number, Letter.doc_type, Letter.issued_on, Letter.subject, Letter.urgency, Letter.secrecy,
+                   Letter.reply_number, Letter.reply_date)
+
+
+def _live_task_of_letter():
+    return select(Task.id).where(Task.letter_id == Letter.id, Task.status != "cancelled").exists()
+
+
+def _register_filter(period: Period, with_tasks: bool) -> list:
+    """The WHERE of a register: letters received in ``period`` (not the ones enclosed in another letter), and
+    for the follow-up register only those with live tasks."""
+    conditions = [Letter.received_on >= period.start, Letter.received_on <= period.end,
+                  Letter.enclosed_in_id.is_(None),
+                  # the same years again: a registered letter's received_year is its received_on's year
+                  # (tracker.intake), and this one can use the unique index on (received_year, received_number)
+                  Letter.received_year >= period.start.year, Letter.received_year <= period.end.year]
+    if with_tasks:
+        conditions.append(_live_task_of_letter())
+    return conditions
+
+
+_REGISTER_ORDER = (Letter.received_year, Letter.received_number, Letter.received_on, Letter.id)
+
+
+@dataclass
+class RegisterSpan:
+    """How many letters a register lists and its first and last incoming numbers."""
+
+    count: int
+    first: int | None
+    last: int | None
+
+
+def _register_span_of(session: Session, period: Period, with_tasks: bool) -> RegisterSpan:
+    """Three small queries, so the span can be printed before the rows are read."""
+    where = _register_filter(period, with_tasks)
+    count = session.scalar(select(func.count()).select_from(Letter).where(*where)) or 0
+    numbered = select(Letter.received_number).where(*where, Letter.received_number.is_not(None))
+    first = session.scalar(numbered.order_by(*_REGISTER_ORDER).limit(1))
+    last = session.scalar(numbered.order_by(*(column.desc() for column in _REGISTER_ORDER)).limit(1))
+    return RegisterSpan(count, first, last)
+
+
+def register_batches(session: Session, period: Period, *, with_tasks: bool = False, replies: bool = False):
+    """The register's letters in order, in batches of REGISTER_BATCH: (letter rows, live tasks per letter id,
+    period replies per letter id). Only a batch is held at a time, whatever the number of letters."""
+    statement = (select(*_LETTER_COLUMNS).where(*_register_filter(period, with_tasks)).order_by(*_REGISTER_ORDER)
+                 .execution_options(yield_per=REGISTER_BATCH))
+    for batch in session.execute(statement).partitions():
+        ids = [letter.id for letter in batch]
+        yield batch, _receivers(session, ids), (_period_replies(session, ids) if replies else {})
 
 
 def _receivers(session: Session, letter_ids: list[int]) -> dict[int, list]:
@@ -265,85 +311,83 @@ def _rows_by_letter(session: Session, letter_ids: list[int], statement) -> dict[
     return found
 
 
-def _register_span(report: ReportDocument, period: Period, letters: list[Letter]) -> None:
-    numbers = [l.received_number for l in letters if l.received_number is not None]
-    span = f"; từ số {numbers[0]} đến số {numbers[-1]}" if numbers else ""
-    report.note(f"Từ ngày {vn_date(period.start)} đến ngày {vn_date(period.end)}{span}.")
+def _register_span(report: ReportDocument, period: Period, span: RegisterSpan) -> None:
+    numbers = f"; từ số {span.first} đến số {span.last}" if span.first is not None else ""
+    report.note(f"Từ ngày {vn_date(period.start)} đến ngày {vn_date(period.end)}{numbers}.")
 
 
-def _register_closing(report: ReportDocument, letters: list[Letter]) -> None:
-    numbers = [l.received_number for l in letters if l.received_number is not None]
-    span = f", từ số {numbers[0]} đến số {numbers[-1]}" if numbers else ""
-    report.paragraph(f"Sổ gồm {vn_number(len(letters))} văn bản{span}.", italic=True)
+def _register_closing(report: ReportDocument, span: RegisterSpan) -> None:
+    numbers = f", từ số {span.first} đến số {span.last}" if span.first is not None else ""
+    report.paragraph(f"Sổ gồm {vn_number(span.count)} văn bản{numbers}.", italic=True)
     report.signatures(["NGƯỜI LẬP SỔ", "(Ký, ghi rõ họ tên)"], ["THỦ TRƯỞNG CƠ QUAN", "(Ký tên, đóng dấu)"])
+
+
+def _register_rows(session: Session, period: Period):
+    for batch, receivers, _ in register_batches(session, period):
+        for letter in batch:
+            kind = letter.doc_type or "Văn bản"
+            notes = ", ".join(x for x in (letter.urgency, letter.secrecy) if x)
+            yield [vn_date(letter.received_on), str(letter.received_number or ""), letter.issuer or "",
+                   letter.number or "", vn_date(letter.issued_on),
+                   f"{kind}: {letter.subject}" if letter.subject else kind,
+                   "\n".join(_unique(t.agency_name for t in receivers.get(letter.id, []))), "", notes]
 
 
 def build_register(session: Session, period: Period, today: dt.date, *, template: Path | None = None
                    ) -> ReportDocument:
     """Sổ đăng ký văn bản đến (Nghị định 30/2020, Phụ lục IV) of the letters received in ``period``."""
-    letters = _register_letters(session, period)
+    span = _register_span_of(session, period, with_tasks=False)
     report = _new(template, today, "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN", f"Năm {period.start.year}", "")
     report.landscape()
     report.drop_signature()
-    if not letters:
+    if not span.count:
         report.note(f"Không có văn bản đến nào được đăng ký {period.label}.")
         return report
-    receivers = _receivers(session, [l.id for l in letters])
-    _register_span(report, period, letters)
+    _register_span(report, period, span)
     progress.stage(40, "Đang lập sổ", until=progress.TABLES_END)
-    rows = []
-    for index, letter in enumerate(letters):
-        if index % 500 == 0:
-            progress.advance(index, len(letters))
-        kind = letter.doc_type or "Văn bản"
-        notes = ", ".join(x for x in (letter.urgency, letter.secrecy) if x)
-        rows.append([vn_date(letter.received_on), str(letter.received_number or ""), letter.issuer or "",
-                     letter.number or "", vn_date(letter.issued_on),
-                     f"{kind}: {letter.subject}" if letter.subject else kind,
-                     "\n".join(_unique(t.agency_name for t in receivers.get(letter.id, []))), "", notes])
     report.table(["Ngày đến", "Số đến", "Tác giả", "Số và ký hiệu", "Ngày tháng",
-                  "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ký nhận", "Ghi chú"], rows,
-                 [2.0, 1.4, 3.6, 2.6, 2.0, 6.4, 3.6, 1.8, 1.8], centred={0, 1, 4})
-    _register_closing(report, letters)
+                  "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ký nhận", "Ghi chú"],
+                 _register_rows(session, period),
+                 [2.0, 1.4, 3.6, 2.6, 2.0, 6.4, 3.6, 1.8, 1.8], centred={0, 1, 4}, total=span.count)
+    _register_closing(report, span)
     return report
+
+
+def _followup_rows(session: Session, period: Period, today: dt.date):
+    from tracker.tasks.status import status_of
+    from tracker.tasks.workflow import workflow_for
+
+    workflow = workflow_for(session)
+    for batch, receivers, period_replies in register_batches(session, period, with_tasks=True, replies=True):
+        for letter in batch:
+            tasks = receivers.get(letter.id, [])
+            deadlines = _grouped_lines((t.agency_name, vn_date(t.deadline) or "không có hạn") for t in tasks)
+            progress_text = _grouped_lines((t.agency_name, _standing(t, status_of(t, workflow, today), workflow))
+                                           for t in tasks)
+            yield [str(letter.received_number or ""),
+                   f"{letter.doc_type or 'Văn bản'} số {letter.number or '(không số)'}, ngày "
+                   f"{vn_date(letter.issued_on)}, {letter.issuer or ''}",
+                   "\n".join(_unique(t.agency_name for t in tasks)), deadlines, progress_text,
+                   _replies_text(letter, tasks, period_replies.get(letter.id, [])), ""]
 
 
 def build_followup(session: Session, period: Period, today: dt.date, *, template: Path | None = None
                    ) -> ReportDocument:
     """Sổ theo dõi giải quyết văn bản đến: letters received in ``period`` with tasks, their deadlines and progress."""
-    from tracker.tasks.status import status_of
-    from tracker.tasks.workflow import workflow_for
-
-    workflow = workflow_for(session)
-    letters = _register_letters(session, period)
-    receivers = _receivers(session, [l.id for l in letters])
-    letters = [l for l in letters if receivers.get(l.id)]
+    span = _register_span_of(session, period, with_tasks=True)
     report = _new(template, today, "SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN", f"Năm {period.start.year}", "")
     report.landscape()
     report.drop_signature()
-    if not letters:
+    if not span.count:
         report.note(f"Không có văn bản đến nào giao nhiệm vụ {period.label}.")
         return report
-    _register_span(report, period, letters)
-    period_replies = _period_replies(session, [l.id for l in letters])
+    _register_span(report, period, span)
     progress.stage(40, "Đang lập sổ", until=progress.TABLES_END)
-    rows = []
-    for index, letter in enumerate(letters):
-        if index % 500 == 0:
-            progress.advance(index, len(letters))
-        tasks = receivers[letter.id]
-        deadlines = _grouped_lines((t.agency_name, vn_date(t.deadline) or "không có hạn") for t in tasks)
-        progress_text = _grouped_lines((t.agency_name, _standing(t, status_of(t, workflow, today), workflow))
-                                       for t in tasks)
-        rows.append([str(letter.received_number or ""),
-                     f"{letter.doc_type or 'Văn bản'} số {letter.number or '(không số)'}, ngày "
-                     f"{vn_date(letter.issued_on)}, {letter.issuer or ''}",
-                     "\n".join(_unique(t.agency_name for t in tasks)), deadlines, progress_text,
-                     _replies_text(letter, tasks, period_replies.get(letter.id, [])), ""])
     report.table(["Số đến", "Tên loại, số, ký hiệu, ngày tháng và cơ quan ban hành", "Đơn vị hoặc người nhận",
-                  "Thời hạn giải quyết", "Tiến độ giải quyết", "Số, ký hiệu văn bản trả lời", "Ghi chú"], rows,
-                 [1.4, 6.0, 3.8, 3.6, 5.0, 3.0, 2.4], centred={0})
-    _register_closing(report, letters)
+                  "Thời hạn giải quyết", "Tiến độ giải quyết", "Số, ký hiệu văn bản trả lời", "Ghi chú"],
+                 _followup_rows(session, period, today),
+                 [1.4, 6.0, 3.8, 3.6, 5.0, 3.0, 2.4], centred={0}, total=span.count)
+    _register_closing(report, span)
     return report
 
 

@@ -6,16 +6,24 @@ recurring task. Cancelled units and tasks awaiting the leader's approval of the 
 A unit belongs to a period when it was given on or before the period's last day and was not already finished
 before its first day. Its category is judged *as of* the period's last day (or today, for a period not over
 yet): a task finished after a past period ended was still open in that period.
+
+Both rules are SQL (:func:`period_units`, :func:`judged_units`): the database keeps the units of other periods to
+itself and counts per agency with GROUP BY; Python only receives the counts and the rows a report prints (the
+overdue list, the closed letters, an agency's list), with the columns it prints, in batches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import logging
+import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
-from sqlalchemy import Integer, cast, func, null, or_, select, union_all
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import (Column, Integer, MetaData, Table, and_, case, cast, func, insert, null, or_, select,
+                        union_all)
+from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
 from tracker.db import MAX_INTEGER
@@ -23,6 +31,8 @@ from tracker.intake.models import Letter
 from tracker.reports import progress
 from tracker.reports.vn import Period, ReportInputError
 from tracker.tasks.models import Occurrence, Task
+
+log = logging.getLogger("tracker.reports")
 
 DONE_ON_TIME, DONE_LATE, OVERDUE, IN_PROGRESS, NO_DEADLINE = (
     "done_on_time", "done_late", "overdue", "in_progress", "no_deadline")
@@ -37,24 +47,6 @@ CATEGORY_LABELS = {
 }
 
 
-@dataclass(slots=True)
-class Unit:
-    """One unit of work with what the reports need to judge it."""
-
-    task_id: int
-    occurrence_id: int | None
-    letter_id: int
-    agency_id: int
-    status: str
-    deadline: dt.date | None
-    judged: dt.date | None
-    completed_on: dt.date | None
-    given_on: dt.date | None
-    category: str = ""
-    #: working days past the deadline (overdue) or past the judged deadline (done late), else 0
-    days_late: int = 0
-
-
 def _workflow(session: Session):
     from tracker.tasks.workflow import workflow_for
 
@@ -67,56 +59,81 @@ def _calendar():
     return default_calendar()
 
 
-def load_units(session: Session, *, agency_id: int | None = None, letter_id: int | None = None) -> list[Unit]:
-    """Every live unit (not cancelled, not awaiting approval), optionally of one agency or one letter."""
-    workflow = _workflow(session)
-    excluded = sorted({"cancelled"} | set(workflow.hidden_states))
-    has_periods = select(Occurrence.id).where(Occurrence.task_id == Task.id).exists()
-    one_off = (select(Task.id, cast(null(), Integer), Task.letter_id, Task.agency_id, Task.status, Task.deadline,
-                      func.coalesce(Task.judged_deadline, Task.deadline), Task.completed_on,
-                      func.coalesce(Task.starts_on, Letter.received_on))
-               .join(Letter, Letter.id == Task.letter_id)
-               .where(~has_periods, Task.status.not_in(excluded)))
-    periodic = (select(Task.id, Occurrence.id, Task.letter_id, Task.agency_id, Occurrence.status,
-                       Occurrence.deadline, Occurrence.deadline, Occurrence.completed_on, Occurrence.period_start)
-                .join(Occurrence, Occurrence.task_id == Task.id)
-                .where(Task.status.not_in(excluded), Occurrence.status.not_in(excluded)))
-    if agency_id is not None:
-        one_off, periodic = one_off.where(Task.agency_id == agency_id), periodic.where(Task.agency_id == agency_id)
-    if letter_id is not None:
-        one_off, periodic = one_off.where(Task.letter_id == letter_id), periodic.where(Task.letter_id == letter_id)
-    rows = session.execute(union_all(one_off, periodic)).all()
-    return [Unit(*row) for row in rows]
-
-
-def judge(units: list[Unit], as_of: dt.date, final_states: frozenset[str], calendar=None) -> None:
-    """Set each unit's category and days late as of ``as_of`` (see the module docstring)."""
-    calendar = calendar or _calendar()
-    for unit in units:
-        done = unit.status in final_states and (unit.completed_on is None or unit.completed_on <= as_of)
-        if done:
-            late = unit.judged is not None and unit.completed_on is not None and unit.completed_on > unit.judged
-            unit.category = DONE_LATE if late else DONE_ON_TIME
-            unit.days_late = calendar.working_days_between(unit.judged, unit.completed_on) if late else 0
-        elif unit.deadline is None:
-            unit.category = NO_DEADLINE
-        elif unit.deadline < as_of:
-            unit.category = OVERDUE
-            unit.days_late = calendar.working_days_between(unit.deadline, as_of)
-        else:
-            unit.category = IN_PROGRESS
-
-
-def in_period(units: list[Unit], period: Period, final_states: frozenset[str]) -> list[Unit]:
-    """The units that belong to ``period``: given by its end, not finished before its start."""
-    return [u for u in units
-            if (u.given_on is None or u.given_on <= period.end)
-            and not (u.status in final_states and u.completed_on is not None and u.completed_on < period.start)]
-
-
 def as_of_day(period: Period, today: dt.date) -> dt.date:
     """The day a period is judged on: its last day, or today while it runs."""
     return min(period.end, today)
+
+
+def period_units(workflow, period: Period, *, agency_id: int | None = None):
+    """The live units of ``period`` as a subquery (see the module docstring), never loaded as a whole.
+
+    Columns: task_id, occurrence_id (None for a one-off task), letter_id, agency_id, status, deadline, judged (the
+    deadline on-time is judged by), completed_on. The period's conditions are in each branch's WHERE, so the
+    database skips the units of other periods (tracker.tasks.queries.units() has no given day to filter on).
+    """
+    excluded = sorted({"cancelled"} | set(workflow.hidden_states))
+    final = sorted(workflow.final_states)
+
+    def belongs(given, status, completed_on):
+        # given by the period's end, and not already finished before its start
+        return and_(or_(given.is_(None), given <= period.end),
+                    or_(status.not_in(final), completed_on.is_(None), completed_on >= period.start))
+
+    has_periods = select(Occurrence.id).where(Occurrence.task_id == Task.id).exists()
+    one_off = (select(Task.id.label("task_id"), cast(null(), Integer).label("occurrence_id"), Task.letter_id,
+                      Task.agency_id, Task.status.label("status"), Task.deadline.label("deadline"),
+                      func.coalesce(Task.judged_deadline, Task.deadline).label("judged"),
+                      Task.completed_on.label("completed_on"))
+               .join(Letter, Letter.id == Task.letter_id)
+               .where(~has_periods, Task.status.not_in(excluded),
+                      belongs(func.coalesce(Task.starts_on, Letter.received_on), Task.status, Task.completed_on)))
+    periodic = (select(Task.id, Occurrence.id, Task.letter_id, Task.agency_id, Occurrence.status,
+                       Occurrence.deadline, Occurrence.deadline, Occurrence.completed_on)
+                .join(Occurrence, Occurrence.task_id == Task.id)
+                .where(Task.status.not_in(excluded), Occurrence.status.not_in(excluded),
+                       belongs(Occurrence.period_start, Occurrence.status, Occurrence.completed_on)))
+    if agency_id is not None:
+        one_off, periodic = one_off.where(Task.agency_id == agency_id), periodic.where(Task.agency_id == agency_id)
+    return union_all(one_off, periodic).subquery("units")
+
+
+def judged_units(workflow, period: Period, as_of: dt.date, *, agency_id: int | None = None):
+    """:func:`period_units` with each unit's ``category`` as of ``as_of`` and ``due`` (1 when its judged deadline
+    has come), computed by the database.
+
+    A unit is done when its state is final and it was completed by ``as_of``; done late when completed after
+    the judged deadline. Otherwise it is without deadline, overdue (deadline before ``as_of``) or in progress.
+    """
+    units = period_units(workflow, period, agency_id=agency_id)
+    c = units.c
+    done = and_(c.status.in_(sorted(workflow.final_states)), or_(c.completed_on.is_(None), c.completed_on <= as_of))
+    late = and_(c.judged.is_not(None), c.completed_on.is_not(None), c.completed_on > c.judged)
+    category = case((and_(done, late), DONE_LATE), (done, DONE_ON_TIME), (c.deadline.is_(None), NO_DEADLINE),
+                    (c.deadline < as_of, OVERDUE), else_=IN_PROGRESS)
+    due = case((and_(c.judged.is_not(None), c.judged <= as_of), 1), else_=0)
+    return select(*c, category.label("category"), due.label("due")).subquery("judged")
+
+
+class DaysLate:
+    """Working days late, remembered per pair of days: the lists repeat the same deadlines many times."""
+
+    def __init__(self, calendar=None):
+        self.calendar = calendar or _calendar()
+        self._known: dict[tuple[dt.date, dt.date], int] = {}
+
+    def __call__(self, category: str, deadline: dt.date | None, judged: dt.date | None,
+                 completed_on: dt.date | None, as_of: dt.date) -> int:
+        """Days past the deadline (overdue) or past the judged deadline (done late); else 0."""
+        if category == OVERDUE and deadline is not None:
+            pair = (deadline, as_of)
+        elif category == DONE_LATE and judged is not None and completed_on is not None:
+            pair = (judged, completed_on)
+        else:
+            return 0
+        found = self._known.get(pair)
+        if found is None:
+            found = self._known[pair] = self.calendar.working_days_between(*pair)
+        return found
 
 
 # -- lookups ------------------------------------------------------------------------------------------------
@@ -182,23 +199,84 @@ class AgencyLine:
         return None if not self.done else round(100 * self.counts[DONE_ON_TIME] / self.done, 1)
 
 
+class Count:
+    """A number of things read with ``len()``: the summary counts units and letters in the database and keeps
+    only how many there are."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int):
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __repr__(self) -> str:
+        return f"Count({self.size})"
+
+
+@dataclass(slots=True)
+class OverdueLine:
+    """One overdue unit of the summary's list, with what the list prints of its task, agency and letter."""
+
+    task_id: int
+    occurrence_id: int | None
+    agency_id: int
+    agency_name: str
+    deadline: dt.date
+    days_late: int
+    summary: str
+    #: the letter's fields that tracker.reports.builders.letter_reference prints
+    doc_type: str | None
+    number: str | None
+    issued_on: dt.date | None
+    issuer: str | None
+
+
+@dataclass(slots=True)
+class ClosedLetter:
+    """A letter whose units were all done in the period (the summary's last section)."""
+
+    id: int
+    doc_type: str | None
+    number: str | None
+    issued_on: dt.date | None
+    issuer: str | None
+    subject: str | None
+
+
 @dataclass
 class SummaryData:
-    """Everything the summary report prints."""
+    """Everything the summary report prints: counts from GROUP BY queries, and the two lists it prints."""
 
     period: Period
     as_of: dt.date
-    units: list[Unit]
-    letters: dict[int, Letter]
-    agencies: dict[int, Agency]
+    counts: dict[str, int]
+    letter_count: int
+    #: units whose judged deadline has come by the as-of day
+    due: int
     per_agency: list[AgencyLine]
-    overdue: list[Unit]
-    closed_letters: list[tuple[Letter, dt.date, int, int]]
-    summaries: dict[int, str]
+    overdue: list[OverdueLine]
+    closed_letters: list[tuple[ClosedLetter, dt.date, int, int]]
+
+    @property
+    def total(self) -> int:
+        """Units of the period."""
+        return sum(self.counts.values())
+
+    @property
+    def units(self) -> Count:
+        """The period's units, as a count (``len(summary.units)``, ``if summary.units``)."""
+        return Count(self.total)
+
+    @property
+    def letters(self) -> Count:
+        """The letters that gave the period's units, as a count."""
+        return Count(self.letter_count)
 
     def count(self, category: str) -> int:
         """Units of one category."""
-        return sum(1 for u in self.units if u.category == category)
+        return self.counts.get(category, 0)
 
     @property
     def done(self) -> int:
@@ -206,68 +284,145 @@ class SummaryData:
         return self.count(DONE_ON_TIME) + self.count(DONE_LATE)
 
     @property
-    def due(self) -> int:
-        """Units whose deadline (the one judged) has come by the as-of day."""
-        return sum(1 for u in self.units if u.judged is not None and u.judged <= self.as_of)
-
-    @property
     def on_time_rate(self) -> float | None:
         """Share of done units finished on time."""
         return None if not self.done else round(100 * self.count(DONE_ON_TIME) / self.done, 1)
 
 
-def summary_data(session: Session, period: Period, today: dt.date, *, agency_id: int | None = None) -> SummaryData:
-    """Collect the summary of ``period`` (of one agency when given), judged as of its end or today."""
+def _display_name():
+    # Agency.display_name in SQL: the short name when there is one, else the full name
+    return func.coalesce(func.nullif(Agency.short_name, ""), Agency.name)
+
+
+@contextmanager
+def materialized(session: Session, subquery) -> Iterator[Table]:
+    """The rows of ``subquery`` in a temporary table of this connection for the block, then dropped.
+
+    The summary asks four questions of the period's units (counts per agency, letters, the overdue list, the
+    closed letters); the units are computed once (one pass over the tasks) instead of once per question.
+    """
+    columns = [Column(column.name, column.type) for column in subquery.c]
+    table = Table(f"report_units_{secrets.token_hex(6)}", MetaData(), *columns, prefixes=["TEMPORARY"])
+    connection = session.connection()
+    table.create(connection)
+    try:
+        session.execute(insert(table).from_select([column.name for column in columns], select(*subquery.c)))
+        yield table
+    finally:
+        try:
+            table.drop(connection)
+        except Exception:  # noqa: BLE001 - a failed transaction drops it with its rollback
+            log.debug("temporary table %s not dropped", table.name, exc_info=True)
+
+
+def summary_data(session: Session, period: Period, today: dt.date, *, agency_id: int | None = None,
+                 lists: bool = True) -> SummaryData:
+    """Collect the summary of ``period`` (of one agency when given), judged as of its end or today.
+
+    The counts come from GROUP BY queries over the period's units: a fixed number of statements, whatever the
+    number of tasks or agencies. With ``lists`` the overdue units and the letters closed in the period are read
+    too (only those rows, only the columns printed).
+    """
     workflow = _workflow(session)
     as_of = as_of_day(period, today)
-    units = in_period(load_units(session, agency_id=agency_id), period, workflow.final_states)
-    progress.stage(20, "Đang đánh giá thời hạn")
-    judge(units, as_of, workflow.final_states)
-    letter_ids = sorted({u.letter_id for u in units})
-    letters = _by_id(session, Letter, letter_ids)
-    agencies = _by_id(session, Agency, sorted({u.agency_id for u in units}))
-    lines: dict[int, AgencyLine] = {}
-    for unit in units:
-        line = lines.get(unit.agency_id)
-        if line is None:
-            agency = agencies[unit.agency_id]
-            line = lines[unit.agency_id] = AgencyLine(unit.agency_id, agency.display_name)
-        line.counts[unit.category] += 1
-    per_agency = sorted(lines.values(), key=lambda l: (-l.counts[OVERDUE], -l.total, l.name))
-    overdue = sorted((u for u in units if u.category == OVERDUE),
-                     key=lambda u: (-u.days_late, u.deadline, agencies[u.agency_id].display_name, u.task_id))
-    # a letter closed in the period: all its live units done by the as-of day, the last one within the period
-    closed = []
-    by_letter: dict[int, list[Unit]] = defaultdict(list)
-    for unit in units:
-        by_letter[unit.letter_id].append(unit)
-    for letter_id, letter_units in by_letter.items():
-        if all(u.category in (DONE_ON_TIME, DONE_LATE) for u in letter_units):
-            last = max((u.completed_on for u in letter_units if u.completed_on), default=None)
-            if last is not None and last in period:
-                late = sum(1 for u in letter_units if u.category == DONE_LATE)
-                closed.append((letters[letter_id], last, len(letter_units), late))
-    closed.sort(key=lambda item: (item[1], item[0].id))
-    summaries = _task_summaries(session, sorted({u.task_id for u in overdue}))
-    return SummaryData(period, as_of, units, letters, agencies, per_agency, overdue, closed, summaries)
+    with materialized(session, judged_units(workflow, period, as_of, agency_id=agency_id)) as judged:
+        j = judged.c
+        counts = dict.fromkeys(SUMMARY_CATEGORIES, 0)
+        lines: dict[int, AgencyLine] = {}
+        due = 0
+        rows = session.execute(
+            select(j.agency_id, Agency.short_name, Agency.name, j.category, func.count(), func.sum(j.due))
+            .join(Agency, Agency.id == j.agency_id)
+            .group_by(j.agency_id, Agency.short_name, Agency.name, j.category))
+        for agency, short_name, name, category, number, due_here in rows:
+            line = lines.get(agency)
+            if line is None:
+                line = lines[agency] = AgencyLine(agency, short_name or name)
+            line.counts[category] += number
+            counts[category] += number
+            due += int(due_here or 0)
+        letter_count = (session.scalar(select(func.count(func.distinct(j.letter_id)))) or 0) if lines else 0
+        progress.stage(20, "Đang đánh giá thời hạn")
+        per_agency = sorted(lines.values(), key=lambda l: (-l.counts[OVERDUE], -l.total, l.name))
+        overdue: list[OverdueLine] = []
+        closed: list[tuple[ClosedLetter, dt.date, int, int]] = []
+        if lists and lines:
+            overdue = _overdue(session, judged, as_of)
+            closed = _closed_letters(session, judged, period)
+    return SummaryData(period, as_of, counts, letter_count, due, per_agency, overdue, closed)
 
 
-def _by_id(session: Session, model, ids: list[int]) -> dict:
-    """Rows of ``model`` by id, fetched in chunks (SQLite limits the number of parameters)."""
-    found = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        query = select(model).where(model.id.in_(chunk))
-        if model is Letter:  # the whole text is not printed: leave it in the database
-            query = query.options(defer(Letter.full_text), defer(Letter.search_text))
-        found.update({row.id: row for row in session.scalars(query)})
+def _overdue(session: Session, judged, as_of: dt.date) -> list[OverdueLine]:
+    """The overdue units, most days overdue first, read in batches (the letter's text is never read)."""
+    j = judged.c
+    days_late = DaysLate()
+    statement = (select(j.task_id, j.occurrence_id, j.agency_id, _display_name(), j.deadline, Task.summary,
+                        Letter.doc_type, Letter.number, Letter.issued_on, Letter.issuer)
+                 .join(Task, Task.id == j.task_id).join(Letter, Letter.id == j.letter_id)
+                 .join(Agency, Agency.id == j.agency_id)
+                 .where(j.category == OVERDUE)
+                 .execution_options(yield_per=2000))
+    found = [OverdueLine(task_id, occurrence_id, agency, name, deadline,
+                         days_late(OVERDUE, deadline, None, None, as_of), summary or "", *letter)
+             for task_id, occurrence_id, agency, name, deadline, summary, *letter in session.execute(statement)]
+    found.sort(key=lambda u: (-u.days_late, u.deadline, u.agency_name, u.task_id, u.occurrence_id or 0))
     return found
 
 
-def _task_summaries(session: Session, task_ids: list[int]) -> dict[int, str]:
-    """Task summaries by id, in chunks."""
-    found: dict[int, str] = {}
-    for start in range(0, len(task_ids), 500):
-        chunk = task_ids[start:start + 500]
-        found.update(dict(session.execute(select(Task.id, Task.summary).where(Task.id.in_(chunk))).all()))
-    return found
+def _closed_letters(session: Session, judged, period: Period) -> list[tuple[ClosedLetter, dt.date, int, int]]:
+    """Letters closed in the period: all their units of the period done by the as-of day, the last one within
+    the period; with how many units and how many of them late."""
+    j = judged.c
+    not_done = func.sum(case((j.category.in_((DONE_ON_TIME, DONE_LATE)), 0), else_=1))
+    last = func.max(j.completed_on)
+    per_letter = (select(j.letter_id, last.label("last"), func.count().label("units"),
+                         func.sum(case((j.category == DONE_LATE, 1), else_=0)).label("late"))
+                  .group_by(j.letter_id)
+                  .having(and_(not_done == 0, last >= period.start, last <= period.end))
+                  .subquery("closed"))
+    statement = (select(Letter.id, Letter.doc_type, Letter.number, Letter.issued_on, Letter.issuer, Letter.subject,
+                        per_letter.c.last, per_letter.c.units, per_letter.c.late)
+                 .join(per_letter, per_letter.c.letter_id == Letter.id)
+                 .order_by(per_letter.c.last, Letter.id)
+                 .execution_options(yield_per=2000))
+    return [(ClosedLetter(*letter), last_day, int(units), int(late or 0))
+            for *letter, last_day, units, late in session.execute(statement)]
+
+
+@dataclass(slots=True)
+class AgencyUnit:
+    """One line of the agency report."""
+
+    task_id: int
+    occurrence_id: int | None
+    summary: str
+    role: str
+    period_label: str | None
+    doc_type: str | None
+    number: str | None
+    issued_on: dt.date | None
+    issuer: str | None
+    deadline: dt.date | None
+    completed_on: dt.date | None
+    category: str
+    days_late: int
+
+
+def agency_lines(session: Session, workflow, period: Period, as_of: dt.date, agency_id: int):
+    """The units of one agency in ``period``, by deadline (none last), as light rows streamed in batches:
+    task summary, role, period label, letter fields, deadline, category, days late, completed day."""
+    judged = judged_units(workflow, period, as_of, agency_id=agency_id)
+    j = judged.c
+    days_late = DaysLate()
+    statement = (select(j.task_id, j.occurrence_id, Task.summary, Task.role, Occurrence.label, Letter.doc_type,
+                        Letter.number, Letter.issued_on, Letter.issuer, j.deadline, j.judged, j.completed_on,
+                        j.category)
+                 .join(Task, Task.id == j.task_id).join(Letter, Letter.id == j.letter_id)
+                 .outerjoin(Occurrence, Occurrence.id == j.occurrence_id)
+                 # the deadline's order, units without one last (NULLs sort first on SQLite, last on PostgreSQL)
+                 .order_by(j.deadline.is_(None), j.deadline, j.task_id, j.occurrence_id)
+                 .execution_options(yield_per=2000))
+    for row in session.execute(statement):
+        yield AgencyUnit(row.task_id, row.occurrence_id, row.summary or "", row.role, row.label,
+                         row.doc_type, row.number, row.issued_on, row.issuer, row.deadline, row.completed_on,
+                         row.category, days_late(row.category, row.deadline, row.judged, row.completed_on, as_of))

@@ -1,12 +1,19 @@
 """Fill the report template: placeholders, numbered sections, tables with a repeating header row, pictures.
 
 Tables are written straight as WordprocessingML rows, because python-docx's add_row is far too slow for a
-register of 20,000 letters.
+register of 20,000 letters; and they are written to a temporary file, not into the document's XML tree: the
+tree of a register of 20,000 letters takes hundreds of megabytes. The document holds a marker paragraph where
+each table goes, and :meth:`ReportDocument.save` copies the tables' files in its place while it writes the
+.docx, so the memory used does not grow with the number of rows.
 """
 
 from __future__ import annotations
 
 import io
+import secrets
+import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -78,6 +85,9 @@ class ReportDocument:
         # found before fill() replaces its placeholder: the Nơi nhận and signature table
         self._signature = next((t for t in self.document.tables
                                 if "{{signer_name}}" in "".join(c.text for r in t.rows for c in r.cells)), None)
+        #: (marker text, file holding the table's XML) of each table, in the document's order
+        self._tables: list[tuple[str, tempfile.SpooledTemporaryFile]] = []
+        self._token = f"tracker-table-{secrets.token_hex(8)}"
 
     # -- placeholders and page ---------------------------------------------------------------------------
     def fill(self, **values: str) -> None:
@@ -140,8 +150,13 @@ class ReportDocument:
         self._insert(paragraph._p)
 
     def table(self, headers: list[str], rows, widths_cm: list[float], *, centred: set[int] = frozenset(),
-              total_row: list[str] | None = None) -> None:
-        """A bordered table whose first row repeats on every page; ``centred`` are column indexes."""
+              total_row: list[str] | None = None, total: int | None = None) -> None:
+        """A bordered table whose first row repeats on every page; ``centred`` are column indexes.
+
+        ``rows`` may be any iterable (a generator reading the database in batches): each row is written to the
+        table's file as it comes. ``total`` is how many rows to expect, for the progress bar, when ``rows`` has
+        no length.
+        """
         twips = [int(w * 567) for w in widths_cm]
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
         borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
@@ -176,15 +191,20 @@ class ReportDocument:
             return "".join(parts)
 
         chunks.append(row_xml(headers, header=True))
-        rows = list(rows)
+        # kept in memory up to a few megabytes, then on disk
+        sink = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
+        sink.write("".join(chunks).encode("utf-8"))
+        expected = len(rows) if total is None and hasattr(rows, "__len__") else total
         for index, row in enumerate(rows):
-            if index % 500 == 0:
-                progress.advance(index, len(rows))
-            chunks.append(row_xml(row))
+            if index % 500 == 0 and expected:
+                progress.advance(index, expected)
+            sink.write(row_xml(row).encode("utf-8"))
         if total_row is not None:
-            chunks.append(row_xml(total_row, bold=True))
-        chunks.append("</w:tbl>")
-        self._insert(parse_xml("".join(chunks)))
+            sink.write(row_xml(total_row, bold=True).encode("utf-8"))
+        sink.write(b"</w:tbl>")
+        marker = f"{self._token}-{len(self._tables)}"
+        self._insert(parse_xml(f'<w:p {_W}><w:r><w:t>{marker}</w:t></w:r></w:p>'))
+        self._tables.append((marker, sink))
         # a table followed directly by a table would merge: a small gap paragraph keeps them apart
         self._paragraph("", STYLE_TABLE)
 
@@ -221,9 +241,34 @@ class ReportDocument:
             self._marker = None
 
     def save(self, target) -> None:
-        """Write the .docx to a path or a binary file object."""
+        """Write the .docx to a path or a binary file object, each table's rows copied from its file in place of
+        its marker."""
         self.finish()
-        self.document.save(target)
+        if not self._tables:
+            self.document.save(target)
+            return
+        shell = io.BytesIO()  # the document without its tables' rows: small
+        self.document.save(shell)
+        shell.seek(0)
+        with zipfile.ZipFile(shell) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in source.infolist():
+                if info.filename != "word/document.xml":
+                    out.writestr(info, source.read(info))
+                    continue
+                xml = source.read(info).decode("utf-8")
+                entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with out.open(entry, "w", force_zip64=True) as sink:
+                    position = 0
+                    for marker, table in self._tables:
+                        found = xml.index(f">{marker}<", position)
+                        # the marker paragraph, whatever namespace declarations lxml wrote on it
+                        start, end = xml.rindex("<w:p", position, found), xml.index("</w:p>", found) + len("</w:p>")
+                        sink.write(xml[position:start].encode("utf-8"))
+                        table.seek(0)
+                        shutil.copyfileobj(table, sink, 1024 * 1024)
+                        position = end
+                    sink.write(xml[position:].encode("utf-8"))
 
     def to_bytes(self) -> bytes:
         """The .docx as bytes."""

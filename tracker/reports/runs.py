@@ -1,13 +1,20 @@
-"""Reports asked for on the web: a ReportRun row, built on a background thread, its file kept by hash.
+"""Reports asked for on the web: a ReportRun row, built by a worker process, its file kept by hash.
 
 Plain Python (no Flask): the web blueprint creates the run with :func:`create_run`, commits, then calls
-:func:`start_in_background`; the archive page reads the row's state and progress.
+:func:`spawn_worker`, which starts ``python -m tracker.reports.worker`` and does not build anything itself;
+the archive page reads the row's state and progress. A report takes hundreds of megabytes while it is
+written, and a web process that built one would keep that memory for the rest of its life.
+:func:`start_in_background` (a thread of the calling process, the same :func:`execute_run`) is for the tests
+and for the CLI-less development setups that ask for it (``TRACKER_REPORT_RUNNER = "thread"``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,7 +175,9 @@ def execute_run(write_sessions: sessionmaker, read_sessions: sessionmaker, insta
             kind, file_format, params = run.kind, run.file_format, dict(run.params or {})
             name = file_name(run)
         tracker.set_stage(5, "Đang đọc số liệu")
-        _update(write_sessions, run_id, state="running", progress=5, stage=tracker.stage, heartbeat_at=utcnow())
+        if not _claim(write_sessions, run_id, tracker.stage):
+            log.info("report run %s is not queued any more: left alone", run_id)
+            return
         heartbeat.start()
         with read_sessions() as session, progress.tracking(tracker):
             data = build_file(session, kind, file_format, params, today, template)
@@ -186,6 +195,17 @@ def execute_run(write_sessions: sessionmaker, read_sessions: sessionmaker, insta
         log.exception("report run %s failed", run_id)
         _update(write_sessions, run_id, state="failed", stage=None, finished_at=utcnow(),
                 error="Lập báo cáo không thành công do lỗi hệ thống; hãy thử lại hoặc báo quản trị viên.")
+
+
+def _claim(sessions: sessionmaker, run_id: int, stage: str) -> bool:
+    """queued → running, in one conditional UPDATE: a run already taken by another worker, or closed as
+    interrupted meanwhile, is not built (twice)."""
+    with transaction(sessions) as session:
+        result = session.execute(
+            update(ReportRun).where(ReportRun.id == run_id, ReportRun.state == "queued")
+            .values(state="running", progress=5, stage=stage, heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False))
+        return (result.rowcount or 0) == 1
 
 
 def _stop(heartbeat: _Heartbeat) -> None:
@@ -225,7 +245,8 @@ def request_of(run: ReportRun) -> Request:
                    agency_code=params.get("agency"), letter_id=params.get("letter"), file_format=run.file_format)
 
 
-#: threads of runs started by this process (tests wait for them; nothing else relies on it)
+#: threads of runs started by this process, building them or watching their worker (tests wait for them;
+#: nothing else relies on it)
 THREADS: dict[int, threading.Thread] = {}
 
 
@@ -237,3 +258,80 @@ def start_in_background(write_sessions: sessionmaker, read_sessions: sessionmake
     THREADS[run_id] = thread
     thread.start()
     return thread
+
+
+#: why a run whose worker process ended without finishing it failed (killed, out of memory, crashed)
+WORKER_DIED = ("Tiến trình lập báo cáo dừng giữa chừng (hết bộ nhớ hoặc bị dừng); hãy bấm “Lập lại” "
+               "hoặc báo quản trị viên.")
+WORKER_NOT_STARTED = "Không khởi động được tiến trình lập báo cáo; hãy thử lại hoặc báo quản trị viên."
+
+
+def worker_command(run_id: int, today: dt.date, template: Path | None = None) -> list[str]:
+    """The command line of the worker process that builds run ``run_id``."""
+    command = [sys.executable, "-m", "tracker.reports.worker", str(run_id), "--today", today.isoformat()]
+    if template is not None:
+        command += ["--template", str(template)]
+    return command
+
+
+def worker_environment(settings) -> dict[str, str]:
+    """This process's environment with the instance folder and database it was given, however it was given
+    them (environment, instance/config.py or create_app's arguments), so the worker uses the same ones."""
+    environment = dict(os.environ)
+    environment["TRACKER_INSTANCE"] = str(settings.instance_path)
+    environment["TRACKER_DATABASE_URL"] = settings.database_url
+    environment["TRACKER_SECRET_KEY"] = settings.secret_key  # not used by a report; read so none is generated
+    return environment
+
+
+def fail_unfinished(sessions: sessionmaker, run_id: int, error: str) -> bool:
+    """Mark run ``run_id`` failed with ``error`` if it is still queued or running (one conditional UPDATE, so a
+    run that finished is left alone). True when it was marked."""
+    with transaction(sessions) as session:
+        result = session.execute(
+            update(ReportRun).where(ReportRun.id == run_id, ReportRun.state.in_(("queued", "running")))
+            .values(state="failed", stage=None, error=error, finished_at=utcnow())
+            .execution_options(synchronize_session=False))
+        return (result.rowcount or 0) == 1
+
+
+def _watch(process: subprocess.Popen, sessions: sessionmaker, run_id: int) -> None:
+    """Wait for the worker to end (so it does not stay a zombie) and fail its run at once if it died with it
+    unfinished, instead of after STALE_AFTER."""
+    code = process.wait()
+    if code != 0:
+        log.warning("report worker of run %s ended with code %s", run_id, code)
+    try:
+        if fail_unfinished(sessions, run_id, WORKER_DIED):
+            log.warning("report run %s: its worker ended before finishing it", run_id)
+    except Exception:  # noqa: BLE001 - the stale-run rule closes it later
+        log.warning("report run %s: not closed after its worker ended", run_id, exc_info=True)
+
+
+#: worker processes started by this process and not yet ended, by run id (tests wait for them)
+WORKERS: dict[int, subprocess.Popen] = {}
+
+
+def spawn_worker(write_sessions: sessionmaker, settings, run_id: int, today: dt.date,
+                 template: Path | None = None) -> subprocess.Popen | None:
+    """Start the worker process that builds run ``run_id`` and return at once (None, with the run marked failed,
+    when it cannot be started). A daemon thread of this process only waits for it to end."""
+    try:
+        process = subprocess.Popen(worker_command(run_id, today, template), env=worker_environment(settings),
+                                   stdin=subprocess.DEVNULL, close_fds=True)
+    except OSError:
+        log.exception("report run %s: worker not started", run_id)
+        fail_unfinished(write_sessions, run_id, WORKER_NOT_STARTED)
+        return None
+    WORKERS[run_id] = process
+
+    def watch() -> None:
+        try:
+            _watch(process, write_sessions, run_id)
+        finally:
+            WORKERS.pop(run_id, None)
+
+    watcher = threading.Thread(target=watch, name=f"tracker-report-{run_id}-watch", daemon=True)
+    THREADS[run_id] = watcher  # tests wait for the worker's end through it
+    watcher.start()
+    return process

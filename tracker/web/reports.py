@@ -1,13 +1,17 @@
 """Reports on the web: choose a report and its range, download it; the archive of past runs.
 
-A report is always built on a background thread (tracker.reports.runs); the page waits a few seconds
-for it, so a short report downloads at once and a long one goes to the archive page, which refreshes
-itself while something is being built.
+A report is never built by the web process: the request queues a run and starts a worker process for it
+(tracker.reports.runs.spawn_worker, ``python -m tracker.reports.worker``), then waits a few seconds for that
+process to end, so a short report downloads at once and a long one goes to the archive page, which shows its
+progress and refreshes itself while something is being built. The memory a report takes is the worker's and
+goes back to the system when it ends. ``TRACKER_REPORT_RUNNER = "thread"`` builds on a thread of the web
+process instead (the tests, which replace the builder in this process).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
@@ -142,24 +146,44 @@ def new():
 
 
 def _compile(checked: runs.Request):
-    """Queue a run, build it in the background, wait a few seconds: download it, or go to the archive."""
+    """Queue a run, have it built outside this request, wait a few seconds: download it, or go to the archive."""
     session = db()
     run = runs.create_run(session, checked, user_id=current_user.id)
     session.commit()
     extensions = current_app.extensions
-    thread = runs.start_in_background(
-        extensions["tracker.write_sessions"], extensions["tracker.read_sessions"],
-        extensions["tracker.settings"].instance_path, run.id, today(), _template())
-    thread.join(float(current_app.config.get("TRACKER_REPORT_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)))
-    if not thread.is_alive():
+    wait = float(current_app.config.get("TRACKER_REPORT_WAIT_SECONDS", DEFAULT_WAIT_SECONDS))
+    if current_app.config.get("TRACKER_REPORT_RUNNER", "subprocess") == "thread":
+        thread = runs.start_in_background(
+            extensions["tracker.write_sessions"], extensions["tracker.read_sessions"],
+            extensions["tracker.settings"].instance_path, run.id, today(), _template())
+        thread.join(wait)
+        ended = not thread.is_alive()
+    else:
+        process = runs.spawn_worker(extensions["tracker.write_sessions"], extensions["tracker.settings"], run.id,
+                                    today(), _template())
+        ended = process is None or _ended(process, wait)
+        if process is not None and ended:
+            # a worker that ended without finishing its run died (killed, out of memory): say so now
+            runs.fail_unfinished(extensions["tracker.write_sessions"], run.id, runs.WORKER_DIED)
+    if ended:
         with extensions["tracker.read_sessions"]() as read:
             finished = read.get(ReportRun, run.id)
             if finished.state == "done":
                 return redirect(url_for("reports.download", run_id=run.id), code=303)
-            flash(finished.error or "Lập báo cáo không thành công.", "error")
-    else:
-        flash("Báo cáo đang được lập; trang lưu trữ cho biết tiến độ và có liên kết tải về khi xong.", "info")
+            if finished.state == "failed":
+                flash(finished.error or "Lập báo cáo không thành công.", "error")
+                return redirect(url_for("reports.archive"), code=303)
+    flash("Báo cáo đang được lập; trang lưu trữ cho biết tiến độ và có liên kết tải về khi xong.", "info")
     return redirect(url_for("reports.archive"), code=303)
+
+
+def _ended(process, seconds: float) -> bool:
+    """Whether the worker process ended within ``seconds`` (it is not stopped when it did not)."""
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
 
 
 @bp.route("/archive")
