@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
@@ -104,6 +104,14 @@ class OcrJob(Base):
     pending_upload: Mapped[PendingUpload] = relationship(passive_deletes=True)
 
 
+#: the register lists letters not enclosed in a cover letter (the same words as its query, for partial indexes)
+_IN_REGISTER = text("enclosed_in_id IS NULL")
+_ENCLOSED = text("enclosed_in_id IS NOT NULL")
+#: the register's sorts, each with its index (tracker/web/letters.py SORTS)
+REGISTER_ORDERS = {"received": ("received_year", "received_number"), "issued": ("issued_on", "id"),
+                   "number": ("number", "id"), "issuer": ("issuer", "id")}
+
+
 class Letter(Base):
     """An incoming letter as registered by a clerk."""
 
@@ -112,14 +120,18 @@ class Letter(Base):
         UniqueConstraint("received_year", "received_number", name="received_number_unique"),
         UniqueConstraint("identity_key", name="identity_unique"),
         Index("uq_letter_submission_key", "submission_key", unique=True),
-        # the register's sorts, each after "not enclosed in a cover letter" (its filter), so a page of the
-        # register is read from an index in order, never by sorting every letter of ten years
-        Index("ix_letter_register_received", "enclosed_in_id", "received_year", "received_number"),
-        Index("ix_letter_register_issued", "enclosed_in_id", "issued_on", "id"),
-        Index("ix_letter_register_number", "enclosed_in_id", "number", "id"),
-        Index("ix_letter_register_issuer", "enclosed_in_id", "issuer", "id"),
-        # the register's list of types, read by skipping from one type to the next (letters.doc_types)
-        Index("ix_letter_doc_type", "doc_type"),
+        # the register's sorts over the letters it lists (those not enclosed in a cover letter: partial indexes,
+        # which both databases use for that filter), so a page of the register is read from an index in order,
+        # never by sorting every letter of ten years
+        *(Index(f"ix_letter_register_{name}", *columns, sqlite_where=_IN_REGISTER, postgresql_where=_IN_REGISTER)
+          for name, columns in REGISTER_ORDERS.items()),
+        # the letters enclosed in a cover letter, found from it; partial, so that the register's "not enclosed"
+        # never tempts a planner into it instead of the sorted indexes above
+        Index("ix_letter_enclosed_in_id", "enclosed_in_id", sqlite_where=_ENCLOSED, postgresql_where=_ENCLOSED),
+        # one type's letters in the register's order, and the list of types, read by skipping from one type to
+        # the next (tasks.queries.letter_types)
+        Index("ix_letter_register_type", "doc_type", "received_year", "received_number", sqlite_where=_IN_REGISTER,
+              postgresql_where=_IN_REGISTER),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

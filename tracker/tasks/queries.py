@@ -393,13 +393,13 @@ def letters_query() -> Select:
     return select(Letter).where(Letter.enclosed_in_id.is_(None)).options(selectinload(Letter.tasks))
 
 
-#: the types in use, found by jumping in the index on doc_type from one type to the next (a loose index scan):
-#: a dozen index look-ups instead of reading the type of every letter of ten years
+#: the types in use in the register, found by jumping in its index by type from one type to the next (a loose
+#: index scan): a dozen index look-ups instead of reading the type of every letter of ten years
 _LETTER_TYPES = text("""
 WITH RECURSIVE types(doc_type) AS (
-    SELECT MIN(doc_type) FROM letter
+    SELECT MIN(doc_type) FROM letter WHERE enclosed_in_id IS NULL
     UNION ALL
-    SELECT (SELECT MIN(doc_type) FROM letter WHERE doc_type > types.doc_type) FROM types
+    SELECT (SELECT MIN(doc_type) FROM letter WHERE enclosed_in_id IS NULL AND doc_type > types.doc_type) FROM types
     WHERE types.doc_type IS NOT NULL
 )
 SELECT doc_type FROM types WHERE doc_type IS NOT NULL

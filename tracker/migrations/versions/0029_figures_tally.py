@@ -4,8 +4,8 @@ task lists read their pages from.
 Three new tables, filled from the tasks already there, and indexes: tasks in the lists' order (tasks without a
 deadline last; alone, after the state, after the agency), one agency's tasks by state and deadline (these replace
 the indexes on the state alone and on the agency alone, their prefixes), tasks by time of change (API sync), tasks by
-deadline and state (replacing the index on the deadline alone), the periods' states, and the register's sorts
-and types (replacing the index on enclosed_in_id alone). No existing row is touched. The letters
+deadline and state (replacing the index on the deadline alone), the periods' states, and the register's sorts and
+types (partial indexes over the letters it lists). No existing row is touched. The letters
 count is left to the first write (or ``tracker figures rebuild``), because which states are "not distributed yet"
 depends on the instance's workflow file, which a migration does not read.
 
@@ -42,14 +42,15 @@ GROUP BY agency_id, task_status, status, dated, on_time
 """
 
 
-#: the register's sorts after its filter (not enclosed), and the types (replacing the index on enclosed_in_id)
+#: the register's sorts over the letters it lists (not enclosed in a cover letter: partial indexes)
 REGISTER_INDEXES = {
-    "ix_letter_register_received": ["enclosed_in_id", "received_year", "received_number"],
-    "ix_letter_register_issued": ["enclosed_in_id", "issued_on", "id"],
-    "ix_letter_register_number": ["enclosed_in_id", "number", "id"],
-    "ix_letter_register_issuer": ["enclosed_in_id", "issuer", "id"],
-    "ix_letter_doc_type": ["doc_type"],
+    "ix_letter_register_received": ["received_year", "received_number"],
+    "ix_letter_register_issued": ["issued_on", "id"],
+    "ix_letter_register_number": ["number", "id"],
+    "ix_letter_register_issuer": ["issuer", "id"],
+    "ix_letter_register_type": ["doc_type", "received_year", "received_number"],
 }
+IN_REGISTER = sa.text("enclosed_in_id IS NULL")
 
 FILL_TASKS = """
 INSERT INTO figures_task_tally (agency_id, status, tasks)
@@ -96,13 +97,18 @@ def upgrade() -> None:
     # these are prefixes of the indexes above
     op.drop_index("ix_task_deadline", table_name="task")
     for name, columns in REGISTER_INDEXES.items():
-        op.create_index(name, "letter", columns, unique=False)
+        op.create_index(name, "letter", columns, unique=False, sqlite_where=IN_REGISTER, postgresql_where=IN_REGISTER)
+    # the enclosed letters' index, partial: "not enclosed" (the register) then never picks it over the sorts
     op.drop_index("ix_letter_enclosed_in_id", table_name="letter")
+    op.create_index("ix_letter_enclosed_in_id", "letter", ["enclosed_in_id"], unique=False,
+                    sqlite_where=sa.text("enclosed_in_id IS NOT NULL"),
+                    postgresql_where=sa.text("enclosed_in_id IS NOT NULL"))
     op.drop_index("ix_task_status", table_name="task")
     op.drop_index("ix_task_agency_id", table_name="task")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_letter_enclosed_in_id", table_name="letter")
     op.create_index("ix_letter_enclosed_in_id", "letter", ["enclosed_in_id"], unique=False)
     for name in REGISTER_INDEXES:
         op.drop_index(name, table_name="letter")
