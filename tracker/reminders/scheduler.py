@@ -42,6 +42,7 @@ JOB_REMINDERS = "tracker.reminders.pass"
 JOB_OUTBOX = "tracker.outbox.deliver"
 JOB_REPORTS = "tracker.reports.run"
 JOB_SWEEP_UPLOADS = "tracker.intake.sweep_uploads"
+JOB_RECOUNT = "tracker.tasks.recount_figures"
 
 
 def holder_name() -> str:
@@ -212,6 +213,20 @@ class Ticks:
         except Exception:  # noqa: BLE001
             log.exception("sweeping expired uploads failed; the next tick tries again")
 
+    def recount_figures(self) -> None:
+        """Check the overview's running counts against a full count, and repair them if something wrote tasks
+        outside the app (tracker.tasks.tally)."""
+        from tracker.tasks.tally import recount
+
+        try:
+            with transaction(self.service.sessions) as session:
+                problems = recount(session)
+            if problems:
+                log.warning("overview counts disagreed with a full count at %d places and were recounted: %s",
+                            len(problems), "; ".join(problems[:10]))
+        except Exception:  # noqa: BLE001
+            log.exception("recounting the overview's figures failed; tomorrow's run tries again")
+
     def heartbeat(self, started: bool = False) -> None:
         """Write who runs the scheduler and when it last ticked."""
         with transaction(self.service.sessions) as session:
@@ -230,6 +245,7 @@ def build_scheduler(service: ReminderService, ticks: Ticks):
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.memory import MemoryJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
     from zoneinfo import ZoneInfo
 
@@ -268,6 +284,14 @@ def build_scheduler(service: ReminderService, ticks: Ticks):
         ticks.sweep_uploads, IntervalTrigger(hours=1, timezone=zone), id=JOB_SWEEP_UPLOADS,
         name="Dọn tệp tải lên chưa vào sổ", next_run_time=start + dt.timedelta(minutes=5),
         misfire_grace_time=3600, **common)
+    # Once a night, when nobody waits for a write (a full count holds the write lock for seconds at a province's
+    # size), and a few minutes after start so a new or migrated database gets its letters' count.
+    scheduler.add_job(
+        ticks.recount_figures, CronTrigger(hour=2, minute=30, timezone=zone), id=JOB_RECOUNT,
+        name="Đối chiếu số liệu tổng hợp", misfire_grace_time=6 * 3600, **common)
+    scheduler.add_job(
+        ticks.recount_figures, id=JOB_RECOUNT + "-start", name="Đối chiếu số liệu tổng hợp khi khởi động",
+        next_run_time=start + dt.timedelta(minutes=2), misfire_grace_time=3600, replace_existing=True)
     try:
         from tracker.reports.scheduled import run_due_reports  # the reports area plugs in here when it exists
     except ImportError:

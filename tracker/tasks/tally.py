@@ -277,8 +277,10 @@ def keep_current(sessions: sessionmaker) -> None:
 
 def tally_rows(session: Session) -> list[TallyRow]:
     """The units tally as it is stored (a few hundred rows at most: agencies × states)."""
-    return [TallyRow(r.agency_id, r.task_status, r.status, bool(r.dated), bool(r.on_time), r.units)
-            for r in session.scalars(select(FiguresTally).where(FiguresTally.units != 0))]
+    t = FiguresTally
+    rows = session.execute(select(t.agency_id, t.task_status, t.status, t.dated, t.on_time, t.units)
+                           .where(t.units != 0))  # plain rows: thousands of ORM objects cost more than the query
+    return [TallyRow(a, ts, s, bool(d), bool(o), n) for a, ts, s, d, o, n in rows]
 
 
 def task_counts(session: Session, *, agency_id: int | None = None) -> dict[str, int]:
@@ -331,6 +333,17 @@ def rebuild(session: Session, left_out: frozenset[str] | None = None) -> None:
         session.execute(FiguresTally.__table__.insert(), rows)
     session.execute(FiguresLetterTally.__table__.insert().values(
         left_out=left_out_key(left_out), letters=_letters_with_units(session, left_out)))
+
+
+def recount(session: Session) -> list[str]:
+    """Check the tally against a full count and, when they disagree, store the full count (the caller commits).
+    Returns the disagreements found (the scheduler logs them: something wrote tasks outside the ORM)."""
+    problems = differences(session)
+    if problems:
+        rebuild(session)
+    else:
+        ensure_letters(session)
+    return problems
 
 
 def differences(session: Session, left_out: frozenset[str] | None = None) -> list[str]:

@@ -16,6 +16,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import PermissionDenied, can, require
@@ -277,6 +278,9 @@ def _detail_context(task: Task) -> dict:
     contributions = []
     if task.role == "lead":
         contributions = [t for t in siblings if t.role == "cooperate" and wf.agency_sees(t.status)]
+        if contributions:  # their notes and files, in two statements for all of them
+            db().scalars(select(Task).where(Task.id.in_([t.id for t in contributions]))
+                         .options(selectinload(Task.events), selectinload(Task.attachments))).all()
     officers = list(db().scalars(select(User).where(User.agency_id == task.agency_id, User.active.is_(True),
                                                     User.role == Role.OFFICER).order_by(User.full_name)))
     agencies = []
