@@ -7,6 +7,8 @@ the list's order, never by reading or sorting the whole table). Timings live in 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event, text
 
@@ -260,3 +262,23 @@ def test_a_letter_sent_to_thirty_agencies_costs_its_pages_as_many_statements_as_
         counts.append(pages)
     grew = {path: (counts[0][path], counts[1][path]) for path in counts[0] if counts[1][path] > counts[0][path]}
     assert grew == {}, f"statements that grow with the letter's tasks (10 tasks, 30 tasks): {grew}"
+
+
+@pytest.mark.parametrize("words, letters_found", [("giải ngân", 600), ("giai ngan von 17", 11)])
+def test_the_task_list_finds_by_the_letters_words_however_many_letters_match(app, cast, web, words, letters_found):
+    """Without diacritics or with, a search matching 600 letters (read in the list's order) or 11 (read by letter)
+    lists exactly their tasks, in the list's order, with the right count."""
+    from sqlalchemy import select
+
+    from tracker.tasks.models import DEADLINE_ORDER, Task
+
+    fill(app, cast, letters=600, tasks_per_letter=5)
+    found = {1000 + n for n in range(1, 601) if words == "giải ngân" or str(n).startswith("17")}
+    assert len(found) == letters_found
+    with app.extensions["tracker.write_sessions"]() as session:
+        expected = list(session.scalars(select(Task.id).where(Task.letter_id.in_(found))
+                                        .order_by(*DEADLINE_ORDER)))
+    page = web(cast.leader).get("/tasks/", query_string={"q": words, "per_page": 50}).get_data(as_text=True)
+    shown = [int(n) for n in re.findall(r'href="/tasks/(\d+)"', page)]
+    assert list(dict.fromkeys(shown)) == expected[:50]
+    assert f"/ {len(expected):,}".replace(",", ".") in page or f"/ {len(expected)}" in page

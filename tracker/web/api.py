@@ -314,7 +314,7 @@ def list_tasks():
         text=args.get("q", "").strip()[:200])
     soon_end = default_calendar().add_working_days(day, wf.due_soon_working_days)
     query = queries.apply_filters(query, filters, workflow=wf, today=day, soon_end=soon_end,
-                                  dialect=db().get_bind().dialect.name)
+                                  dialect=db().get_bind().dialect.name, session=db())
     updated_since = args.get("updated_since")
     if updated_since:
         try:

@@ -202,7 +202,7 @@ def _list(query, title: str, agency: Agency | None):
     if agency is not None:
         filters.agency_id = None  # the officer's list is always their agency's
     query = queries.apply_filters(query, filters, workflow=wf, today=day, soon_end=soon_end,
-                                  dialect=db().get_bind().dialect.name)
+                                  dialect=db().get_bind().dialect.name, session=db())
     sort, order = sort_arg(SORTS, "deadline")
     if sort.lstrip("-") == "received":
         query = query.join(Task.letter)

@@ -2,7 +2,7 @@
 task lists read their pages from.
 
 Three new tables, filled from the tasks already there, and indexes: tasks in the lists' order (tasks without a
-deadline last; alone, after the state, after the agency), one agency's tasks by state and deadline (these replace
+deadline last; alone, after the state, after the agency, after the letter), one agency's tasks by state and deadline (these replace
 the indexes on the state alone and on the agency alone, their prefixes), tasks by time of change (API sync), tasks by
 deadline and state (replacing the index on the deadline alone), the periods' states, and the register's sorts and
 types (partial indexes over the letters it lists). No existing row is touched. The letters
@@ -91,11 +91,13 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_task_status_deadline_order ON task "
                "(status, (deadline IS NULL), deadline, id, agency_id, letter_id)")
     op.execute("CREATE INDEX ix_task_agency_deadline_order ON task (agency_id, (deadline IS NULL), deadline, id)")
+    op.execute("CREATE INDEX ix_task_letter_deadline_order ON task (letter_id, (deadline IS NULL), deadline, id)")
     op.create_index("ix_task_agency_status_deadline", "task", ["agency_id", "status", "deadline"], unique=False)
     op.create_index("ix_task_updated_at", "task", ["updated_at", "id"], unique=False)
     op.create_index("ix_task_deadline_status", "task", ["deadline", "status", "agency_id"], unique=False)
     # these are prefixes of the indexes above
     op.drop_index("ix_task_deadline", table_name="task")
+    op.drop_index("ix_task_letter_id", table_name="task")
     for name, columns in REGISTER_INDEXES.items():
         op.create_index(name, "letter", columns, unique=False, sqlite_where=IN_REGISTER, postgresql_where=IN_REGISTER)
     # the enclosed letters' index, partial: "not enclosed" (the register) then never picks it over the sorts
@@ -118,7 +120,9 @@ def downgrade() -> None:
     op.drop_index("ix_task_updated_at", table_name="task")
     op.create_index("ix_task_deadline", "task", ["deadline"], unique=False)
     op.drop_index("ix_task_deadline_status", table_name="task")
-    for name in ("ix_task_deadline_order", "ix_task_status_deadline_order", "ix_task_agency_deadline_order"):
+    op.create_index("ix_task_letter_id", "task", ["letter_id"], unique=False)
+    for name in ("ix_task_deadline_order", "ix_task_status_deadline_order", "ix_task_agency_deadline_order",
+                 "ix_task_letter_deadline_order"):
         op.execute(f"DROP INDEX {name}")
     op.drop_table("figures_task_tally")
     op.drop_index("ix_task_occurrence_status", table_name="task_occurrence")
