@@ -84,3 +84,31 @@ def test_the_recount_command_checks_then_repairs(app, letter):
     assert repaired.exit_code == 0 and "Đã đếm lại" in repaired.output
     with transaction(app.extensions["tracker.write_sessions"]) as session:
         assert tally.differences(session) == []
+
+
+def test_the_overview_counts_once_between_two_changes(app, web, cast, letter, tasks, post):
+    """A second leader opening the overview reads the figures counted for the first (no statement counts tasks),
+    and the next change to a task makes the overview count again."""
+    from sqlalchemy import event
+
+    engine = app.extensions["tracker.engine"]
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    def counting_statements() -> list[str]:
+        return [s for s in seen if "count(" in s and ("FROM task " in s + " " or "FROM task_occurrence" in s)]
+
+    web(cast.leader).get("/overview")
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        second = overview_numbers(web, cast)
+        assert counting_statements() == []
+        assert post(web(cast.finance_officer), letter.finance_task, "/transitions/start").status_code == 302
+        seen.clear()
+        third = overview_numbers(web, cast)
+        assert counting_statements() != []
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert third == second  # starting a task moves no card; the count was made again all the same

@@ -7,6 +7,7 @@ are cancelled or not yet distributed (awaiting a leader's approval) are left out
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 
@@ -365,9 +366,34 @@ def per_agency(session: Session, today: dt.date, open_states: frozenset[str]) ->
     return overview_figures(session, today, open_states, None)[1]
 
 
+#: figures already computed in this process, by database, day, states and figures version (tally.FiguresVersion):
+#: ten leaders opening the overview between two changes cost one count, not ten
+_KEPT_FIGURES: dict[tuple, tuple[Figures, list[dict]]] = {}
+_KEPT_FIGURES_MAX = 16
+
+
 def overview_figures(session: Session, today: dt.date, open_states: frozenset[str],
                      soon_end: dt.date | None = None) -> tuple[Figures, list[dict]]:
-    """``figures`` and ``per_agency`` together, counting the open units once (the overview shows both)."""
+    """``figures`` and ``per_agency`` together, counting the open units once (the overview shows both).
+
+    Kept in the process until a change moves the figures' version, the day or the states change.
+    """
+    from tracker.tasks.tally import figures_version
+
+    workflow = _workflow(session)
+    key = (str(session.get_bind().url), figures_version(session), today, soon_end, frozenset(open_states),
+           workflow.hidden_states, workflow.final_states)
+    kept = _KEPT_FIGURES.get(key)
+    if kept is None:
+        kept = _count_overview(session, today, open_states, soon_end)
+        if len(_KEPT_FIGURES) >= _KEPT_FIGURES_MAX:
+            _KEPT_FIGURES.pop(next(iter(_KEPT_FIGURES)))
+        _KEPT_FIGURES[key] = kept
+    return copy.deepcopy(kept)
+
+
+def _count_overview(session: Session, today: dt.date, open_states: frozenset[str],
+                    soon_end: dt.date | None) -> tuple[Figures, list[dict]]:
     from tracker.tasks.tally import counted_letters
 
     hidden = _workflow(session).hidden_states

@@ -8,6 +8,7 @@ request made the overview take seconds. So the counts that do not depend on toda
   (or would be) finished on time. The states are stored as they are, not as the workflow reads them, so a
   change of workflow file needs no rebuild.
 - ``figures_task_tally``: tasks per agency and state, for the counts above the task lists.
+- ``figures_version``: a number every such change moves, so figures computed once can be kept until it does.
 - ``figures_letter_tally``: the number of letters with at least one counted unit, for one set of left-out states
   (the workflow decides which states are "not distributed yet"); kept per set so a workflow change is noticed.
 
@@ -66,6 +67,17 @@ class FiguresTaskTally(Base):
     status: Mapped[str] = mapped_column(String(30), primary_key=True)
     #: how many tasks
     tasks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FiguresVersion(Base):
+    """A number that grows with every change the tally sees: figures computed under one number stay right until
+    it moves, so a process may keep them (tracker.tasks.queries.overview_figures)."""
+
+    __tablename__ = "figures_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: bumped by every flush that moves a task or a period between counts (and by a recount)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class FiguresLetterTally(Base):
@@ -232,6 +244,20 @@ def _after_flush(session: Session, flush_context) -> None:
         _apply(session, FiguresTaskTally, ("agency_id", "status"), "tasks", after[1] - before[1],
                before[1] - after[1])
         _apply_letters(session, left_out, len(letters_after) - len(letters_before))
+    if queued:
+        _bump_version(session)
+
+
+def _bump_version(session: Session) -> None:
+    conn = session.connection()
+    table = FiguresVersion.__table__
+    if not conn.execute(table.update().where(table.c.id == 1).values(version=table.c.version + 1)).rowcount:
+        conn.execute(table.insert().values(id=1, version=1))
+
+
+def figures_version(session: Session) -> int:
+    """The current version of the figures (see FiguresVersion)."""
+    return session.scalar(select(FiguresVersion.version).where(FiguresVersion.id == 1)) or 0
 
 
 def _apply(session: Session, model, key_columns: tuple[str, ...], count_column: str, added: Counter,
@@ -333,6 +359,7 @@ def rebuild(session: Session, left_out: frozenset[str] | None = None) -> None:
         session.execute(FiguresTally.__table__.insert(), rows)
     session.execute(FiguresLetterTally.__table__.insert().values(
         left_out=left_out_key(left_out), letters=_letters_with_units(session, left_out)))
+    _bump_version(session)
 
 
 def recount(session: Session) -> list[str]:

@@ -1,13 +1,17 @@
-"""The overview's running counts (figures_tally, figures_task_tally, figures_letter_tally) and the indexes the
-task lists read their pages from.
+"""The overview's running counts and the indexes the lists read their pages from (issue 14).
 
-Three new tables, filled from the tasks already there, and indexes: tasks in the lists' order (tasks without a
-deadline last; alone, after the state, after the agency, after the letter), one agency's tasks by state and deadline (these replace
-the indexes on the state alone and on the agency alone, their prefixes), tasks by time of change (API sync), tasks by
-deadline and state (replacing the index on the deadline alone), the periods' states, and the register's sorts and
-types (partial indexes over the letters it lists). No existing row is touched. The letters
-count is left to the first write (or ``tracker figures rebuild``), because which states are "not distributed yet"
-depends on the instance's workflow file, which a migration does not read.
+Four new tables: figures_tally, figures_task_tally (both filled from the tasks already there),
+figures_letter_tally and figures_version. The letters' count is left to `tracker init` (which runs after the
+upgrade) or the scheduler, because which states are "not distributed yet" depends on the instance's workflow file,
+which a migration does not read.
+
+New indexes: tasks in the lists' order (deadline, tasks without one last) alone, after the state (with the agency
+and the letter), after the agency and after the letter; one agency's tasks by state and deadline; tasks by
+deadline and state; tasks by time of change (API sync); the periods' states; the register's sorts and types as
+partial indexes over the letters it lists, and the enclosed letters' index made partial. The indexes on the
+task's state, agency, letter and deadline alone are dropped: each is a prefix of a new one.
+
+No row is changed.
 
 Revision ID: 0029
 Revises: 0028
@@ -77,6 +81,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("left_out", name=op.f("pk_figures_letter_tally")),
     )
     op.create_table(
+        "figures_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_figures_version")),
+    )
+    op.create_table(
         "figures_task_tally",
         sa.Column("agency_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=30), nullable=False),
@@ -125,6 +135,7 @@ def downgrade() -> None:
                  "ix_task_letter_deadline_order"):
         op.execute(f"DROP INDEX {name}")
     op.drop_table("figures_task_tally")
+    op.drop_table("figures_version")
     op.drop_index("ix_task_occurrence_status", table_name="task_occurrence")
     op.drop_table("figures_letter_tally")
     op.drop_table("figures_tally")
