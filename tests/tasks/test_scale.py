@@ -243,8 +243,8 @@ def test_a_letter_sent_to_thirty_agencies_costs_its_pages_as_many_statements_as_
             conn.execute(text(
                 "INSERT INTO agency (id, code, name, kind, active, created_at, updated_at, aliases, emails,"
                 " search_text) VALUES (:id, :code, :name, 'district', :yes, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
-                " '[]', '[]', :code)"), {"id": number, "code": f"huyen-{number}", "name": f"UBND huyện {number}",
-                                        "yes": True})
+                " '[]', '[]', :words)"), {"id": number, "code": f"huyen-{number}", "name": f"UBND huyện {number}",
+                                         "yes": True, "words": f"ubnd huyen {number}"})
     counts = []
     for per_letter in (10, 30):  # the lead task is in progress in both
         with engine.begin() as conn:

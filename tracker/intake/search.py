@@ -25,7 +25,12 @@ def matching_letter_ids(query: str, dialect: str):
         match = " AND ".join(f'"{t}"*' for t in terms)
         return text("SELECT rowid FROM letter_fts WHERE letter_fts MATCH :match").bindparams(match=match) \
             .columns(rowid=Letter.id.type)
-    return apply_search(select(Letter.id), query, dialect)
+    found = apply_search(select(Letter.id), query, dialect)
+    if dialect == "postgresql" and terms:
+        # found once through the GIN index: left in the query, PostgreSQL judged the match unselective and
+        # computed each letter's tsvector while walking the tasks (3 s to count 10,000 tasks at 1M tasks)
+        found = select(found.cte("found_letters").prefix_with("MATERIALIZED").c.id)
+    return found
 
 
 def apply_search(statement: Select, query: str, dialect: str) -> Select:

@@ -107,7 +107,8 @@ def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.da
 
         if search_terms(filters.text):
             letters = matching_letter_ids(filters.text, dialect)
-            broad = session is not None and (session.scalar(
+            # SQLite only: it has no statistics to see how many letters match; PostgreSQL has them
+            broad = session is not None and dialect == "sqlite" and (session.scalar(
                 select(func.count()).select_from(select(letters.subquery()).limit(BROAD_SEARCH_LETTERS + 1)
                                                  .subquery())) or 0) > BROAD_SEARCH_LETTERS
             # "+ 0" keeps the planner off the index by letter for a broad search (see BROAD_SEARCH_LETTERS)
