@@ -282,3 +282,18 @@ def test_the_task_list_finds_by_the_letters_words_however_many_letters_match(app
     shown = [int(n) for n in re.findall(r'href="/tasks/(\d+)"', page)]
     assert list(dict.fromkeys(shown)) == expected[:50]
     assert f"/ {len(expected):,}".replace(",", ".") in page or f"/ {len(expected)}" in page
+
+
+@pytest.mark.parametrize("words, letters_found", [("giải ngân", 600), ("giai ngan von 17", 11)])
+def test_the_register_finds_letters_however_many_match(app, cast, web, words, letters_found):
+    """A register search matching 600 letters (read in the register's order) or 11 (read from the matches and
+    sorted) lists exactly them, newest received first, with the right count."""
+    fill(app, cast, letters=600, tasks_per_letter=5)
+    found = [1000 + n for n in range(1, 601) if words == "giải ngân" or str(n).startswith("17")]
+    assert len(found) == letters_found
+    # received in year 2009 + n % 10 with number n: the register shows the latest year first, then the highest number
+    expected = sorted(found, key=lambda i: (2009 + (i - 1000) % 10, i - 1000), reverse=True)
+    page = web(cast.clerk).get("/letters/", query_string={"q": words, "per_page": 50}).get_data(as_text=True)
+    shown = [int(n) for n in re.findall(r'href="/letters/(\d+)"', page)]
+    assert list(dict.fromkeys(n for n in shown if n >= 1000)) == expected[:50]
+    assert f"/ {letters_found}" in page

@@ -33,15 +33,33 @@ def matching_letter_ids(query: str, dialect: str):
     return found
 
 
-def apply_search(statement: Select, query: str, dialect: str) -> Select:
-    """Restrict a letters query to those whose text has every word of ``query`` (as a prefix)."""
+#: a search matching more letters than this is read in the list's order, keeping the letters (or their tasks)
+#: found, since a page then fills after a few hundred rows; one matching fewer is read from the letters found and
+#: sorted, since they are few. SQLite has no statistics to choose so (PostgreSQL chooses itself)
+BROAD_SEARCH_LETTERS = 500
+
+
+def is_broad(session, query: str, dialect: str) -> bool:
+    """Whether ``query`` matches more than BROAD_SEARCH_LETTERS letters (counted on SQLite only, up to that)."""
+    if session is None or dialect != "sqlite" or not search_terms(query):
+        return False
+    ids = matching_letter_ids(query, dialect).subquery()
+    found = session.scalar(select(func.count()).select_from(select(ids).limit(BROAD_SEARCH_LETTERS + 1).subquery()))
+    return (found or 0) > BROAD_SEARCH_LETTERS
+
+
+def apply_search(statement: Select, query: str, dialect: str, session=None) -> Select:
+    """Restrict a letters query to those whose text has every word of ``query`` (as a prefix); with a
+    ``session``, a broad search keeps the query's order index (BROAD_SEARCH_LETTERS)."""
     terms = search_terms(query)
     if not terms:
         return statement
     if dialect == "sqlite":
         match = " AND ".join(f'"{t}"*' for t in terms)
         ids = text("SELECT rowid FROM letter_fts WHERE letter_fts MATCH :match").bindparams(match=match)
-        return statement.where(Letter.id.in_(ids.columns(rowid=Letter.id.type)))
+        # "+ 0" keeps the planner on the list's order index for a broad search
+        key = Letter.id + 0 if is_broad(session, query, dialect) else Letter.id
+        return statement.where(key.in_(ids.columns(rowid=Letter.id.type)))
     if dialect == "postgresql":
         tsquery = " & ".join(f"{t}:*" for t in terms)
         # the expression of the GIN index (migration 0023): punctuation as spaces, so "871/vp-vhxh" gives

@@ -62,18 +62,12 @@ class TaskFilters:
     text: str = ""
 
 
-#: a text search matching more letters than this reads the list's index in order and keeps the tasks of the
-#: letters found (their tasks are then frequent, a page fills after a few hundred rows); one matching fewer
-#: reads those letters' tasks and sorts them (then they are few)
-BROAD_SEARCH_LETTERS = 500
-
-
 def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.date, soon_end: dt.date,
                   dialect: str = "sqlite", session: Session | None = None) -> Select:
     """Narrow a task query by the filters of the list pages and the API (unknown values are ignored).
 
     The text filter finds the letters through the register's full-text index (``dialect`` names the database);
-    with a ``session`` it first counts them, to read the tasks the cheaper way (BROAD_SEARCH_LETTERS).
+    with a ``session`` it first counts them, to read the tasks the cheaper way (search.BROAD_SEARCH_LETTERS).
     """
     if filters.status in workflow.states:
         query = query.where(Task.status == filters.status)
@@ -103,15 +97,12 @@ def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.da
         query = query.where(Task.assignee_id == filters.assignee_id)
     if filters.text:
         # the letter's number, subject and full text, without diacritics, as the register searches them
-        from tracker.intake.search import matching_letter_ids, search_terms
+        from tracker.intake.search import is_broad, matching_letter_ids, search_terms
 
         if search_terms(filters.text):
             letters = matching_letter_ids(filters.text, dialect)
-            # SQLite only: it has no statistics to see how many letters match; PostgreSQL has them
-            broad = session is not None and dialect == "sqlite" and (session.scalar(
-                select(func.count()).select_from(select(letters.subquery()).limit(BROAD_SEARCH_LETTERS + 1)
-                                                 .subquery())) or 0) > BROAD_SEARCH_LETTERS
-            # "+ 0" keeps the planner off the index by letter for a broad search (see BROAD_SEARCH_LETTERS)
+            # "+ 0" keeps the planner off the index by letter for a broad search (search.BROAD_SEARCH_LETTERS)
+            broad = is_broad(session, filters.text, dialect)
             query = query.where((Task.letter_id + 0 if broad else Task.letter_id).in_(letters))
     return query
 

@@ -65,7 +65,7 @@ def register():
     require(current_user, "letter.list")
     query = queries.letters_query()
     q = request.args.get("q", "").strip()
-    query = apply_search(query, q, db().get_bind().dialect.name)
+    query = apply_search(query, q, db().get_bind().dialect.name, session=db())
     start, end = _date_arg("from"), _date_arg("to")
     if start:
         query = query.where(Letter.received_on >= start)
