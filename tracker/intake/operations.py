@@ -10,10 +10,10 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from tracker.accounts.models import User
 from tracker.intake.models import IncomingCounter, Letter, LetterEvent, OcrJob, PendingUpload, StoredFile
@@ -179,7 +179,8 @@ def register_letter(
 
 def letter_search_text(letter: Letter) -> str:
     """Diacritic-free text searched by the register: number, subject, issuer, signer and the full text."""
-    session = object_session(letter)
+    state = inspect(letter, raiseerr=False)  # None for a plain object with the same fields (a generator's)
+    session = state.session if state is not None else None
     if session is not None:
         # the full text is deferred (lists never load it): loading it here must not flush the edit half-done,
         # which would count the letter's version twice
