@@ -41,10 +41,10 @@ def overview():
     session = db()
     wf = workflow()
     day = today()
-    figures, agencies = queries.overview_figures(session, day, wf.open_states)
+    soon_end = due_soon_end(day)
+    figures, agencies = queries.overview_figures(session, day, wf.open_states, soon_end)
     late = page_items(session, queries.overdue(queries.tasks_query(), day, wf.open_states)
                       .order_by(*DEADLINE_ORDER), limit=50, offset=0)
-    soon_end = due_soon_end(day)
     soon = page_items(session, queries.due_between(queries.tasks_query(), day, soon_end, wf.open_states)
                       .order_by(*DEADLINE_ORDER), limit=50, offset=0)
     return render_template("main/overview.html", figures=figures, overdue=annotate(late), due_soon=annotate(soon),
