@@ -253,12 +253,17 @@ def per_agency_by_scan(session: Session, today: dt.date, open_states: frozenset[
     ).all()
     result = []
     for agency_id, name, short, total, open_, overdue_, done_, on_time in rows:
-        done_ = int(done_ or 0)
-        result.append(dict(agency_id=agency_id, name=short or name, full_name=name, total=int(total),
-                           open=int(open_ or 0), overdue=int(overdue_ or 0), done=done_,
-                           done_on_time=int(on_time or 0), done_late=done_ - int(on_time or 0),
-                           on_time_rate=None if not done_ else round(100 * int(on_time or 0) / done_, 1)))
+        result.append(_agency_row(agency_id, name, short, total=int(total), open_=int(open_ or 0),
+                                  overdue=int(overdue_ or 0), done=int(done_ or 0), on_time=int(on_time or 0)))
     return result
+
+
+def _agency_row(agency_id: int, name: str, short: str | None, *, total: int, open_: int, overdue: int, done: int,
+                on_time: int) -> dict:
+    """One line of the per-agency table (the overview, the API's figures)."""
+    return dict(agency_id=agency_id, name=short or name, full_name=name, total=total, open=open_, overdue=overdue,
+                done=done, done_on_time=on_time, done_late=done - on_time,
+                on_time_rate=None if not done else round(100 * on_time / done, 1))
 
 
 @dataclass
@@ -410,10 +415,8 @@ def _count_overview(session: Session, today: dt.date, open_states: frozenset[str
         if not c.units or agency_id not in names:
             continue
         name, short = names[agency_id]
-        rows.append(dict(agency_id=agency_id, name=short or name, full_name=name, total=c.units, open=c.open,
-                         overdue=c.overdue_open, done=c.done, done_on_time=c.done_on_time,
-                         done_late=c.done - c.done_on_time,
-                         on_time_rate=None if not c.done else round(100 * c.done_on_time / c.done, 1)))
+        rows.append(_agency_row(agency_id, name, short, total=c.units, open_=c.open, overdue=c.overdue_open,
+                                done=c.done, on_time=c.done_on_time))
     rows.sort(key=lambda r: (-r["overdue"], -r["total"], r["full_name"]))
     return totals, rows
 
