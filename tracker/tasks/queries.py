@@ -130,28 +130,35 @@ def deadline_counts(session: Session, *, today: dt.date, soon_end: dt.date, open
             "week": count(due_between(base, today, end_of_week(today), open_states))}
 
 
-def units(excluded: frozenset[str], *, states: list[str] | None = None, deadline_after: dt.date | None = None):
+def units(excluded: frozenset[str] = frozenset(), *, task_ids=None, letter_ids=None):
     """One row per unit of work: one-off tasks, and each period of recurring tasks (see the module docstring).
 
-    Columns: task_id, letter_id, agency_id, status, deadline, judged (the deadline on-time is judged by),
-    completed_on. ``states`` keeps units in those states, ``deadline_after`` units due after that day; both are
-    applied inside each branch so that the indexes on states and deadlines are used.
+    Left out: units whose task or own state is in ``excluded``. ``task_ids`` or ``letter_ids`` narrow it to some
+    tasks or letters, inside each branch so that the indexes are used (the running tally measures a flush's tasks
+    this way). Columns: task_id, letter_id, agency_id, task_status (the task's), status (the unit's), deadline,
+    judged (the deadline on-time is judged by), completed_on, dated (1 when it has a deadline), on_time (1 when
+    there is no deadline to judge by or it was completed on or before it).
     """
+    def branch(status, deadline, judged, completed_on):
+        return (Task.id.label("task_id"), Task.letter_id, Task.agency_id, Task.status.label("task_status"),
+                status.label("status"), deadline.label("deadline"), judged.label("judged"),
+                completed_on.label("completed_on"), case((deadline.is_not(None), 1), else_=0).label("dated"),
+                case((judged.is_(None) | (completed_on <= judged), 1), else_=0).label("on_time"))
+
     has_periods = exists(select(Occurrence.id).where(Occurrence.task_id == Task.id))
     excluded_list = sorted(excluded)
-    one_off = select(Task.id.label("task_id"), Task.letter_id, Task.agency_id, Task.status, Task.deadline,
-                     func.coalesce(Task.judged_deadline, Task.deadline).label("judged"), Task.completed_on) \
-        .where(~has_periods, Task.status.not_in(excluded_list))
-    periodic = select(Task.id.label("task_id"), Task.letter_id, Task.agency_id, Occurrence.status,
-                      Occurrence.deadline, Occurrence.deadline.label("judged"), Occurrence.completed_on) \
-        .join(Occurrence, Occurrence.task_id == Task.id) \
-        .where(Task.status.not_in(excluded_list), Occurrence.status.not_in(excluded_list))
-    if states is not None:
-        one_off = one_off.where(Task.status.in_(states))
-        periodic = periodic.where(Occurrence.status.in_(states))
-    if deadline_after is not None:
-        one_off = one_off.where(Task.deadline > deadline_after)
-        periodic = periodic.where(Occurrence.deadline > deadline_after)
+    one_off = select(*branch(Task.status, Task.deadline, func.coalesce(Task.judged_deadline, Task.deadline),
+                             Task.completed_on)).where(~has_periods)
+    periodic = select(*branch(Occurrence.status, Occurrence.deadline, Occurrence.deadline, Occurrence.completed_on)) \
+        .join(Occurrence, Occurrence.task_id == Task.id)
+    if excluded_list:
+        one_off = one_off.where(Task.status.not_in(excluded_list))
+        periodic = periodic.where(Task.status.not_in(excluded_list), Occurrence.status.not_in(excluded_list))
+    if task_ids is not None:
+        one_off, periodic = one_off.where(Task.id.in_(task_ids)), periodic.where(Task.id.in_(task_ids))
+    if letter_ids is not None:
+        one_off = one_off.where(Task.letter_id.in_(letter_ids))
+        periodic = periodic.where(Task.letter_id.in_(letter_ids))
     return union_all(one_off, periodic).subquery("units")
 
 

@@ -27,11 +27,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, case, delete, func, inspect, select
+from sqlalchemy import Integer, String, delete, func, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from tracker.db import Base
 from tracker.tasks.models import Occurrence, Task
+from tracker.tasks.queries import units
 
 #: the attributes of a task or a period whose change can move a unit from one count to another (a relationship
 #: too: ``task.agency = other`` sets agency_id only during the flush)
@@ -103,37 +104,24 @@ class TallyRow:
     units: int
 
 
-def unit_rows(*, task_ids=None, letter_ids=None):
-    """Every unit (one-off task, or period of a recurring task) with the columns the tally is keyed by.
-
-    Columns: task_id, letter_id, agency_id, task_status, status, deadline, dated, on_time. ``task_ids`` or
-    ``letter_ids`` narrow it to some tasks or letters (inside each branch, so the indexes are used).
-    """
-    has_periods = select(Occurrence.id).where(Occurrence.task_id == Task.id).exists()
-    judged = func.coalesce(Task.judged_deadline, Task.deadline)
-    one_off = select(
-        Task.id.label("task_id"), Task.letter_id, Task.agency_id, Task.status.label("task_status"),
-        Task.status.label("status"), Task.deadline,
-        case((Task.deadline.is_not(None), 1), else_=0).label("dated"),
-        case((judged.is_(None) | (Task.completed_on <= judged), 1), else_=0).label("on_time"),
-    ).where(~has_periods)
-    periodic = select(
-        Task.id.label("task_id"), Task.letter_id, Task.agency_id, Task.status.label("task_status"),
-        Occurrence.status.label("status"), Occurrence.deadline,
-        case((Occurrence.deadline.is_not(None), 1), else_=0).label("dated"),
-        case((Occurrence.deadline.is_(None) | (Occurrence.completed_on <= Occurrence.deadline), 1),
-             else_=0).label("on_time"),
-    ).join(Occurrence, Occurrence.task_id == Task.id)
-    if task_ids is not None:
-        one_off = one_off.where(Task.id.in_(task_ids))
-        periodic = periodic.where(Task.id.in_(task_ids))
-    if letter_ids is not None:
-        one_off = one_off.where(Task.letter_id.in_(letter_ids))
-        periodic = periodic.where(Task.letter_id.in_(letter_ids))
-    return one_off.union_all(periodic).subquery("unit_rows")
-
-
 _Key = tuple[int, str, str, int, int]
+
+
+def _count_units(session: Session, task_ids=None) -> Counter[_Key]:
+    """Units (of some tasks, else all) counted by the units tally's key."""
+    sub = units(task_ids=task_ids)
+    rows = session.execute(
+        select(sub.c.agency_id, sub.c.task_status, sub.c.status, sub.c.dated, sub.c.on_time, func.count())
+        .group_by(sub.c.agency_id, sub.c.task_status, sub.c.status, sub.c.dated, sub.c.on_time))
+    return Counter({(a, ts, s, int(d), int(o)): n for a, ts, s, d, o, n in rows})
+
+
+def _count_tasks(session: Session, task_ids=None) -> Counter[tuple[int, str]]:
+    """Tasks (some, else all) counted by agency and state."""
+    query = select(Task.agency_id, Task.status, func.count()).group_by(Task.agency_id, Task.status)
+    if task_ids is not None:
+        query = query.where(Task.id.in_(task_ids))
+    return Counter({(a, s): n for a, s, n in session.execute(query)})
 
 
 def _measure(session: Session, task_ids) -> tuple[Counter, Counter]:
@@ -141,15 +129,7 @@ def _measure(session: Session, task_ids) -> tuple[Counter, Counter]:
     if not task_ids:
         return Counter(), Counter()
     ids = sorted(task_ids)
-    sub = unit_rows(task_ids=ids)
-    rows = session.execute(
-        select(sub.c.agency_id, sub.c.task_status, sub.c.status, sub.c.dated, sub.c.on_time, func.count())
-        .group_by(sub.c.agency_id, sub.c.task_status, sub.c.status, sub.c.dated, sub.c.on_time))
-    units = Counter({(a, ts, s, int(d), int(o)): n for a, ts, s, d, o, n in rows})
-    tasks = Counter({(a, s): n for a, s, n in session.execute(
-        select(Task.agency_id, Task.status, func.count()).where(Task.id.in_(ids))
-        .group_by(Task.agency_id, Task.status))})
-    return units, tasks
+    return _count_units(session, ids), _count_tasks(session, ids)
 
 
 def left_out_key(left_out: frozenset[str]) -> str:
@@ -159,11 +139,10 @@ def left_out_key(left_out: frozenset[str]) -> str:
 
 def _letters_with_units(session: Session, left_out: frozenset[str], letter_ids=None) -> set[int] | int:
     """The letters (among ``letter_ids``) with a unit whose states are not left out; all of them: a count."""
-    sub = unit_rows(letter_ids=None if letter_ids is None else sorted(letter_ids))
-    kept = sub.c.task_status.not_in(sorted(left_out)) & sub.c.status.not_in(sorted(left_out))
+    sub = units(left_out, letter_ids=None if letter_ids is None else sorted(letter_ids))
     if letter_ids is None:
-        return session.scalar(select(func.count(func.distinct(sub.c.letter_id))).where(kept)) or 0
-    return set(session.scalars(select(sub.c.letter_id).where(kept).distinct()))
+        return session.scalar(select(func.count(func.distinct(sub.c.letter_id)))) or 0
+    return set(session.scalars(select(sub.c.letter_id).distinct()))
 
 
 def _left_out(session: Session) -> frozenset[str]:
@@ -327,47 +306,52 @@ def counted_letters(session: Session, left_out: frozenset[str]) -> int:
 def ensure_letters(session: Session) -> None:
     """Count the letters once if the tally has no count for the workflow's left-out states (a new database, a
     migrated one, a changed workflow); the caller commits."""
-    left_out = _left_out(session)
-    key = left_out_key(left_out)
-    if session.scalar(select(FiguresLetterTally.letters).where(FiguresLetterTally.left_out == key)) is None:
-        session.add(FiguresLetterTally(left_out=key, letters=_letters_with_units(session, left_out)))
-        session.flush()
+    _apply_letters(session, _left_out(session), 0)
 
 
-def _full_count(session: Session) -> Counter[_Key]:
-    sub = unit_rows()
-    rows = session.execute(
-        select(sub.c.agency_id, sub.c.task_status, sub.c.status, sub.c.dated, sub.c.on_time, func.count())
-        .group_by(sub.c.agency_id, sub.c.task_status, sub.c.status, sub.c.dated, sub.c.on_time))
-    return Counter({(a, ts, s, int(d), int(o)): n for a, ts, s, d, o, n in rows})
+@dataclass
+class _Count:
+    """A full count of what the tally keeps."""
+
+    units: Counter
+    tasks: Counter
+    letters: int
+
+
+def _full_count(session: Session, left_out: frozenset[str]) -> _Count:
+    return _Count(_count_units(session), _count_tasks(session), _letters_with_units(session, left_out))
+
+
+def _store(session: Session, left_out: frozenset[str], count: _Count) -> None:
+    session.execute(delete(FiguresTally))
+    session.execute(delete(FiguresTaskTally))
+    session.execute(delete(FiguresLetterTally))
+    tasks = [dict(agency_id=a, status=s, tasks=n) for (a, s), n in sorted(count.tasks.items())]
+    if tasks:
+        session.execute(FiguresTaskTally.__table__.insert(), tasks)
+    rows = [dict(agency_id=a, task_status=ts, status=s, dated=d, on_time=o, units=n)
+            for (a, ts, s, d, o), n in sorted(count.units.items())]
+    if rows:
+        session.execute(FiguresTally.__table__.insert(), rows)
+    session.execute(FiguresLetterTally.__table__.insert().values(left_out=left_out_key(left_out),
+                                                                  letters=count.letters))
+    _bump_version(session)
 
 
 def rebuild(session: Session, left_out: frozenset[str] | None = None) -> None:
     """Count every unit and letter again and store the result (the caller commits)."""
     left_out = _left_out(session) if left_out is None else left_out
-    counts = _full_count(session)
-    session.execute(delete(FiguresTally))
-    session.execute(delete(FiguresTaskTally))
-    session.execute(delete(FiguresLetterTally))
-    tasks = [dict(agency_id=a, status=s, tasks=n) for a, s, n in session.execute(
-        select(Task.agency_id, Task.status, func.count()).group_by(Task.agency_id, Task.status))]
-    if tasks:
-        session.execute(FiguresTaskTally.__table__.insert(), tasks)
-    rows = [dict(agency_id=a, task_status=ts, status=s, dated=d, on_time=o, units=n)
-            for (a, ts, s, d, o), n in sorted(counts.items())]
-    if rows:
-        session.execute(FiguresTally.__table__.insert(), rows)
-    session.execute(FiguresLetterTally.__table__.insert().values(
-        left_out=left_out_key(left_out), letters=_letters_with_units(session, left_out)))
-    _bump_version(session)
+    _store(session, left_out, _full_count(session, left_out))
 
 
 def recount(session: Session) -> list[str]:
-    """Check the tally against a full count and, when they disagree, store the full count (the caller commits).
+    """Check the tally against a full count and, when they disagree, store that count (the caller commits).
     Returns the disagreements found (the scheduler logs them: something wrote tasks outside the ORM)."""
-    problems = differences(session)
+    left_out = _left_out(session)
+    count = _full_count(session, left_out)
+    problems = _differences(session, left_out, count)
     if problems:
-        rebuild(session)
+        _store(session, left_out, count)
     else:
         ensure_letters(session)
     return problems
@@ -376,20 +360,20 @@ def recount(session: Session) -> list[str]:
 def differences(session: Session, left_out: frozenset[str] | None = None) -> list[str]:
     """Where the stored tally disagrees with a full count (empty when it agrees)."""
     left_out = _left_out(session) if left_out is None else left_out
+    return _differences(session, left_out, _full_count(session, left_out))
+
+
+def _differences(session: Session, left_out: frozenset[str], count: _Count) -> list[str]:
     stored = Counter({(r.agency_id, r.task_status, r.status, int(r.dated), int(r.on_time)): r.units
                       for r in tally_rows(session)})
-    counted = _full_count(session)
-    problems = [f"{key}: stored {stored[key]}, counted {counted[key]}"
-                for key in sorted(set(stored) | set(counted)) if stored[key] != counted[key]]
+    problems = [f"{key}: stored {stored[key]}, counted {count.units[key]}"
+                for key in sorted(set(stored) | set(count.units)) if stored[key] != count.units[key]]
     stored_tasks = Counter({(r.agency_id, r.status): r.tasks for r in session.scalars(select(FiguresTaskTally))
                             if r.tasks})
-    counted_tasks = Counter({(a, s): n for a, s, n in session.execute(
-        select(Task.agency_id, Task.status, func.count()).group_by(Task.agency_id, Task.status))})
-    problems += [f"tasks {key}: stored {stored_tasks[key]}, counted {counted_tasks[key]}"
-                 for key in sorted(set(stored_tasks) | set(counted_tasks)) if stored_tasks[key] != counted_tasks[key]]
+    problems += [f"tasks {key}: stored {stored_tasks[key]}, counted {count.tasks[key]}"
+                 for key in sorted(set(stored_tasks) | set(count.tasks)) if stored_tasks[key] != count.tasks[key]]
     letters = session.scalar(select(FiguresLetterTally.letters)
                              .where(FiguresLetterTally.left_out == left_out_key(left_out)))
-    actual = _letters_with_units(session, left_out)
-    if letters is not None and letters != actual:
-        problems.append(f"letters: stored {letters}, counted {actual}")
+    if letters is not None and letters != count.letters:
+        problems.append(f"letters: stored {letters}, counted {count.letters}")
     return problems
