@@ -55,11 +55,9 @@ def apply_search(statement: Select, query: str, dialect: str, session=None) -> S
     if not terms:
         return statement
     if dialect == "sqlite":
-        match = " AND ".join(f'"{t}"*' for t in terms)
-        ids = text("SELECT rowid FROM letter_fts WHERE letter_fts MATCH :match").bindparams(match=match)
         # "+ 0" keeps the planner on the list's order index for a broad search
         key = Letter.id + 0 if is_broad(session, query, dialect) else Letter.id
-        return statement.where(key.in_(ids.columns(rowid=Letter.id.type)))
+        return statement.where(key.in_(matching_letter_ids(query, dialect)))
     if dialect == "postgresql":
         tsquery = " & ".join(f"{t}:*" for t in terms)
         # the expression of the GIN index (migration 0023): punctuation as spaces, so "871/vp-vhxh" gives
