@@ -74,9 +74,9 @@ def _single_key(query: Select):
 def count_up_to(session: Session, query: Select, limit: int = MAX_COUNTED) -> tuple[int, bool]:
     """How many rows ``query`` has, counting no further than ``limit``: (count, whether it is exact)."""
     counted = query.order_by(None)
-    keys = _single_key(query)
-    if keys is not None:  # count ids, which an index often holds, not whole rows
-        counted = counted.with_only_columns(keys)
+    key = _single_key(query)
+    if key is not None:  # count ids, which an index often holds, not whole rows
+        counted = counted.with_only_columns(key)
     found = session.scalar(select(func.count()).select_from(counted.limit(limit + 1).subquery())) or 0
     return min(found, limit), found <= limit
 
