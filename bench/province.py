@@ -138,7 +138,7 @@ COLUMNS = {
     "task": ["id", "letter_id", "agency_id", "role", "summary", "deadline", "deadline_text", "original_deadline",
              "judged_deadline", "recurrence", "recurrence_until", "starts_on", "status", "progress", "assignee_id",
              "group_label", "result_text", "result_submitted_on", "reply_number", "reply_date", "completed_at",
-             "completed_on", "created_at", "updated_at", "version"],
+             "completed_on", "created_at", "updated_at", "version", "received_year", "received_number"],
     "task_event": ["id", "task_id", "actor_id", "at", "kind", "transition", "changes", "comment", "task_version"],
     "letter_event": ["id", "letter_id", "actor_id", "at", "kind", "changes", "comment", "letter_version"],
     "task_extension": ["id", "task_id", "status", "requested_by_id", "requested_at", "requested_on", "old_deadline",
@@ -593,7 +593,7 @@ class Province:
                 1))
             self.letter_events(letter_id, clerk, received, created, subject)
             for spec in tasks:
-                self.task(letter_id, received, clerk, created, *spec)
+                self.task(letter_id, (year, counters[year]), received, clerk, created, *spec)
             if len(self.chunk["task"]) >= 50_000 or len(self.chunk["letter"]) >= 10_000:
                 self.flush()
         self.flush()
@@ -644,9 +644,9 @@ class Province:
                           json.dumps({"subject": ["(cũ)", subject]}, ensure_ascii=False), "Sửa trích yếu", 2))
             ids["letter_event"] += 1
 
-    def task(self, letter_id: int, received: dt.date, clerk: int, created: str, agency_id: int, role: str,
-             summary: str, deadline: dt.date | None, deadline_text: str | None, group: str | None,
-             recurring: bool) -> None:
+    def task(self, letter_id: int, received_number: tuple[int, int], received: dt.date, clerk: int, created: str,
+             agency_id: int, role: str, summary: str, deadline: dt.date | None, deadline_text: str | None,
+             group: str | None, recurring: bool) -> None:
         """One task with its status by age, its history, an extension, its periods and its sent reminders."""
         t, rng, ids, today = self.target, self.rng, self.ids, self.today
         task_id = ids["task"]
@@ -726,7 +726,7 @@ class Province:
             task_id, letter_id, agency_id, role, summary, iso(deadline), deadline_text, iso(original), iso(judged),
             recurrence, iso(recurrence_until), iso(starts_on), status, progress, assignee, group, result_text,
             iso(result_on), reply_number, iso(reply_date), completed_at, iso(completed_on), created, updated,
-            len(events)))
+            len(events), *received_number))
         for version, (kind, transition, actor, day, changes, comment) in enumerate(events, 1):
             self.chunk["task_event"].append((ids["task_event"], task_id, actor, t.timestamp(stamp(day, rng)), kind,
                                              transition, json.dumps(changes, ensure_ascii=False), comment, version))

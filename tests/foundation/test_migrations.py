@@ -177,3 +177,41 @@ def test_upgrading_to_ocr_jobs_keeps_held_uploads_and_a_job_goes_with_its_upload
         assert conn.exec_driver_sql("SELECT count(*) FROM ocr_job").scalar_one() == 0
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_upgrading_to_the_received_order_copies_each_letters_number_to_its_tasks_and_downgrading_keeps_them(tmp_path):
+    """Migration 0030 copies the incoming year and number of each task's letter onto the task (none for a letter
+    enclosed in a cover letter); its downgrade removes the copies and keeps every task and the lists' indexes."""
+    from alembic import command
+
+    from tracker.migrate import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    upgrade(engine, "0029")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO agency (id, code, name, kind, active, created_at, updated_at, aliases, emails, search_text)"
+            " VALUES (1, 'finance', 'Sở Tài chính', 'department', 1, '2019-09-01', '2019-09-01', '[]', '[]',"
+            " 'so tai chinh')")
+        for letter, year, number, enclosed_in in ((1, 2019, 7, None), (2, 2018, 31, None), (3, None, None, 1)):
+            conn.exec_driver_sql(
+                "INSERT INTO letter (id, received_year, received_number, received_on, number, issuer, subject,"
+                " recipients, \"references\", full_text, search_text, created_at, updated_at, version, enclosed_in_id)"
+                f" VALUES ({letter}, ?, ?, '2019-09-02', '{letter}/UBND', 'UBND tỉnh', 'an sinh', '[]', '[]', 'an sinh',"
+                " 'an sinh', '2019-09-02', '2019-09-02', 1, ?)", (year, number, enclosed_in))
+        for task, letter in ((1, 1), (2, 2), (3, 3), (4, 1)):
+            conn.exec_driver_sql(
+                "INSERT INTO task (id, letter_id, agency_id, role, summary, status, progress, created_at, updated_at,"
+                f" version) VALUES ({task}, {letter}, 1, 'lead', 'Rà soát', 'assigned', 0, '2019-09-02',"
+                " '2019-09-02', 1)")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT id, received_year, received_number FROM task ORDER BY id").all() == [
+            (1, 2019, 7), (2, 2018, 31), (3, None, None), (4, 2019, 7)]
+    command.downgrade(alembic_config(engine), "0029")
+    with engine.connect() as conn:
+        columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(task)")]
+        indexes = [row[1] for row in conn.exec_driver_sql("PRAGMA index_list(task)")]
+        assert conn.exec_driver_sql("SELECT count(*) FROM task").scalar_one() == 4
+    assert "received_year" not in columns and "ix_task_deadline_order" in indexes
+    engine.dispose()

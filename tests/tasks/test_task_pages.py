@@ -300,3 +300,28 @@ def test_double_submitted_add_and_edit_forms_save_once(web, cast, letter, tasks,
     assert again.status_code == 302
     assert "đã được lưu trước đó" in clerk.get(again.headers["Location"]).get_data(as_text=True)
     assert len(tasks.events(letter.finance_task, "edited")) == 1
+
+
+def test_sorted_by_received_the_list_follows_the_incoming_register(web, cast, sessions):
+    """"Theo số đến" lists tasks in the order of the incoming register (year, then number), whatever order the
+    letters' rows were written in, and reversed newest first; a state filter keeps that order."""
+    from tracker.accounts.models import User
+    from tracker.intake.operations import LetterSpec, register_letter
+    from tracker.tasks.operations import TaskSpec
+
+    # registered in this order, numbered per year of reception: 2019 no. 1, 2018 no. 1, 2019 no. 2, 2018 no. 2
+    received = [dt.date(2019, 3, 1), dt.date(2018, 12, 28), dt.date(2019, 3, 4), dt.date(2018, 12, 30)]
+    with transaction(sessions) as s:
+        clerk = s.get(User, cast.clerk)
+        for n, day in enumerate(received, 1):
+            spec = LetterSpec(number=f"{n}/UBND-VX", doc_type="Công văn", issuer="UBND tỉnh", issued_on=day,
+                              subject=f"việc số {n}", recipients=["Sở Tài chính"], full_text="Giao Sở Tài chính")
+            register_letter(s, spec, [TaskSpec(agency_id=cast.finance, role="lead", summary=f"Việc của thư {n}",
+                                               deadline=dt.date(2019, 10, 1 + n))],
+                            actor=clerk, received_on=day)
+    leader = web(cast.leader)
+    in_register_order = ["Việc của thư 2<", "Việc của thư 4<", "Việc của thư 1<", "Việc của thư 3<"]
+    for query, expected in (("?sort=received", in_register_order), ("?sort=-received", in_register_order[::-1]),
+                            ("?sort=received&status=open", in_register_order)):
+        page = leader.get(f"/tasks/{query}").get_data(as_text=True)
+        assert sorted(expected, key=page.index) == expected, query

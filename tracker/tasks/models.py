@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, event, inspect, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
@@ -79,6 +79,11 @@ class Task(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     #: optimistic lock: the second of two simultaneous edits is refused, not silently applied
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: the letter's incoming year and number (số đến), copied when the task is written (see
+    #: _copy_received_number) so that the lists' "by received" order is read from an index of tasks alone; a
+    #: letter's number never changes once it is registered. None for a letter without a number of its own
+    received_year: Mapped[int | None] = mapped_column(Integer)
+    received_number: Mapped[int | None] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -130,6 +135,30 @@ Index("ix_task_status_deadline_order", Task.status, *DEADLINE_ORDER, Task.agency
 Index("ix_task_agency_deadline_order", Task.agency_id, *DEADLINE_ORDER)
 #: a letter's tasks (and the tasks of the letters a text search finds) in the lists' order, from the index alone
 Index("ix_task_letter_deadline_order", Task.letter_id, *DEADLINE_ORDER)
+#: the lists sorted "by received" (the order of the incoming register), alone and after the state
+RECEIVED_ORDER = (Task.received_year, Task.received_number, Task.id)
+Index("ix_task_received_order", *RECEIVED_ORDER)
+Index("ix_task_status_received_order", Task.status, *RECEIVED_ORDER)
+
+
+@event.listens_for(Task, "before_insert")
+def _copy_received_number(mapper, connection, task: Task) -> None:
+    """Write the letter's incoming number with a new task, inside its INSERT (no statement of its own)."""
+    _set_received_number(task)
+
+
+@event.listens_for(Task, "before_update")
+def _follow_the_letter(mapper, connection, task: Task) -> None:
+    """A task moved to another letter takes that letter's incoming number (the operations never move one today)."""
+    state = inspect(task)
+    if state.attrs.letter_id.history.has_changes() or state.attrs.letter.history.has_changes():
+        _set_received_number(task)
+
+
+def _set_received_number(task: Task) -> None:
+    for column in ("received_year", "received_number"):
+        setattr(task, column, select(getattr(Letter, column)).where(Letter.id == task.letter_id)
+                .scalar_subquery())
 
 
 class TaskEvent(Base):

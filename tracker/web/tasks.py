@@ -25,7 +25,7 @@ from tracker.db import MAX_INTEGER, transaction
 from tracker.intake.models import Letter
 from tracker.tasks import history, queries
 from tracker.tasks.files import ALLOWED, Upload
-from tracker.tasks.models import DEADLINE_ORDER, Occurrence, Task, TaskAttachment
+from tracker.tasks.models import DEADLINE_ORDER, RECEIVED_ORDER, Occurrence, Task, TaskAttachment
 from tracker.tasks.operations import SUBMISSION_KEY
 from tracker.tasks.occurrences import ensure_occurrences, refresh_all
 from tracker.tasks.recurrence import RecurrenceError, parse_rule
@@ -48,7 +48,8 @@ SORTS = {
     "created": [Task.created_at, Task.id],
     "status": [Task.status, Task.id],
     "progress": [Task.progress, Task.id],
-    "received": [Letter.received_year, Letter.received_number, Task.id],
+    # the incoming register's order, copied on each task (tracker.tasks.models.RECEIVED_ORDER)
+    "received": list(RECEIVED_ORDER),
 }
 
 
@@ -204,8 +205,6 @@ def _list(query, title: str, agency: Agency | None):
     query = queries.apply_filters(query, filters, workflow=wf, today=day, soon_end=soon_end,
                                   dialect=db().get_bind().dialect.name, session=db())
     sort, order = sort_arg(SORTS, "deadline")
-    if sort.lstrip("-") == "received":
-        query = query.join(Task.letter)
     page = paginate(db(), query.order_by(*order))
     agency_id = agency.id if agency is not None else filters.agency_id
     hidden = wf.hidden_states if agency is not None else frozenset()
