@@ -95,7 +95,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int, no_sc
         return
     from waitress import serve
 
-    app = current_app._get_current_object()
+    app = serving.settled(current_app._get_current_object())
     scheduler_thread = None
     if not no_scheduler:
         from tracker.reminders.scheduler import start_in_process

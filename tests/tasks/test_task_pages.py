@@ -260,6 +260,36 @@ def test_overview_figures_and_click_through(app, web, cast, letter, tasks):
     assert "Cơ quan: Sở Tài chính" in listing and "Chủ trì triển khai" in listing and "Phối hợp triển khai" not in listing
 
 
+def test_the_overview_lists_the_twenty_most_overdue_and_links_to_the_rest(app, web, cast, letter, sessions):
+    """With 25 overdue tasks the overview shows the 20 overdue longest, oldest first, says so and links to the
+    full list, where all 25 are; with 20 or fewer it adds no such line."""
+    import re
+
+    from sqlalchemy import select
+
+    from tracker.tasks.models import Task
+
+    add_tasks(sessions, cast, letter, 25, deadline=None)
+    with transaction(sessions) as s:
+        extra = s.scalars(select(Task).where(Task.summary.like("Nhiệm vụ phụ số %"))).all()
+        for task in extra:  # "Nhiệm vụ phụ số n" falls due n days before 20/09/2019
+            task.deadline = dt.date(2019, 9, 19) - dt.timedelta(days=int(task.summary.rsplit(" ", 1)[1]))
+    leader = web(cast.leader)
+    page = leader.get("/overview").get_data(as_text=True)
+    overdue = page[page.index('id="qua-han-h"'):page.index('id="sap-den-han-h"')]
+    shown = [int(n) for n in re.findall(r"Nhiệm vụ phụ số (\d+)", overdue)]
+    assert shown == list(range(25, 5, -1))
+    assert "20 nhiệm vụ quá hạn lâu nhất" in overdue and "Xem tất cả nhiệm vụ quá hạn" in overdue
+    full = leader.get("/tasks/?due=overdue&per_page=50").get_data(as_text=True)
+    assert len(set(re.findall(r"Nhiệm vụ phụ số (\d+)<", full))) == 25
+    with transaction(sessions) as s:
+        for task in s.scalars(select(Task).where(Task.summary.like("Nhiệm vụ phụ số %"))):
+            if int(task.summary.rsplit(" ", 1)[1]) <= 5:
+                task.deadline = None
+    overdue = leader.get("/overview").get_data(as_text=True)
+    assert "nhiệm vụ quá hạn lâu nhất" not in overdue and overdue.count("Nhiệm vụ phụ số") == 20
+
+
 def test_letter_rollup(cast, letter, tasks, app):
     from tracker.tasks.rollup import letter_rollup
 

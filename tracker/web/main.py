@@ -33,6 +33,10 @@ def home():
     return redirect(url_for("admin.users"))
 
 
+#: rows of the overview's overdue and due-soon lists: the most urgent, the rest one click away in the task list
+OVERVIEW_ROWS = 20
+
+
 @bp.route("/overview")
 @login_required
 def overview():
@@ -43,11 +47,14 @@ def overview():
     day = today()
     soon_end = due_soon_end(day)
     figures, agencies = queries.overview_figures(session, day, wf.open_states, soon_end)
+    # the most urgent rows of each list, one more to know whether the full list (paginated) has others
     late = page_items(session, queries.overdue(queries.tasks_query(), day, wf.open_states)
-                      .order_by(*DEADLINE_ORDER), limit=50, offset=0)
+                      .order_by(*DEADLINE_ORDER), limit=OVERVIEW_ROWS + 1, offset=0)
     soon = page_items(session, queries.due_between(queries.tasks_query(), day, soon_end, wf.open_states)
-                      .order_by(*DEADLINE_ORDER), limit=50, offset=0)
-    return render_template("main/overview.html", figures=figures, overdue=annotate(late), due_soon=annotate(soon),
+                      .order_by(*DEADLINE_ORDER), limit=OVERVIEW_ROWS + 1, offset=0)
+    return render_template("main/overview.html", figures=figures, overdue=annotate(late[:OVERVIEW_ROWS]),
+                           due_soon=annotate(soon[:OVERVIEW_ROWS]), more_overdue=len(late) > OVERVIEW_ROWS,
+                           more_due_soon=len(soon) > OVERVIEW_ROWS,
                            agencies=agencies, today=day, soon_end=soon_end)
 
 
