@@ -112,3 +112,36 @@ def test_the_overview_counts_once_between_two_changes(app, web, cast, letter, ta
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert third == second  # starting a task moves no card; the count was made again all the same
+
+
+def test_the_lists_due_counts_follow_an_extension_and_are_counted_once_between_changes(app, web, cast, letter,
+                                                                                        tasks, post):
+    """The "Quá hạn" count above the task lists is counted once between two changes, and an extension that
+    moves the only overdue task's deadline past today takes it off at once (for the agency and for everybody)."""
+    from sqlalchemy import event
+
+    tasks.arrange(letter.finance_task, deadline=dt.date(2019, 9, 10))
+    engine = app.extensions["tracker.engine"]
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    def overdue_chip(path: str, who: int) -> int:
+        page = web(who).get(path).get_data(as_text=True)
+        return int(re.search(r"Quá hạn: <strong>(\d+)</strong>", page).group(1))
+
+    assert overdue_chip("/tasks/mine", cast.finance_officer) == 1 and overdue_chip("/tasks/", cast.leader) == 1
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert overdue_chip("/tasks/", cast.leader) == 1
+        assert [s for s in seen if "count(" in s and "task.deadline <" in s] == []
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    officer = web(cast.finance_officer)
+    assert post(officer, letter.finance_task, "/extensions", new_deadline="15/10/2019",
+                reason="Chờ số liệu của các huyện").status_code == 302
+    pending = tasks.get(letter.finance_task).extensions[-1].id
+    assert post(web(cast.leader), letter.finance_task, f"/extensions/{pending}", decision="approve",
+                comment="Đồng ý").status_code == 302
+    assert overdue_chip("/tasks/mine", cast.finance_officer) == 0 and overdue_chip("/tasks/", cast.leader) == 0

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, select, text, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -117,17 +119,24 @@ def state_counts(session: Session, *, agency_id: int | None = None, hidden: froz
 
 def deadline_counts(session: Session, *, today: dt.date, soon_end: dt.date, open_states: frozenset[str],
                     agency_id: int | None = None) -> dict:
-    """Open tasks overdue, due soon and due this week (of one agency)."""
-    base = select(Task.id)
-    if agency_id is not None:
-        base = base.where(Task.agency_id == agency_id)
+    """Open tasks overdue, due soon and due this week (of one agency), for the chips above every task list.
 
-    def count(query) -> int:
-        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    Kept in the process like the overview's figures (``_kept``): they change only when a task's state, deadline
+    or agency does, which moves the figures' version.
+    """
+    def count_all() -> dict:
+        base = select(Task.id)
+        if agency_id is not None:
+            base = base.where(Task.agency_id == agency_id)
 
-    return {"overdue": count(overdue(base, today, open_states)),
-            "soon": count(due_between(base, today, soon_end, open_states)),
-            "week": count(due_between(base, today, end_of_week(today), open_states))}
+        def count(query) -> int:
+            return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+        return {"overdue": count(overdue(base, today, open_states)),
+                "soon": count(due_between(base, today, soon_end, open_states)),
+                "week": count(due_between(base, today, end_of_week(today), open_states))}
+
+    return _kept(session, ("deadline_counts", today, soon_end, frozenset(open_states), agency_id), count_all)
 
 
 def units(excluded: frozenset[str] = frozenset(), *, task_ids=None, letter_ids=None):
@@ -370,10 +379,26 @@ def per_agency(session: Session, today: dt.date, open_states: frozenset[str]) ->
     return overview_figures(session, today, open_states, None)[1]
 
 
-#: figures already computed in this process, by database, day, states and figures version (tally.FiguresVersion):
-#: ten leaders opening the overview between two changes cost one count, not ten
-_KEPT_FIGURES: dict[tuple, tuple[Figures, list[dict]]] = {}
-_KEPT_FIGURES_MAX = 16
+#: counts already made in this process, by database, figures version (tally.FiguresVersion) and what they depend
+#: on (day, states, agency): ten leaders opening the overview between two changes cost one count, not ten
+_KEPT: dict[tuple, Any] = {}
+_KEPT_MAX = 64
+
+
+def _kept(session: Session, key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or a copy of what it gave for ``key`` at the current figures version in this process."""
+    from tracker.tasks.tally import figures_version
+
+    workflow = _workflow(session)
+    key = (str(session.get_bind().url), figures_version(session), workflow.hidden_states, workflow.final_states,
+           *key)
+    kept = _KEPT.get(key)
+    if kept is None:
+        kept = compute()
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.pop(next(iter(_KEPT)))
+        _KEPT[key] = kept
+    return copy.deepcopy(kept)
 
 
 def overview_figures(session: Session, today: dt.date, open_states: frozenset[str],
@@ -382,18 +407,8 @@ def overview_figures(session: Session, today: dt.date, open_states: frozenset[st
 
     Kept in the process until a change moves the figures' version, the day or the states change.
     """
-    from tracker.tasks.tally import figures_version
-
-    workflow = _workflow(session)
-    key = (str(session.get_bind().url), figures_version(session), today, soon_end, frozenset(open_states),
-           workflow.hidden_states, workflow.final_states)
-    kept = _KEPT_FIGURES.get(key)
-    if kept is None:
-        kept = _count_overview(session, today, open_states, soon_end)
-        if len(_KEPT_FIGURES) >= _KEPT_FIGURES_MAX:
-            _KEPT_FIGURES.pop(next(iter(_KEPT_FIGURES)))
-        _KEPT_FIGURES[key] = kept
-    return copy.deepcopy(kept)
+    return _kept(session, ("overview", today, soon_end, frozenset(open_states)),
+                 lambda: _count_overview(session, today, open_states, soon_end))
 
 
 def _count_overview(session: Session, today: dt.date, open_states: frozenset[str],
