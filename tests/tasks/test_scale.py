@@ -264,13 +264,20 @@ def test_a_letter_sent_to_thirty_agencies_costs_its_pages_as_many_statements_as_
     assert grew == {}, f"statements that grow with the letter's tasks (10 tasks, 30 tasks): {grew}"
 
 
+@pytest.mark.parametrize("listed_max", [None, 5], ids=["letters-listed", "more-than-listed"])
 @pytest.mark.parametrize("words, letters_found", [("giải ngân", 600), ("giai ngan von 17", 11)])
-def test_the_task_list_finds_by_the_letters_words_however_many_letters_match(app, cast, web, words, letters_found):
+def test_the_task_list_finds_by_the_letters_words_however_many_letters_match(app, cast, web, words, letters_found,
+                                                                            listed_max, monkeypatch):
     """Without diacritics or with, a search matching 600 letters (read in the list's order) or 11 (read by letter)
-    lists exactly their tasks, in the list's order, with the right count."""
+    lists exactly their tasks, in the list's order, with the right count; also when more letters match than
+    PostgreSQL hands on as a list (search.LISTED_LETTERS_MAX)."""
     from sqlalchemy import select
 
+    from tracker.intake import search
     from tracker.tasks.models import DEADLINE_ORDER, Task
+
+    if listed_max is not None:
+        monkeypatch.setattr(search, "LISTED_LETTERS_MAX", listed_max)
 
     fill(app, cast, letters=600, tasks_per_letter=5)
     found = {1000 + n for n in range(1, 601) if words == "giải ngân" or str(n).startswith("17")}

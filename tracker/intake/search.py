@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, func, literal_column, select, text
 
 from tracker.intake.models import Letter
 from tracker.text import fold
@@ -46,6 +46,55 @@ def is_broad(session, query: str, dialect: str) -> bool:
     ids = matching_letter_ids(query, dialect).subquery()
     found = session.scalar(select(func.count()).select_from(select(ids).limit(BROAD_SEARCH_LETTERS + 1).subquery()))
     return (found or 0) > BROAD_SEARCH_LETTERS
+
+
+class LetterIds(list):
+    """Letter ids bound as one PostgreSQL integer array, written in one go (see _register_letter_ids_dumper)."""
+
+
+def _register_letter_ids_dumper() -> None:
+    """psycopg writes a list element by element, testing each for quoting (25 ms for 24,000 ids); ids need none."""
+    try:
+        import psycopg
+        from psycopg.adapt import Dumper
+        from psycopg.postgres import types as pg_types
+    except ImportError:  # PostgreSQL's driver is installed with the package; SQLite needs none
+        return
+
+    class _LetterIdsDumper(Dumper):
+        oid = pg_types["int4"].array_oid
+
+        def dump(self, obj):
+            return ("{" + ",".join(str(int(i)) for i in obj) + "}").encode()
+
+    psycopg.adapters.register_dumper(LetterIds, _LetterIdsDumper)
+
+
+_register_letter_ids_dumper()
+
+#: PostgreSQL: the most letter ids a search hands on as a list (a search matching more stays a subquery)
+LISTED_LETTERS_MAX = 50_000
+
+
+def letters_matching(column, query: str, dialect: str, session=None):
+    """A condition on ``column`` (a column of letter ids, e.g. Task.letter_id): the letter has every word of
+    ``query`` as a prefix. With a ``session``, a broad search keeps the query's order index (see
+    BROAD_SEARCH_LETTERS); on PostgreSQL the letters are then found once, before the statements that use them.
+
+    PostgreSQL: inside the statements, the letters found through the GIN index were found again by the count and
+    by the page (about 50 ms each at 200,000 letters), and a page in the list's order tested each task against
+    them in a loop. Found once and bound as an array constant, each statement tests a task in a hash of the ids
+    (the text filter at 1M tasks: 210 -> 105 ms in process).
+    """
+    if dialect == "postgresql" and session is not None and search_terms(query):
+        # one array, not a row per letter: 24,000 rows cost 40 ms to read in Python, one array 2 ms
+        found = session.scalar(select(func.array_agg(literal_column("id"))).select_from(
+            apply_search(select(Letter.id), query, dialect).limit(LISTED_LETTERS_MAX + 1).subquery())) or []
+        if len(found) <= LISTED_LETTERS_MAX:
+            key = column + 0 if len(found) > BROAD_SEARCH_LETTERS else column
+            return key == any_(bindparam("letters_found", LetterIds(found), type_=ARRAY(Integer)))
+    key = column + 0 if is_broad(session, query, dialect) else column
+    return key.in_(matching_letter_ids(query, dialect))
 
 
 def apply_search(statement: Select, query: str, dialect: str, session=None) -> Select:

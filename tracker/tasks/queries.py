@@ -99,13 +99,10 @@ def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.da
         query = query.where(Task.assignee_id == filters.assignee_id)
     if filters.text:
         # the letter's number, subject and full text, without diacritics, as the register searches them
-        from tracker.intake.search import is_broad, matching_letter_ids, search_terms
+        from tracker.intake.search import letters_matching, search_terms
 
         if search_terms(filters.text):
-            letters = matching_letter_ids(filters.text, dialect)
-            # "+ 0" keeps the planner off the index by letter for a broad search (search.BROAD_SEARCH_LETTERS)
-            broad = is_broad(session, filters.text, dialect)
-            query = query.where((Task.letter_id + 0 if broad else Task.letter_id).in_(letters))
+            query = query.where(letters_matching(Task.letter_id, filters.text, dialect, session))
     return query
 
 
