@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, select, text, union_all
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, load_only, selectinload
 
 from tracker.agencies.models import Agency
 from tracker.intake.models import Letter
@@ -441,8 +441,16 @@ def _count_overview(session: Session, today: dt.date, open_states: frozenset[str
 
 
 def letters_query() -> Select:
-    """Top-level letters (not the ones enclosed in a cover letter), with their tasks (for the roll-up column)."""
-    return select(Letter).where(Letter.enclosed_in_id.is_(None)).options(selectinload(Letter.tasks))
+    """Top-level letters (not the ones enclosed in a cover letter), with their tasks (for the roll-up column).
+
+    Of each task only what the roll-up reads (tracker.tasks.rollup): a page of the newest letters holds hundreds
+    of tasks, whose texts and agencies the register never shows.
+    """
+    return select(Letter).where(Letter.enclosed_in_id.is_(None)).options(
+        selectinload(Letter.tasks).options(
+            load_only(Task.letter_id, Task.status, Task.deadline, Task.judged_deadline, Task.completed_on,
+                      Task.recurrence, Task.version),
+            lazyload(Task.agency)))
 
 
 #: the types in use in the register, found by jumping in its index by type from one type to the next (a loose

@@ -83,10 +83,13 @@ def register():
     # tasks awaiting the leader's approval are not yet the agencies' work: they neither make a letter overdue
     # nor "in progress", exactly as in the roll-up shown in the Tình trạng column
     working = sorted(wf.open_states - wf.hidden_states)
+    # most letters of recent years have open (or overdue) tasks: on SQLite "+ 0" keeps the register's order index
+    # and tests each letter against the set (56 -> 13 ms at 1M tasks); PostgreSQL's statistics choose so themselves
+    many = Letter.id + 0 if db().get_bind().dialect.name == "sqlite" else Letter.id
     if task_filter == "overdue":
-        query = query.where(Letter.id.in_(queries.letters_with_tasks(working, overdue_on=today())))
+        query = query.where(many.in_(queries.letters_with_tasks(working, overdue_on=today())))
     elif task_filter == "open":
-        query = query.where(Letter.id.in_(queries.letters_with_tasks(working)))
+        query = query.where(many.in_(queries.letters_with_tasks(working)))
     elif task_filter == "awaiting" and wf.hidden_states:
         query = query.where(Letter.id.in_(queries.letters_with_tasks(sorted(wf.hidden_states))))
     elif task_filter == "done":
