@@ -26,7 +26,7 @@ from tracker.tasks.service import StaleTask, TaskRefused, TaskService
 from tracker.tasks.status import status_of
 from tracker.web import csrf, db, workflow
 from tracker.web.clock import today
-from tracker.web.pagination import count_up_to, page_items
+from tracker.web.pagination import page_of
 from tracker.web.params import date_in_range, read_date, read_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -180,14 +180,10 @@ def _event_json(event: TaskEvent) -> dict:
 
 
 def _page(query, serialise):
-    per_page = _int_arg("per_page", 20, MAX_PER_PAGE)
-    # counted up to MAX_COUNTED, as the pages are: past it "total_exact" is false and the pages stop there
-    total, exact = count_up_to(db(), query)
-    pages = max(1, -(-total // per_page))
-    page = min(_int_arg("page", 1), pages)
-    items = page_items(db(), query, limit=per_page, offset=(page - 1) * per_page)
-    return {"items": [serialise(i) for i in items], "page": page, "per_page": per_page, "total": total,
-            "total_exact": exact, "pages": pages}
+    # the pages' paginator: counted up to MAX_COUNTED, past it "total_exact" is false and the pages stop there
+    page = page_of(db(), query, page=_int_arg("page", 1), per_page=_int_arg("per_page", 20, MAX_PER_PAGE))
+    return {"items": [serialise(i) for i in page.items], "page": page.page, "per_page": page.per_page,
+            "total": page.total, "total_exact": page.exact, "pages": page.pages}
 
 
 def _task_or_404(task_id: int) -> Task:

@@ -86,9 +86,15 @@ def paginate(session: Session, query: Select, *, default_per_page: int = 20) -> 
     per_page = int_arg("per_page", default_per_page)
     if per_page not in PER_PAGE_CHOICES:
         per_page = default_per_page
+    return page_of(session, query, page=int_arg("page", 1), per_page=per_page)
+
+
+def page_of(session: Session, query: Select, *, page: int, per_page: int) -> Page:
+    """Page ``page`` (clamped to the last one) of ``per_page`` rows of ``query``, counted up to MAX_COUNTED: the
+    one paginator of the list pages and the JSON API."""
     total, exact = count_up_to(session, query)
     pages = max(1, -(-total // per_page))
-    page = min(int_arg("page", 1), pages)
+    page = min(max(page, 1), pages)
     items = page_items(session, query, limit=per_page, offset=(page - 1) * per_page)
     return Page(items, page, per_page, total, exact)
 
