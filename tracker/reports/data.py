@@ -21,8 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sqlalchemy import (Column, Integer, MetaData, Table, and_, case, cast, func, insert, null, or_, select,
-                        union_all)
+from sqlalchemy import Column, MetaData, Table, and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
@@ -31,6 +30,7 @@ from tracker.intake.models import Letter
 from tracker.reports import progress
 from tracker.reports.vn import Period, ReportInputError
 from tracker.tasks.models import Occurrence, Task
+from tracker.tasks.queries import units
 
 log = logging.getLogger("tracker.reports")
 
@@ -65,36 +65,15 @@ def as_of_day(period: Period, today: dt.date) -> dt.date:
 
 
 def period_units(workflow, period: Period, *, agency_id: int | None = None):
-    """The live units of ``period`` as a subquery (see the module docstring), never loaded as a whole.
+    """The live units of ``period`` as a subquery (see the module docstring), never loaded as a whole: the one
+    definition of a unit (tracker.tasks.queries.units) with the period's conditions inside each branch, so the
+    database skips the units of other periods.
 
-    Columns: task_id, occurrence_id (None for a one-off task), letter_id, agency_id, status, deadline, judged (the
-    deadline on-time is judged by), completed_on. The period's conditions are in each branch's WHERE, so the
-    database skips the units of other periods (tracker.tasks.queries.units() has no given day to filter on).
+    Columns: those of ``queries.units`` (task_id, occurrence_id, letter_id, agency_id, status, deadline, judged,
+    completed_on, ...).
     """
-    excluded = sorted({"cancelled"} | set(workflow.hidden_states))
-    final = sorted(workflow.final_states)
-
-    def belongs(given, status, completed_on):
-        # given by the period's end, and not already finished before its start
-        return and_(or_(given.is_(None), given <= period.end),
-                    or_(status.not_in(final), completed_on.is_(None), completed_on >= period.start))
-
-    has_periods = select(Occurrence.id).where(Occurrence.task_id == Task.id).exists()
-    one_off = (select(Task.id.label("task_id"), cast(null(), Integer).label("occurrence_id"), Task.letter_id,
-                      Task.agency_id, Task.status.label("status"), Task.deadline.label("deadline"),
-                      func.coalesce(Task.judged_deadline, Task.deadline).label("judged"),
-                      Task.completed_on.label("completed_on"))
-               .join(Letter, Letter.id == Task.letter_id)
-               .where(~has_periods, Task.status.not_in(excluded),
-                      belongs(func.coalesce(Task.starts_on, Letter.received_on), Task.status, Task.completed_on)))
-    periodic = (select(Task.id, Occurrence.id, Task.letter_id, Task.agency_id, Occurrence.status,
-                       Occurrence.deadline, Occurrence.deadline, Occurrence.completed_on)
-                .join(Occurrence, Occurrence.task_id == Task.id)
-                .where(Task.status.not_in(excluded), Occurrence.status.not_in(excluded),
-                       belongs(Occurrence.period_start, Occurrence.status, Occurrence.completed_on)))
-    if agency_id is not None:
-        one_off, periodic = one_off.where(Task.agency_id == agency_id), periodic.where(Task.agency_id == agency_id)
-    return union_all(one_off, periodic).subquery("units")
+    return units(frozenset({"cancelled"}) | workflow.hidden_states, agency_id=agency_id,
+                 period=(period.start, period.end), final_states=frozenset(workflow.final_states))
 
 
 def judged_units(workflow, period: Period, as_of: dt.date, *, agency_id: int | None = None):

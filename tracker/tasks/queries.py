@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select, text, union_all
+from sqlalchemy import Integer, Select, and_, case, cast, exists, func, null, or_, select, text, union_all
 from sqlalchemy.orm import Session, joinedload, lazyload, load_only, selectinload
 
 from tracker.agencies.models import Agency
@@ -136,27 +136,38 @@ def deadline_counts(session: Session, *, today: dt.date, soon_end: dt.date, open
     return _kept(session, ("deadline_counts", today, soon_end, frozenset(open_states), agency_id), count_all)
 
 
-def units(excluded: frozenset[str] = frozenset(), *, task_ids=None, letter_ids=None):
+def units(excluded: frozenset[str] = frozenset(), *, task_ids=None, letter_ids=None, agency_id: int | None = None,
+          period: tuple[dt.date, dt.date] | None = None, final_states: frozenset[str] = frozenset()):
     """One row per unit of work: one-off tasks, and each period of recurring tasks (see the module docstring).
 
-    Left out: units whose task or own state is in ``excluded``. ``task_ids`` or ``letter_ids`` narrow it to some
-    tasks or letters, inside each branch so that the indexes are used (the running tally measures a flush's tasks
-    this way). Columns: task_id, letter_id, agency_id, task_status (the task's), status (the unit's), deadline,
-    judged (the deadline on-time is judged by), completed_on, dated (1 when it has a deadline), on_time (1 when
-    there is no deadline to judge by or it was completed on or before it).
+    Left out: units whose task or own state is in ``excluded``. ``task_ids``, ``letter_ids`` or ``agency_id``
+    narrow it to some tasks, letters or one agency, inside each branch so that the indexes are used (the running
+    tally measures a flush's tasks this way). With ``period`` (first and last day), only the units that belong to
+    it: given on or before its last day (a one-off task on its start or its letter's arrival, a period on its
+    first day) and not finished (a state in ``final_states``) before its first day; the reports count so.
+
+    Columns: task_id, occurrence_id (None for a one-off task), letter_id, agency_id, task_status (the task's),
+    status (the unit's), deadline, judged (the deadline on-time is judged by), completed_on, dated (1 when it has
+    a deadline), on_time (1 when there is no deadline to judge by or it was completed on or before it).
     """
-    def branch(status, deadline, judged, completed_on):
-        return (Task.id.label("task_id"), Task.letter_id, Task.agency_id, Task.status.label("task_status"),
-                status.label("status"), deadline.label("deadline"), judged.label("judged"),
-                completed_on.label("completed_on"), case((deadline.is_not(None), 1), else_=0).label("dated"),
+    def branch(occurrence_id, status, deadline, judged, completed_on):
+        return (Task.id.label("task_id"), occurrence_id.label("occurrence_id"), Task.letter_id, Task.agency_id,
+                Task.status.label("task_status"), status.label("status"), deadline.label("deadline"),
+                judged.label("judged"), completed_on.label("completed_on"),
+                case((deadline.is_not(None), 1), else_=0).label("dated"),
                 case((judged.is_(None) | (completed_on <= judged), 1), else_=0).label("on_time"))
+
+    def belongs(given, status, completed_on):
+        start, end = period
+        return and_(or_(given.is_(None), given <= end),
+                    or_(status.not_in(sorted(final_states)), completed_on.is_(None), completed_on >= start))
 
     has_periods = exists(select(Occurrence.id).where(Occurrence.task_id == Task.id))
     excluded_list = sorted(excluded)
-    one_off = select(*branch(Task.status, Task.deadline, func.coalesce(Task.judged_deadline, Task.deadline),
-                             Task.completed_on)).where(~has_periods)
-    periodic = select(*branch(Occurrence.status, Occurrence.deadline, Occurrence.deadline, Occurrence.completed_on)) \
-        .join(Occurrence, Occurrence.task_id == Task.id)
+    one_off = select(*branch(cast(null(), Integer), Task.status, Task.deadline,
+                             func.coalesce(Task.judged_deadline, Task.deadline), Task.completed_on)).where(~has_periods)
+    periodic = select(*branch(Occurrence.id, Occurrence.status, Occurrence.deadline, Occurrence.deadline,
+                              Occurrence.completed_on)).join(Occurrence, Occurrence.task_id == Task.id)
     if excluded_list:
         one_off = one_off.where(Task.status.not_in(excluded_list))
         periodic = periodic.where(Task.status.not_in(excluded_list), Occurrence.status.not_in(excluded_list))
@@ -165,6 +176,12 @@ def units(excluded: frozenset[str] = frozenset(), *, task_ids=None, letter_ids=N
     if letter_ids is not None:
         one_off = one_off.where(Task.letter_id.in_(letter_ids))
         periodic = periodic.where(Task.letter_id.in_(letter_ids))
+    if agency_id is not None:
+        one_off, periodic = one_off.where(Task.agency_id == agency_id), periodic.where(Task.agency_id == agency_id)
+    if period is not None:
+        one_off = one_off.join(Letter, Letter.id == Task.letter_id).where(
+            belongs(func.coalesce(Task.starts_on, Letter.received_on), Task.status, Task.completed_on))
+        periodic = periodic.where(belongs(Occurrence.period_start, Occurrence.status, Occurrence.completed_on))
     return union_all(one_off, periodic).subquery("units")
 
 
