@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, func, literal_column, select, text
+from sqlalchemy import ARRAY, Integer, Select, TypeDecorator, any_, bindparam, func, literal_column, select, text
 
 from tracker.intake.models import Letter
 from tracker.text import fold
@@ -49,28 +50,35 @@ def is_broad(session, query: str, dialect: str) -> bool:
 
 
 class LetterIds(list):
-    """Letter ids bound as one PostgreSQL integer array, written in one go (see _register_letter_ids_dumper)."""
+    """Letter ids bound as one PostgreSQL integer array, written in one go (see _letter_ids_dumper)."""
 
 
-def _register_letter_ids_dumper() -> None:
-    """psycopg writes a list element by element, testing each for quoting (25 ms for 24,000 ids); ids need none."""
-    try:
-        import psycopg
-        from psycopg.adapt import Dumper
-        from psycopg.postgres import types as pg_types
-    except ImportError:  # PostgreSQL's driver is installed with the package; SQLite needs none
-        return
+class _LetterIdArray(TypeDecorator):
+    """An integer array passed to the driver as it is: SQLAlchemy's ARRAY copies the value into a plain list,
+    which psycopg would then write with its element-by-element dumper instead of LetterIds' own."""
 
-    class _LetterIdsDumper(Dumper):
+    impl = ARRAY(Integer)
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        return None
+
+
+@functools.cache
+def _letter_ids_dumper():
+    """psycopg's dumper of LetterIds: its own list dumper tests each element for quoting (25 ms for 24,000 ids);
+    ids need none."""
+    from psycopg.adapt import Dumper
+    from psycopg.postgres import types as pg_types
+
+    class LetterIdsDumper(Dumper):
         oid = pg_types["int4"].array_oid
 
         def dump(self, obj):
             return ("{" + ",".join(str(int(i)) for i in obj) + "}").encode()
 
-    psycopg.adapters.register_dumper(LetterIds, _LetterIdsDumper)
+    return LetterIdsDumper
 
-
-_register_letter_ids_dumper()
 
 #: PostgreSQL: the most letter ids a search hands on as a list (a search matching more stays a subquery)
 LISTED_LETTERS_MAX = 50_000
@@ -91,8 +99,11 @@ def letters_matching(column, query: str, dialect: str, session=None):
         found = session.scalar(select(func.array_agg(literal_column("id"))).select_from(
             apply_search(select(Letter.id), query, dialect).limit(LISTED_LETTERS_MAX + 1).subquery())) or []
         if len(found) <= LISTED_LETTERS_MAX:
+            # on this connection (psycopg copies the global adapters when it connects)
+            driver = session.connection().connection.driver_connection
+            driver.adapters.register_dumper(LetterIds, _letter_ids_dumper())
             key = column + 0 if len(found) > BROAD_SEARCH_LETTERS else column
-            return key == any_(bindparam("letters_found", LetterIds(found), type_=ARRAY(Integer)))
+            return key == any_(bindparam("letters_found", LetterIds(found), type_=_LetterIdArray()))
     key = column + 0 if is_broad(session, query, dialect) else column
     return key.in_(matching_letter_ids(query, dialect))
 
