@@ -355,3 +355,27 @@ def test_sorted_by_received_the_list_follows_the_incoming_register(web, cast, se
                             ("?sort=received&status=open", in_register_order)):
         page = leader.get(f"/tasks/{query}").get_data(as_text=True)
         assert sorted(expected, key=page.index) == expected, query
+
+
+def test_a_task_moved_to_another_letter_is_listed_with_that_letters_number(web, cast, letter, sessions):
+    """Sorted "by received", a task follows the letter it belongs to now, not the one it was written with."""
+    from tracker.accounts.models import User
+    from tracker.intake.models import Letter
+    from tracker.intake.operations import LetterSpec, register_letter
+    from tracker.tasks.models import Task
+    from tracker.tasks.operations import TaskSpec
+
+    with transaction(sessions) as s:  # a later letter (số đến 2/2019) with a task of its own
+        spec = LetterSpec(number="5/UBND-VX", doc_type="Công văn", issuer="UBND tỉnh", issued_on=dt.date(2019, 3, 1),
+                          subject="việc sau", recipients=["Sở Tài chính"], full_text="Giao Sở Tài chính")
+        register_letter(s, spec, [TaskSpec(agency_id=cast.finance, role="lead", summary="Việc của thư sau",
+                                           deadline=dt.date(2019, 10, 1))],
+                        actor=s.get(User, cast.clerk), received_on=dt.date(2019, 3, 2))
+    leader = web(cast.leader)
+    page = leader.get("/tasks/?sort=received").get_data(as_text=True)
+    assert page.index("Chủ trì triển khai trợ giúp xã hội<") < page.index("Việc của thư sau<")
+    with transaction(sessions) as s:
+        later = s.query(Letter).filter_by(number="5/UBND-VX").one()
+        s.get(Task, letter.finance_task).letter = later
+    page = leader.get("/tasks/?sort=received").get_data(as_text=True)
+    assert page.index("Phối hợp triển khai trợ giúp xã hội<") < page.index("Chủ trì triển khai trợ giúp xã hội<")
