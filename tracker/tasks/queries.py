@@ -69,7 +69,7 @@ def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.da
     """Narrow a task query by the filters of the list pages and the API (unknown values are ignored).
 
     The text filter finds the letters through the register's full-text index (``dialect`` names the database);
-    with a ``session`` it first counts them, to read the tasks the cheaper way (search.BROAD_SEARCH_LETTERS).
+    with a ``session``, the tasks are read the cheaper way for how many letters match (search.letters_matching).
     """
     if filters.status in workflow.states:
         query = query.where(Task.status == filters.status)

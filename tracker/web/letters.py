@@ -65,7 +65,8 @@ def register():
     require(current_user, "letter.list")
     query = queries.letters_query()
     q = request.args.get("q", "").strip()
-    query = apply_search(query, q, db().get_bind().dialect.name, session=db())
+    dialect = db().get_bind().dialect.name
+    query = apply_search(query, q, dialect, session=db())
     start, end = _date_arg("from"), _date_arg("to")
     if start:
         query = query.where(Letter.received_on >= start)
@@ -85,7 +86,7 @@ def register():
     working = sorted(wf.open_states - wf.hidden_states)
     # most letters of recent years have open (or overdue) tasks: on SQLite "+ 0" keeps the register's order index
     # and tests each letter against the set (56 -> 13 ms at 1M tasks); PostgreSQL's statistics choose so themselves
-    many = Letter.id + 0 if db().get_bind().dialect.name == "sqlite" else Letter.id
+    many = Letter.id + 0 if dialect == "sqlite" else Letter.id
     if task_filter == "overdue":
         query = query.where(many.in_(queries.letters_with_tasks(working, overdue_on=today())))
     elif task_filter == "open":
