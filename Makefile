@@ -7,6 +7,8 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# the suite runs on every core (pytest-xdist); PYTEST_ARGS="-p no:xdist -k …" runs part of it in one process
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install bench score clean
 
