@@ -264,11 +264,17 @@ def test_a_letter_sent_to_thirty_agencies_costs_its_pages_as_many_statements_as_
     assert grew == {}, f"statements that grow with the letter's tasks (10 tasks, 30 tasks): {grew}"
 
 
-@pytest.mark.parametrize("listed_max", [None, 5], ids=["letters-listed", "more-than-listed"])
-@pytest.mark.parametrize("words, letters_found", [("giải ngân", 600), ("giai ngan von 17", 11)])
+#: how PostgreSQL finds the letters of a search (tracker.intake.search): as a list; a list too long, so in the
+#: statements; or, for a word its planner expects in many letters, in the statements at once
+SEARCH_ROUTES = {"letters-listed": {}, "more-than-listed": {"LISTED_LETTERS_MAX": 5},
+                 "common-word": {"COMMON_WORDS_ESTIMATE": -1}}
+
+
+@pytest.mark.parametrize("route", SEARCH_ROUTES)
+@pytest.mark.parametrize("words, letters_found", [("giải ngân", 600), ("giai ngan von 17", 1)])
 def test_the_task_list_finds_by_the_letters_words_however_many_letters_match(app, cast, web, words, letters_found,
-                                                                            listed_max, monkeypatch):
-    """Without diacritics or with, a search matching 600 letters (read in the list's order) or 11 (read by letter)
+                                                                            route, monkeypatch):
+    """Without diacritics or with, a search matching 600 letters (read in the list's order) or one (read by letter)
     lists exactly their tasks, in the list's order, with the right count; also when more letters match than
     PostgreSQL hands on as a list (search.LISTED_LETTERS_MAX)."""
     from sqlalchemy import select
@@ -276,11 +282,12 @@ def test_the_task_list_finds_by_the_letters_words_however_many_letters_match(app
     from tracker.intake import search
     from tracker.tasks.models import DEADLINE_ORDER, Task
 
-    if listed_max is not None:
-        monkeypatch.setattr(search, "LISTED_LETTERS_MAX", listed_max)
+    for name, value in SEARCH_ROUTES[route].items():
+        monkeypatch.setattr(search, name, value)
 
     fill(app, cast, letters=600, tasks_per_letter=5)
-    found = {1000 + n for n in range(1, 601) if words == "giải ngân" or str(n).startswith("17")}
+    # whole words: "17" is letter 17's number, not the start of 170-179
+    found = {1000 + n for n in range(1, 601) if words == "giải ngân" or n == 17}
     assert len(found) == letters_found
     with app.extensions["tracker.write_sessions"]() as session:
         expected = list(session.scalars(select(Task.id).where(Task.letter_id.in_(found))
@@ -291,12 +298,17 @@ def test_the_task_list_finds_by_the_letters_words_however_many_letters_match(app
     assert f"/ {len(expected):,}".replace(",", ".") in page or f"/ {len(expected)}" in page
 
 
-@pytest.mark.parametrize("words, letters_found", [("giải ngân", 600), ("giai ngan von 17", 11)])
-def test_the_register_finds_letters_however_many_match(app, cast, web, words, letters_found):
-    """A register search matching 600 letters (read in the register's order) or 11 (read from the matches and
+@pytest.mark.parametrize("route", SEARCH_ROUTES)
+@pytest.mark.parametrize("words, letters_found", [("giải ngân", 600), ("giai ngan von 17", 1)])
+def test_the_register_finds_letters_however_many_match(app, cast, web, words, letters_found, route, monkeypatch):
+    """A register search matching 600 letters (read in the register's order) or one (read from the matches and
     sorted) lists exactly them, newest received first, with the right count."""
+    from tracker.intake import search
+
+    for name, value in SEARCH_ROUTES[route].items():
+        monkeypatch.setattr(search, name, value)
     fill(app, cast, letters=600, tasks_per_letter=5)
-    found = [1000 + n for n in range(1, 601) if words == "giải ngân" or str(n).startswith("17")]
+    found = [1000 + n for n in range(1, 601) if words == "giải ngân" or n == 17]
     assert len(found) == letters_found
     # received in year 2009 + n % 10 with number n: the register shows the latest year first, then the highest number
     expected = sorted(found, key=lambda i: (2009 + (i - 1000) % 10, i - 1000), reverse=True)

@@ -26,7 +26,7 @@ from tracker.intake.proposal_record import read_snapshot, snapshot
 from tracker.intake.registration import Confirmation, ConfirmedRow, RegistrationRefused, already_registered, confirm
 from tracker.intake.sources import SourceView, source_view
 from tracker.intake.models import Letter
-from tracker.intake.search import apply_search
+from tracker.intake.search import apply_search, count_register_matches
 from tracker.text import fold
 from tracker.tasks import queries
 from tracker.tasks.models import Task
@@ -37,7 +37,7 @@ from tracker.web.deadlines import annotate
 from tracker.web.forms import Form
 from tracker.web.intake_forms import (DATE_FORMATS, DATE_INPUT, INVALID_DATE, URGENCIES, ConfirmForm, UploadForm,
                                       check_dates)
-from tracker.web.pagination import paginate, sort_arg
+from tracker.web.pagination import MAX_COUNTED, paginate, sort_arg
 from tracker.web.params import read_date, read_int
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -97,7 +97,10 @@ def register():
         query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(sorted(wf.final_states))),
                             Letter.id.not_in(queries.letters_with_tasks(open_states)))
     sort, order = sort_arg(SORTS, "-received")
-    page = paginate(db(), query.order_by(*order))
+    # a search alone is counted from the search index (the register's count would test every letter)
+    searched_only = q and not (start or end or doc_type or issuer or task_filter)
+    counted = count_register_matches(db(), q, dialect, MAX_COUNTED) if searched_only else None
+    page = paginate(db(), query.order_by(*order), counted=counted)
     types = queries.letter_types(db())
     day = today()
     return render_template("letters/register.html", page=page, sort=sort, q=q, types=types,

@@ -81,18 +81,21 @@ def count_up_to(session: Session, query: Select, limit: int = MAX_COUNTED) -> tu
     return min(found, limit), found <= limit
 
 
-def paginate(session: Session, query: Select, *, default_per_page: int = 20) -> Page:
-    """Run ``query`` for the page named in the request (?page=, ?per_page=), within the first MAX_COUNTED."""
+def paginate(session: Session, query: Select, *, default_per_page: int = 20,
+             counted: tuple[int, bool] | None = None) -> Page:
+    """Run ``query`` for the page named in the request (?page=, ?per_page=), within the first MAX_COUNTED;
+    ``counted`` is the (count, exact) of count_up_to when the caller knows it a cheaper way."""
     per_page = int_arg("per_page", default_per_page)
     if per_page not in PER_PAGE_CHOICES:
         per_page = default_per_page
-    return page_of(session, query, page=int_arg("page", 1), per_page=per_page)
+    return page_of(session, query, page=int_arg("page", 1), per_page=per_page, counted=counted)
 
 
-def page_of(session: Session, query: Select, *, page: int, per_page: int) -> Page:
-    """Page ``page`` (clamped to the last one) of ``per_page`` rows of ``query``, counted up to MAX_COUNTED: the
-    one paginator of the list pages and the JSON API."""
-    total, exact = count_up_to(session, query)
+def page_of(session: Session, query: Select, *, page: int, per_page: int,
+            counted: tuple[int, bool] | None = None) -> Page:
+    """Page ``page`` (clamped to the last one) of ``per_page`` rows of ``query``, counted up to MAX_COUNTED (or
+    as ``counted`` says): the one paginator of the list pages and the JSON API."""
+    total, exact = counted if counted is not None else count_up_to(session, query)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     items = page_items(session, query, limit=per_page, offset=(page - 1) * per_page)
