@@ -10,7 +10,7 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import exists, select
+from sqlalchemy import exists
 
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
