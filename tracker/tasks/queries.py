@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, Select, and_, case, cast, exists, func, null, or_, select, text, union_all
-from sqlalchemy.orm import Session, joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from tracker.agencies.models import Agency
 from tracker.intake.models import Letter
 from tracker.tasks.models import Occurrence, Task
+from tracker.tasks.rollup import LetterRollup, letter_rollup
 
 
 def tasks_query(*, agency_id: int | None = None, states: frozenset[str] | None = None) -> Select:
@@ -458,16 +459,45 @@ def _count_overview(session: Session, today: dt.date, open_states: frozenset[str
 
 
 def letters_query() -> Select:
-    """Top-level letters (not the ones enclosed in a cover letter), with their tasks (for the roll-up column).
+    """Top-level letters (not the ones enclosed in a cover letter); their roll-ups come from letter_rollups."""
+    return select(Letter).where(Letter.enclosed_in_id.is_(None))
 
-    Of each task only what the roll-up reads (tracker.tasks.rollup): a page of the newest letters holds hundreds
-    of tasks, whose texts and agencies the register never shows.
-    """
-    return select(Letter).where(Letter.enclosed_in_id.is_(None)).options(
-        selectinload(Letter.tasks).options(
-            load_only(Task.letter_id, Task.status, Task.deadline, Task.judged_deadline, Task.completed_on,
-                      Task.recurrence, Task.version),
-            lazyload(Task.agency)))
+
+@dataclass(slots=True)
+class _RolledTask:
+    """What the roll-up (tracker.tasks.rollup.letter_rollup) reads of a task or of one of its periods."""
+
+    status: str
+    deadline: dt.date | None
+    judged_deadline: dt.date | None
+    completed_on: dt.date | None
+    recurrence: str | None = None
+    occurrences: list[_RolledTask] | None = None
+
+
+def letter_rollups(session: Session, letter_ids: list[int], workflow, today: dt.date) -> dict[int, LetterRollup]:
+    """The roll-up of each letter of ``letter_ids`` (one page of the register), read in two statements as plain
+    rows: a page of recent letters holds hundreds of tasks (fan-outs to every district), and loading each as an
+    object cost more than the rest of the page (about 20 ms for 500 tasks)."""
+    if not letter_ids:
+        return {}
+    tasks = session.execute(select(
+        Task.id, Task.letter_id, Task.status, Task.deadline, Task.judged_deadline, Task.completed_on, Task.recurrence,
+    ).where(Task.letter_id.in_(letter_ids))).all()
+    periods: dict[int, list[_RolledTask]] = {}
+    recurring = [row.id for row in tasks if row.recurrence]
+    if recurring:
+        for row in session.execute(select(
+                Occurrence.task_id, Occurrence.status, Occurrence.deadline, Occurrence.completed_on,
+        ).where(Occurrence.task_id.in_(recurring))):
+            # periods are judged against their own deadline (Occurrence.judged_deadline)
+            periods.setdefault(row.task_id, []).append(
+                _RolledTask(row.status, row.deadline, row.deadline, row.completed_on))
+    by_letter: dict[int, list[_RolledTask]] = {letter_id: [] for letter_id in letter_ids}
+    for row in tasks:
+        by_letter[row.letter_id].append(_RolledTask(row.status, row.deadline, row.judged_deadline, row.completed_on,
+                                                    row.recurrence, periods.get(row.id, [])))
+    return {letter_id: letter_rollup(rows, workflow, today) for letter_id, rows in by_letter.items()}
 
 
 #: the types in use in the register, found by jumping in its index by type from one type to the next (a loose

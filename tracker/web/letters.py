@@ -30,7 +30,7 @@ from tracker.intake.search import apply_search, count_register_matches
 from tracker.text import fold
 from tracker.tasks import queries
 from tracker.tasks.models import Task
-from tracker.tasks.rollup import letter_rollup, rollup_of_letter
+from tracker.tasks.rollup import letter_rollup
 from tracker.web import db, workflow
 from tracker.web.clock import today
 from tracker.web.deadlines import annotate
@@ -104,7 +104,7 @@ def register():
     types = queries.letter_types(db())
     day = today()
     return render_template("letters/register.html", page=page, sort=sort, q=q, types=types,
-                           rollups={l.id: rollup_of_letter(l, wf, day) for l in page.items},
+                           rollups=queries.letter_rollups(db(), [l.id for l in page.items], wf, day),
                            show_awaiting=bool(wf.leader_approves_distribution and wf.hidden_states))
 
 
