@@ -135,3 +135,17 @@ def test_register_offers_the_awaiting_filter_when_the_switch_is_on(approving_app
     assert "12/UBND-KT" in clerk.get("/letters/?tasks=awaiting").get_data(as_text=True)
     # past its deadline, but not yet anyone's work: not "overdue"
     assert "12/UBND-KT" not in clerk.get("/letters/?tasks=overdue").get_data(as_text=True)
+
+
+def test_the_register_counts_letters_with_overdue_or_open_tasks_again_after_a_change(web, cast, letter, sessions):
+    """The counts of "letters with overdue / open tasks" are kept between changes: a change of the tasks shows
+    at once in the pager, not only in the rows."""
+    clerk = web(cast.clerk)
+    assert "0–0 / 0" in clerk.get("/letters/?tasks=overdue").get_data(as_text=True)
+    assert "1–1 / 1" in clerk.get("/letters/?tasks=open").get_data(as_text=True)
+    arrange(sessions, letter.labour_task, deadline=dt.date(2019, 9, 10))
+    assert "1–1 / 1" in clerk.get("/letters/?tasks=overdue").get_data(as_text=True)
+    for task_id in (letter.finance_task, letter.labour_task):
+        arrange(sessions, task_id, status="done", completed_on=dt.date(2019, 9, 5))
+    assert "0–0 / 0" in clerk.get("/letters/?tasks=overdue").get_data(as_text=True)
+    assert "0–0 / 0" in clerk.get("/letters/?tasks=open").get_data(as_text=True)

@@ -97,9 +97,14 @@ def register():
         query = query.where(exists().where(Task.letter_id == Letter.id, Task.status.in_(sorted(wf.final_states))),
                             Letter.id.not_in(queries.letters_with_tasks(open_states)))
     sort, order = sort_arg(SORTS, "-received")
-    # a search alone is counted from the search index (the register's count would test every letter)
-    searched_only = q and not (start or end or doc_type or issuer or task_filter)
-    counted = count_register_matches(db(), q, dialect, MAX_COUNTED) if searched_only else None
+    # a search alone is counted from the search index, and the letters with overdue or open tasks are counted
+    # once per change of the tasks (the register's own count would test every letter)
+    counted = None
+    if q and not (start or end or doc_type or issuer or task_filter):
+        counted = count_register_matches(db(), q, dialect, MAX_COUNTED)
+    elif task_filter in ("overdue", "open") and not (q or start or end or doc_type or issuer):
+        counted = queries.count_register_letters_with_tasks(
+            db(), working, overdue_on=today() if task_filter == "overdue" else None, limit=MAX_COUNTED)
     page = paginate(db(), query.order_by(*order), counted=counted)
     types = queries.letter_types(db())
     day = today()
