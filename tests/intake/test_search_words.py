@@ -58,3 +58,18 @@ def test_the_register_counts_the_letters_a_search_finds_without_those_enclosed_i
     filtered = html.unescape(web(cast.clerk).get("/letters/", query_string={
         "q": "tham dinh du toan", "type": "Công văn"}).get_data(as_text=True))
     assert re.search(r"1–2 / 2\b", filtered)
+
+
+def test_a_session_searching_again_in_a_later_transaction_finds_letters_registered_meanwhile(app, cast, sessions):
+    """PostgreSQL keeps the letters a search found for the statements of one transaction, never longer."""
+    from sqlalchemy import select
+
+    from tracker.intake.search import apply_search
+
+    with sessions() as session:
+        dialect = session.get_bind().dialect.name
+        assert session.scalars(apply_search(select(Letter.id), "quyet toan", dialect, session=session)).all() == []
+        session.commit()
+        registered = _register(sessions, cast, "301/STC-NS", "quyết toán vốn năm 2018")
+        found = session.scalars(apply_search(select(Letter.id), "quyet toan", dialect, session=session)).all()
+        assert found == [registered]

@@ -23,6 +23,7 @@ from tracker.accounts.permissions import PermissionDenied, can, require
 from tracker.agencies.models import Agency
 from tracker.db import MAX_INTEGER, transaction
 from tracker.intake.models import Letter
+from tracker.intake.search import count_tasks_of_matching_letters
 from tracker.tasks import history, queries
 from tracker.tasks.files import ALLOWED, Upload
 from tracker.tasks.models import DEADLINE_ORDER, RECEIVED_ORDER, Occurrence, Task, TaskAttachment
@@ -35,7 +36,7 @@ from tracker.tasks.status import status_of
 from tracker.tasks.workflow import bind_workflow
 from tracker.web import db, workflow
 from tracker.web.clock import today
-from tracker.web.pagination import paginate, sort_arg
+from tracker.web.pagination import MAX_COUNTED, paginate, sort_arg
 from tracker.web.params import int_or_none, read_date, read_int
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -205,7 +206,11 @@ def _list(query, title: str, agency: Agency | None):
     query = queries.apply_filters(query, filters, workflow=wf, today=day, soon_end=soon_end,
                                   dialect=db().get_bind().dialect.name, session=db())
     sort, order = sort_arg(SORTS, "deadline")
-    page = paginate(db(), query.order_by(*order))
+    counted = None
+    if agency is None and filters.text and filters == queries.TaskFilters(text=filters.text):
+        # every task of the letters found: counted from them (the list's own count walks its order)
+        counted = count_tasks_of_matching_letters(db(), filters.text, db().get_bind().dialect.name, MAX_COUNTED)
+    page = paginate(db(), query.order_by(*order), counted=counted)
     agency_id = agency.id if agency is not None else filters.agency_id
     hidden = wf.hidden_states if agency is not None else frozenset()
     counts = queries.state_counts(db(), agency_id=agency_id, hidden=hidden)
