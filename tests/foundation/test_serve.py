@@ -92,3 +92,16 @@ def test_one_worker_is_the_single_process_server(tmp_path):
     finally:
         server.send_signal(signal.SIGTERM)
         server.communicate(timeout=60)
+
+
+def test_a_serving_process_does_not_load_the_report_builders_until_it_compiles_one(tmp_path):
+    """Reports are compiled in a worker process of their own, so python-docx and openpyxl (about 30 MB in each
+    serving process) stay out of the app until something there builds a document."""
+    script = (
+        "import sys\n"
+        "from tracker.app import create_app\n"
+        f"app = create_app({{'instance_path': {str(tmp_path)!r}, 'database_url': 'sqlite:///{tmp_path}/t.db',"
+        " 'secret_key': 'k' * 32})\n"
+        "print(sorted(m for m in ('docx', 'openpyxl', 'PIL', 'pypdfium2') if m in sys.modules))\n")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from docx.enum.section import WD_ORIENT
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Mm
 
 from tracker.reports import progress

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.db import transaction, utcnow
 from tracker.reports import progress, storage
 from tracker.reports.models import ReportRun
-from tracker.reports.template import TemplateError
+from tracker.reports.formats import TemplateError
 from tracker.reports.vn import Period, ReportInputError
 
 log = logging.getLogger("tracker.reports")

@@ -25,8 +25,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, Twips
 
-#: relative name of the template inside templates/ (an instance may hold its own copy)
-TEMPLATE_NAME = "reports/bao-cao.docx"
+from tracker.reports.formats import TEMPLATE_NAME, TemplateError  # noqa: F401 (named here by the builders)
+
 FONT = "Times New Roman"
 #: the styles the builder uses; a re-branded template keeps them (their look may change)
 STYLE_BODY = "Report Body"
@@ -34,10 +34,6 @@ STYLE_SECTION = "Report Section"
 STYLE_TABLE = "Report Table Text"
 STYLE_TABLE_HEADER = "Report Table Header"
 STYLE_NOTE = "Report Note"
-
-
-class TemplateError(Exception):
-    """The template cannot be used; the message (Vietnamese) names the file."""
 
 
 def set_font(target, size: float | None = None, bold: bool | None = None, italic: bool | None = None) -> None:

@@ -28,8 +28,7 @@ from tracker.reports import runs, storage
 from tracker.reports.data import find_agency, find_letter
 from tracker.reports.models import ReportRun
 from tracker.reports.policy import REPORT_POLICY_EXTENSION, find_report_policy
-from tracker.reports.spreadsheet import XLSX_KINDS
-from tracker.reports.template import TEMPLATE_NAME
+from tracker.reports.formats import TEMPLATE_NAME, XLSX_KINDS
 from tracker.reports.vn import ReportInputError, period_between, period_from_text
 from tracker.web import db
 from tracker.web.clock import today
