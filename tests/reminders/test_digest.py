@@ -205,3 +205,32 @@ def test_the_pass_sends_as_many_statements_for_60_overdue_tasks_as_for_5(make_ap
     assert result.reminder_count == 60 and result.already_sent == 5
     assert real_many == real_few and dry_many == dry_few
     assert real_few < 40
+
+
+def test_an_agency_that_reported_its_result_is_not_reminded_while_the_office_reviews_it(make_app, sessions, cast,
+                                                                                        letter):
+    """Both tasks of the letter are due 30/9/2019. Finance reports its result on 2/10 and the office sits on it:
+    no more reminders to Finance and no escalation to the leaders about it; returned on 21/10, it is late again
+    and reminded at its next stage. Labour, which reported nothing, goes on being reminded."""
+    from tests.reminders.helpers import set_status
+    from tracker.reminders.models import Reminder
+
+    service = ReminderService.from_app(make_app())
+    day = D(2019, 9, 16)
+    while day <= D(2019, 11, 15):
+        if day == D(2019, 10, 2):
+            set_status(sessions, letter.finance_task, "submitted")
+        if day == D(2019, 10, 21):
+            set_status(sessions, letter.finance_task, "returned")
+        run_pass(service, day)
+        day += dt.timedelta(days=1)
+    with sessions() as s:
+        def reminded(task_id):
+            return s.execute(select(Reminder.stage, Reminder.due_on).where(Reminder.task_id == task_id)
+                             .order_by(Reminder.stage)).all()
+
+        finance, labour = reminded(letter.finance_task), reminded(letter.labour_task)
+    # Finance: before, on the day; nothing while submitted (stages 3 on 3/10, 6 on 8/10, 12 on 16/10 skipped);
+    # returned on 21/10, it gets the stage due then (12) and the next (24, on 1/11)
+    assert [stage for stage, _ in finance] == [-5, -2, 0, 12, 24]
+    assert [stage for stage, _ in labour] == [-5, -2, 0, 3, 6, 12, 24]

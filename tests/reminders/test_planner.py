@@ -109,6 +109,17 @@ def test_deadline_on_a_day_off_is_reminded_on_the_last_working_day_before_it():
     assert signed_days(D(2019, 9, 29), D(2019, 9, 30), CAL) == -1  # Monday: one working day late
 
 
+def test_reminders_before_a_deadline_on_a_day_off_count_back_from_the_last_working_day_before_it():
+    """Sunday 29/9/2019: the working week before it ends on Friday 27/9, so "5 working days before" is Friday
+    20/9 (five working days left: 23-27/9), "2 before" Wednesday 25/9 and "on the day" Friday 27/9."""
+    sent = walk(D(2019, 9, 29), D(2019, 9, 16), D(2019, 9, 27))
+    assert [(day, s.name) for day, s in sent.items()] == [
+        (D(2019, 9, 20), "before-5"), (D(2019, 9, 25), "before-2"), (D(2019, 9, 27), "on-day")]
+    assert signed_days(D(2019, 9, 29), D(2019, 9, 20), CAL) == 5
+    # a deadline on a working day is unchanged: Monday 30/9 is reminded on Monday 23/9, five working days before
+    assert latest_stage(D(2019, 9, 30), D(2019, 9, 23), DEFAULT, CAL) == Stage(-5, D(2019, 9, 23), False)
+
+
 def test_a_scheduler_down_for_days_catches_up_with_the_latest_stage_only():
     # Nothing ran between 20/9 and 2/10/2019: on 2/10 the task is 2 working days late; only "on-day" is due.
     assert latest_stage(D(2019, 9, 30), D(2019, 10, 2), DEFAULT, CAL).name == "on-day"

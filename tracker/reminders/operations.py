@@ -56,7 +56,7 @@ class ReminderService:
     settings: Settings
     sessions: sessionmaker[Session]
     policy: ReminderPolicy
-    #: states whose tasks are reminded of: open and visible to the agency
+    #: states whose tasks are reminded of: open, visible to the agency and not waiting for the office's review
     open_states: frozenset[str]
     composer: MailComposer
     #: a pinned office day (the TRACKER_TODAY setting, for demos and tests); None: the real date
@@ -71,8 +71,10 @@ class ReminderService:
         policy = app.extensions.get(POLICY_EXTENSION) or find_policy(settings.instance_path)
         pinned = app.config.get("TRACKER_TODAY")
         workflow = app.extensions["tracker.workflow"]
-        # Open tasks the agency sees: a distribution still waiting for the leader's approval is not theirs yet.
-        states = frozenset(workflow.open_states) - frozenset(getattr(workflow, "hidden_states", frozenset()))
+        # Open tasks the agency sees and still works on: a distribution waiting for the leader's approval is not
+        # theirs yet, and a result they reported waits for the office's review, not for them.
+        states = (frozenset(workflow.open_states) - frozenset(getattr(workflow, "hidden_states", frozenset()))
+                  - frozenset(getattr(workflow, "review_states", frozenset())))
         return cls(settings=settings, sessions=app.extensions["tracker.write_sessions"], policy=policy,
                    open_states=states,
                    composer=MailComposer.for_settings(settings),

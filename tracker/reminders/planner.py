@@ -9,7 +9,9 @@ out is the caller's business (a unique key in the database); the planner only sa
 
 Stage dates, with ``add`` the calendar's working-day walk:
 
-* before the deadline: ``add(deadline, -k)``, a working day;
+* before the deadline: ``add(last, -k)``, a working day, counted back from ``last``, the deadline or the last
+  working day before it when it is a day off (from a Sunday, "5 working days before" is the Friday a week
+  earlier, with 5 working days left);
 * the deadline day: the deadline itself, or the last working day before it when it is a day off
   (a reminder on a Sunday would be read on Monday, too late);
 * overdue: ``add(deadline, n)`` for ``n`` one of the backed-off overdue stages; the stage is escalated
@@ -74,8 +76,11 @@ def latest_stage(deadline: dt.date, today: dt.date, stages: Stages, calendar) ->
         day = on_day_date(deadline, calendar)
         if day <= today:
             return Stage(0, day, False)
+    # counted back from the last working day on or before the deadline: from a Sunday deadline, "5 working days
+    # before" counted from the Sunday fell a working day late (Monday instead of Friday), with 4 days left
+    last_working_day = on_day_date(deadline, calendar)
     for before in sorted(stages.before):
-        day = calendar.add_working_days(deadline, -before)
+        day = calendar.add_working_days(last_working_day, -before)
         if day <= today:
             return Stage(-before, day, False)
     return None

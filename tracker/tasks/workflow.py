@@ -57,6 +57,8 @@ class State:
     initial: bool = False
     #: False for a state the agency does not see yet (a distribution awaiting the leader's approval)
     agency_sees: bool = True
+    #: True for a state in which the agency has reported and the office reviews: no reminder to the agency
+    awaits_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,11 @@ class Workflow:
     def hidden_states(self) -> frozenset[str]:
         """States the agency does not see (the distribution is not decided yet)."""
         return frozenset(s.name for s in self.states.values() if not s.agency_sees)
+
+    @property
+    def review_states(self) -> frozenset[str]:
+        """Open states in which the agency has reported and waits for the office's review."""
+        return frozenset(s.name for s in self.states.values() if s.awaits_review)
 
     @property
     def final_states(self) -> frozenset[str]:
@@ -203,11 +210,11 @@ def parse_workflow(text: str, source: str = "workflows/tasks.toml") -> Workflow:
         section = f"states.{name}"
         if not isinstance(spec, dict) or not isinstance(spec.get("label"), str):
             raise fail("needs a label", section)
-        unknown = set(spec) - {"label", "open", "initial", "agency_sees"}
+        unknown = set(spec) - {"label", "open", "initial", "agency_sees", "awaits_review"}
         if unknown:
             raise fail(f"unknown keys {sorted(unknown)}", section)
         states[name] = State(name, spec["label"], bool(spec.get("open", True)), bool(spec.get("initial", False)),
-                             bool(spec.get("agency_sees", True)))
+                             bool(spec.get("agency_sees", True)), bool(spec.get("awaits_review", False)))
     if not states:
         raise WorkflowError(f"{source}: no [states.*] defined")
     initial = [s.name for s in states.values() if s.initial]
