@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.intake.letters import KIEN_GIANG, THAI_NGUYEN, docx_from_text
+from tracker.intake.models import Letter
 
 
 @pytest.fixture
@@ -143,6 +144,34 @@ def test_the_same_letter_registered_again_is_shown_not_registered(web, cast, cat
     refused = browser.post("/letters/confirm", data=form_fields(again.get_data(as_text=True)))
     assert refused.status_code == 409
     assert "Văn bản này đã được vào sổ: số đến 1/" in refused.get_data(as_text=True)
+
+
+def test_a_second_cover_letter_forwarding_a_registered_letter_is_registered_and_links_to_it(web, cast, catalog,
+                                                                                           sessions):
+    """871/VP-VHXH encloses 594/LĐTBXH-BTXH. A later cover letter forwarding 594 again is registered with its own
+    number and cites the 594 already in the register (one record of it, still enclosed in 871); registering 594
+    on its own is refused with where it already is, not "số đến None/None"."""
+    browser = web(cast.clerk)
+    fields = form_fields(propose(browser, KIEN_GIANG.read_bytes(), "a.txt").get_data(as_text=True))
+    assert browser.post("/letters/confirm", data=fields).status_code == 302
+    fields = form_fields(propose(browser, KIEN_GIANG.read_bytes(), "b.txt").get_data(as_text=True))
+    fields["number"] = "905/VP-VHXH"
+    fields["submission_key"] = "x" * 32
+    second = browser.post("/letters/confirm", data=fields, follow_redirects=True)
+    page = second.get_data(as_text=True)
+    assert "Đã vào sổ văn bản đến số 2/" in page, errors_on(page)
+    with sessions() as s:
+        forwarded = s.scalars(select(Letter).where(Letter.number == "594/LĐTBXH-BTXH")).all()
+        assert len(forwarded) == 1 and forwarded[0].enclosed_in.number == "871/VP-VHXH"
+    assert f'href="/letters/{forwarded[0].id}">594/LĐTBXH-BTXH</a>' in page and "đã vào sổ trước đó" in page
+
+    fields["number"], fields["issuer"] = "594/LĐTBXH-BTXH", forwarded[0].issuer
+    fields["issued_on"] = forwarded[0].issued_on.strftime("%d/%m/%Y")
+    fields["submission_key"] = "y" * 32
+    refused = browser.post("/letters/confirm", data=fields)
+    assert refused.status_code == 409
+    message = refused.get_data(as_text=True)
+    assert "kèm theo văn bản 871/VP-VHXH (số đến 1/" in message and "None" not in message
 
 
 def test_unknown_agency_must_be_confirmed_as_new(web, cast, catalog, sessions):

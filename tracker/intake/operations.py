@@ -26,7 +26,12 @@ class DuplicateLetter(Exception):
     """The letter is already in the register; ``letter`` is the registered one."""
 
     def __init__(self, letter: Letter):
-        super().__init__(f"Văn bản này đã được vào sổ: số đến {letter.received_number}/{letter.received_year}.")
+        cover = letter.enclosed_in
+        if letter.received_number is None and cover is not None:  # an enclosed letter has no number of its own
+            where = f"kèm theo văn bản {cover.number or ''} (số đến {cover.received_number}/{cover.received_year})"
+            super().__init__(f"Văn bản này đã được vào sổ, {where.replace('  ', ' ')}.")
+        else:
+            super().__init__(f"Văn bản này đã được vào sổ: số đến {letter.received_number}/{letter.received_year}.")
         self.letter = letter
 
 

@@ -152,6 +152,11 @@ def confirm(session: Session, confirmation: Confirmation, *, actor: User, files_
                              stored=stored, file_name=file_name)
     letter.submission_key = confirmation.submission_key
     for inner in confirmation.enclosed:
+        earlier = find_duplicate(session, inner)
+        if earlier is not None:
+            # a letter forwarded again (by a second cover letter) is registered once: the new cover cites it
+            letter.references = [*letter.references, forwarded_reference(earlier)]
+            continue
         register_letter(session, inner, [], actor=actor, received_on=confirmation.received_on, enclosed_in=letter)
     try:
         session.flush()
@@ -162,6 +167,13 @@ def confirm(session: Session, confirmation: Confirmation, *, actor: User, files_
                              same_agency=_same_agency(matcher))
         record_proposal(session, letter, confirmation.proposal, comparison, registered_on=today or dt.date.today())
     return letter
+
+
+def forwarded_reference(earlier: Letter) -> dict:
+    """A cited letter (as ``Letter.references`` holds them) for a letter already in the register that a cover
+    letter forwards again; ``letter_id`` lets its page link to it."""
+    return {"number": earlier.number, "date": earlier.issued_on.isoformat() if earlier.issued_on else None,
+            "issuer": earlier.issuer, "letter_id": earlier.id, "forwarded": True}
 
 
 def _same_agency(matcher: AgencyMatcher):
