@@ -76,3 +76,17 @@ def test_the_leaders_overview_fits_a_phone(phone, app, cast, letter, long_tasks)
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert overflowing(phone) == []
     assert phone.locator("#qua-han-h ~ table tbody tr").count() == 2
+
+
+def test_the_clerks_register_fits_a_phone(phone, cast, letter):
+    """Each letter of the register is a card: its number, issuer and subject in view, nothing past the edge."""
+    sign_in(phone, "clerk")
+    for path in ("/letters/", "/letters/?q=tro+giup"):
+        phone.goto(path)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        assert overflowing(phone) == [], path
+    card = phone.locator("table.cards tbody tr").first
+    number = card.locator("td[data-label='Số, ký hiệu']")
+    box = number.bounding_box()
+    assert "871/VP-VHXH" in number.inner_text() and box["x"] + box["width"] <= PHONE["width"]
+    assert "trợ giúp xã hội" in card.locator("td.summary").inner_text()
