@@ -16,7 +16,7 @@ import datetime as dt
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -86,6 +86,12 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def count_capped(session: Session, statement: Select, limit: int) -> tuple[int, bool]:
+    """How many rows ``statement`` has, counting no further than ``limit``: (count, whether it is exact)."""
+    found = session.scalar(select(func.count()).select_from(statement.limit(limit + 1).subquery())) or 0
+    return min(found, limit), found <= limit
 
 
 def make_engine(url: str, **kwargs) -> Engine:

@@ -125,22 +125,23 @@ def _found_letters(session, terms: list[str]) -> LetterIds | None:
     if kept is None or kept[0] is not transaction:
         kept = session.info["tracker.letters_found"] = (transaction, {})
     known = kept[1]
-    if tuple(terms) in known:
-        return known[tuple(terms)]
+    if tuple(terms) not in known:
+        known[tuple(terms)] = _list_letters(session, terms)
+    return known[tuple(terms)]
+
+
+def _list_letters(session, terms: list[str]) -> LetterIds | None:
+    """PostgreSQL: the ids of the letters that have every term, or None for a common word (see _found_letters)."""
     if _estimated_letters(session, terms) > COMMON_WORDS_ESTIMATE:
-        known[tuple(terms)] = None
         return None
     # one array, not a row per letter: 24,000 rows cost 40 ms to read in Python, one array 2 ms
     found = session.scalar(select(func.array_agg(literal_column("id"))).select_from(
         select(Letter.id).where(_words_of_letter_match(terms)).limit(LISTED_LETTERS_MAX + 1).subquery())) or []
     if len(found) > LISTED_LETTERS_MAX:
-        known[tuple(terms)] = None
         return None
     # on this connection (psycopg copies the global adapters when it connects)
-    driver = session.connection().connection.driver_connection
-    driver.adapters.register_dumper(LetterIds, _letter_ids_dumper())
-    known[tuple(terms)] = LetterIds(found)
-    return known[tuple(terms)]
+    session.connection().connection.driver_connection.adapters.register_dumper(LetterIds, _letter_ids_dumper())
+    return LetterIds(found)
 
 
 def _in_found(column, found: LetterIds):
@@ -176,49 +177,30 @@ def apply_search(statement: Select, query: str, dialect: str, session=None) -> S
     return statement
 
 
-def count_tasks_of_matching_letters(session, query: str, dialect: str, limit: int) -> tuple[int, bool] | None:
-    """SQLite: how many tasks belong to the letters that have every word of ``query`` (up to ``limit``: count,
-    whether exact), or None elsewhere or without words. For a list narrowed by the text alone.
-
-    The list reads a broad search in its own order (see BROAD_SEARCH_LETTERS), and its count then walked the
-    tasks until 10,000 matched (40 ms for a phrase in 4 % of the letters at 1M tasks); counted from the letters
-    found, through the tasks' index by letter, it reads only their tasks."""
-    terms = search_terms(query)
-    if dialect != "sqlite" or not terms:
-        return None
-    found = session.scalar(text(
-        "SELECT count(*) FROM (SELECT task.id FROM task WHERE task.letter_id IN "
-        "(SELECT rowid FROM letter_fts WHERE letter_fts MATCH :match) LIMIT :limit)"),
-        {"match": _fts_match(terms), "limit": limit + 1}) or 0
-    return min(found, limit), found <= limit
-
-
 def count_register_matches(session, query: str, dialect: str, limit: int) -> tuple[int, bool] | None:
     """How many letters of the register (those not enclosed in another) have every word of ``query``, counted
     from the search index instead of the register: (count up to ``limit``, whether exact), or None when only the
     register's own count can tell (no words; PostgreSQL and a common word).
 
     Counted in the register's order, a search for words in 7,000 of 200,000 letters tested all 200,000 (35 ms on
-    SQLite); FTS5 counts its matches in 2 ms, and the few enclosed letters among them are subtracted."""
+    SQLite); FTS5 counts its matches in 2 ms, leaving out the few enclosed letters."""
     terms = search_terms(query)
     if not terms:
         return None
     if dialect == "sqlite":
-        match = _fts_match(terms)
-        found = session.scalar(text("SELECT count(*) FROM letter_fts WHERE letter_fts MATCH :match"),
-                               {"match": match}) or 0
-        enclosed = session.scalar(text(
+        # the few enclosed letters left out through their partial index
+        count = session.scalar(text(
             "SELECT count(*) FROM letter_fts WHERE letter_fts MATCH :match "
-            "AND rowid IN (SELECT id FROM letter WHERE enclosed_in_id IS NOT NULL)"), {"match": match}) or 0
+            "AND rowid NOT IN (SELECT id FROM letter WHERE enclosed_in_id IS NOT NULL)"),
+            {"match": _fts_match(terms)}) or 0
     elif dialect == "postgresql":
         letters = _found_letters(session, terms)
         if letters is None:
             return None
-        found = len(letters)
         # "+ 0": from the few enclosed letters (their partial index), not from each letter found by its key
         enclosed = session.scalar(select(func.count()).select_from(Letter).where(
             Letter.enclosed_in_id.is_not(None), _in_found(Letter.id + 0, letters))) or 0
+        count = len(letters) - enclosed
     else:
         return None
-    count = found - enclosed
     return min(count, limit), count <= limit

@@ -17,7 +17,9 @@ from sqlalchemy import Integer, Select, and_, case, cast, exists, func, null, or
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.agencies.models import Agency
+from tracker.db import count_capped
 from tracker.intake.models import Letter
+from tracker.intake.search import letters_matching, matching_letter_ids, search_terms
 from tracker.tasks.models import Occurrence, Task
 from tracker.tasks.rollup import LetterRollup, letter_rollup
 
@@ -100,8 +102,6 @@ def apply_filters(query: Select, filters: TaskFilters, *, workflow, today: dt.da
         query = query.where(Task.assignee_id == filters.assignee_id)
     if filters.text:
         # the letter's number, subject and full text, without diacritics, as the register searches them
-        from tracker.intake.search import letters_matching, search_terms
-
         if search_terms(filters.text):
             query = query.where(letters_matching(Task.letter_id, filters.text, dialect, session))
     return query
@@ -532,12 +532,24 @@ def count_register_letters_with_tasks(session: Session, states: list[str], *, ov
     """How many letters of the register have a task in one of ``states`` (overdue on ``overdue_on``), up to
     ``limit``: (count, whether exact). Kept in the process per figures version (see _kept), as the overview's
     figures are: counted, it tests each of the register's letters (about 50 ms at 200,000 letters)."""
-    def count() -> tuple[int, bool]:
-        letters = select(Letter.id).where(Letter.enclosed_in_id.is_(None),
-                                          Letter.id.in_(letters_with_tasks(states, overdue_on=overdue_on)))
-        found = session.scalar(select(func.count()).select_from(letters.limit(limit + 1).subquery())) or 0
-        return min(found, limit), found <= limit
-    return _kept(session, ("register_letters_with_tasks", tuple(states), overdue_on, limit), count)
+    letters = select(Letter.id).where(Letter.enclosed_in_id.is_(None),
+                                      Letter.id.in_(letters_with_tasks(states, overdue_on=overdue_on)))
+    return _kept(session, ("register_letters_with_tasks", tuple(states), overdue_on, limit),
+                 lambda: count_capped(session, letters, limit))
+
+
+def count_tasks_of_matching_letters(session: Session, text_filter: str, dialect: str,
+                                    limit: int) -> tuple[int, bool] | None:
+    """SQLite: how many tasks belong to the letters that have every word of ``text_filter`` (up to ``limit``:
+    count, whether exact), or None elsewhere or without words. For a list narrowed by the text alone.
+
+    The list reads a broad search in its own order (search.BROAD_SEARCH_LETTERS), and its count then walked the
+    tasks until 10,000 matched (40 ms for a phrase in 4 % of the letters at 1M tasks); counted from the letters
+    found, through the tasks' index by letter, it reads only their tasks."""
+    if dialect != "sqlite" or not search_terms(text_filter):
+        return None
+    tasks = select(Task.id).where(Task.letter_id.in_(matching_letter_ids(text_filter, dialect)))
+    return count_capped(session, tasks, limit)
 
 
 def awaiting_letters(session: Session, approval_state: str | None) -> list[Letter]:

@@ -7,10 +7,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import request
-from sqlalchemy import Select, func, inspect, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session
 
-from tracker.db import MAX_INTEGER
+from tracker.db import MAX_INTEGER, count_capped
 from tracker.web.params import read_int
 
 PER_PAGE_CHOICES = (20, 50, 100)
@@ -77,8 +77,7 @@ def count_up_to(session: Session, query: Select, limit: int = MAX_COUNTED) -> tu
     key = _single_key(query)
     if key is not None:  # count ids, which an index often holds, not whole rows
         counted = counted.with_only_columns(key)
-    found = session.scalar(select(func.count()).select_from(counted.limit(limit + 1).subquery())) or 0
-    return min(found, limit), found <= limit
+    return count_capped(session, counted, limit)
 
 
 def paginate(session: Session, query: Select, *, default_per_page: int = 20,

@@ -23,7 +23,6 @@ from tracker.accounts.permissions import PermissionDenied, can, require
 from tracker.agencies.models import Agency
 from tracker.db import MAX_INTEGER, transaction
 from tracker.intake.models import Letter
-from tracker.intake.search import count_tasks_of_matching_letters
 from tracker.tasks import history, queries
 from tracker.tasks.files import ALLOWED, Upload
 from tracker.tasks.models import DEADLINE_ORDER, RECEIVED_ORDER, Occurrence, Task, TaskAttachment
@@ -209,7 +208,8 @@ def _list(query, title: str, agency: Agency | None):
     counted = None
     if agency is None and filters.text and filters == queries.TaskFilters(text=filters.text):
         # every task of the letters found: counted from them (the list's own count walks its order)
-        counted = count_tasks_of_matching_letters(db(), filters.text, db().get_bind().dialect.name, MAX_COUNTED)
+        counted = queries.count_tasks_of_matching_letters(db(), filters.text, db().get_bind().dialect.name,
+                                                          MAX_COUNTED)
     page = paginate(db(), query.order_by(*order), counted=counted)
     agency_id = agency.id if agency is not None else filters.agency_id
     hidden = wf.hidden_states if agency is not None else frozenset()
