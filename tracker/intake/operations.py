@@ -28,8 +28,9 @@ class DuplicateLetter(Exception):
     def __init__(self, letter: Letter):
         cover = letter.enclosed_in
         if letter.received_number is None and cover is not None:  # an enclosed letter has no number of its own
-            where = f"kèm theo văn bản {cover.number or ''} (số đến {cover.received_number}/{cover.received_year})"
-            super().__init__(f"Văn bản này đã được vào sổ, {where.replace('  ', ' ')}.")
+            cover_name = " ".join(filter(None, ["kèm theo văn bản", cover.number]))
+            super().__init__(f"Văn bản này đã được vào sổ, {cover_name} (số đến "
+                             f"{cover.received_number}/{cover.received_year}).")
         else:
             super().__init__(f"Văn bản này đã được vào sổ: số đến {letter.received_number}/{letter.received_year}.")
         self.letter = letter
